@@ -1,0 +1,94 @@
+import type { Graph, Node } from './graph.js';
+
+/** Producer node of every value name. */
+export function producers(g: Graph): Map<string, Node> {
+  const map = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) map.set(o, n);
+  return map;
+}
+
+/** Consumer nodes of every value name, in node order (a node appears once per input slot). */
+export function consumers(g: Graph): Map<string, Node[]> {
+  const map = new Map<string, Node[]>();
+  for (const n of g.nodes) {
+    for (const i of n.inputs) {
+      if (!i) continue;
+      const list = map.get(i);
+      if (list) list.push(n);
+      else map.set(i, [n]);
+    }
+  }
+  return map;
+}
+
+/**
+ * Nodes in a topological order that keeps the original order wherever it is already valid (Kahn's
+ * algorithm with the original index as priority), so exported files stay close to the source model.
+ * Throws on a cycle.
+ */
+export function topologicalSort(g: Graph): Node[] {
+  const prod = producers(g);
+  const index = new Map(g.nodes.map((n, i) => [n, i]));
+  const pending = new Map<Node, number>();
+  const dependents = new Map<Node, Node[]>();
+  for (const n of g.nodes) {
+    const deps = new Set<Node>();
+    for (const i of n.inputs) {
+      const p = i ? prod.get(i) : undefined;
+      if (p && p !== n) deps.add(p);
+    }
+    pending.set(n, deps.size);
+    for (const d of deps) {
+      const list = dependents.get(d);
+      if (list) list.push(n);
+      else dependents.set(d, [n]);
+    }
+  }
+  // A small binary heap keyed on the original index.
+  const heap: Node[] = [];
+  const key = (n: Node) => index.get(n) as number;
+  const push = (n: Node) => {
+    heap.push(n);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (key(heap[p]!) <= key(heap[i]!)) break;
+      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+      i = p;
+    }
+  };
+  const pop = (): Node => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < heap.length && key(heap[l]!) < key(heap[m]!)) m = l;
+        if (r < heap.length && key(heap[r]!) < key(heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  for (const n of g.nodes) if (pending.get(n) === 0) push(n);
+  const order: Node[] = [];
+  while (heap.length > 0) {
+    const n = pop();
+    order.push(n);
+    for (const d of dependents.get(n) ?? []) {
+      const left = (pending.get(d) as number) - 1;
+      pending.set(d, left);
+      if (left === 0) push(d);
+    }
+  }
+  if (order.length !== g.nodes.length) {
+    const stuck = g.nodes.filter((n) => !order.includes(n)).map((n) => n.name);
+    throw new Error(`graph has a cycle through: ${stuck.slice(0, 5).join(', ')}`);
+  }
+  return order;
+}
