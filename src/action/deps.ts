@@ -1,0 +1,26 @@
+/** Everything run() needs from the outside world, injected (real ones in real-deps.ts, fakes in tests). */
+import type { InputReader } from './inputs.js';
+import type { SearchFn } from './search-seam.js';
+import type { ActionLogger, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, SummarySink } from './seams.js';
+
+export interface ActionDeps {
+  inputs: InputReader;
+  env: Readonly<Record<string, string | undefined>>;
+  /** The job's workspace (GITHUB_WORKSPACE = the working directory); relative inputs resolve against it. */
+  workspace: string;
+  /** Scratch space for downloads (RUNNER_TEMP). */
+  tempDir: string;
+  log: ActionLogger;
+  cache: CacheStore;
+  artifacts: ArtifactStore;
+  comments: CommentApiFactory;
+  summary: SummarySink;
+  outputs: OutputSink;
+  search: SearchFn;
+  /** Marks the step failed (core.setFailed: exit code 1 and an error annotation). */
+  setFailed(message: string): void;
+  /** Aborted when the runner cancels the job (SIGINT/SIGTERM) or its timeout hits. */
+  signal: AbortSignal;
+  /** This tool's version (part of the cache fingerprint). */
+  toolVersion: string;
+}

@@ -1,0 +1,158 @@
+/**
+ * Every Action input, parsed once into a typed ActionConfig. Errors name the input and say what is allowed,
+ * so a typo in a workflow fails in the first second with a message the user can act on.
+ * Input names are the contract with action.yml (a test checks that both list the same names).
+ */
+import { InputError } from '../errors.js';
+import { TARGETS, type Target } from '../quant/types.js';
+
+/** The input names, as declared in action.yml. */
+export const INPUTS = {
+  mode: 'mode', model: 'model', calib: 'calib', target: 'target', bits: 'bits', config: 'config',
+  runDir: 'run-dir', evaluate: 'evaluate', evaluateCommand: 'evaluate-command', searchMode: 'search-mode',
+  numOfCandidates: 'num-of-candidates', timeBudgetMinutes: 'time-budget-minutes', cache: 'cache',
+  cacheKeyPrefix: 'cache-key-prefix', artifactName: 'artifact-name', retentionDays: 'retention-days',
+  comment: 'comment', githubToken: 'github-token', minScore: 'min-score', maxScoreDrop: 'max-score-drop',
+  shard: 'shard', scoreDirection: 'score-direction', failOnRegression: 'fail-on-regression',
+  baselineScore: 'baseline-score', reportRunId: 'report-run-id',
+} as const;
+
+export type Mode = 'search' | 'merge' | 'report';
+export type CommentPolicy = 'always' | 'on-change' | 'never';
+export type ScoreDirection = 'maximize' | 'minimize';
+
+/** An allowed drop of the best score versus the baseline: absolute units, or percent of |baseline|. */
+export interface ScoreDrop { kind: 'absolute' | 'percent'; value: number }
+/** Shard `index` (1-based) of `count`. */
+export interface Shard { index: number; count: number }
+
+/** The Action's configuration (all inputs parsed and validated). Paths are as given (workspace-relative). */
+export interface ActionConfig {
+  mode: Mode;
+  model?: string;
+  calib?: string;
+  target: Target;
+  bits: 8 | 16;
+  config?: string;
+  runDir: string;
+  evaluate?: string;
+  evaluateCommand?: string;
+  searchMode?: 'exhaustive' | 'fast';
+  numOfCandidates?: number;
+  /** Minutes of searching before the Action stops, saves and reports what it has. */
+  timeBudgetMinutes?: number;
+  cache: boolean;
+  cacheKeyPrefix: string;
+  /** Base artifact name; shards append `-shard-<i>-of-<n>`. */
+  artifactName: string;
+  /** 0 = the repository's default retention. */
+  retentionDays: number;
+  comment: CommentPolicy;
+  githubToken: string;
+  minScore?: number;
+  maxScoreDrop?: ScoreDrop;
+  shard?: Shard;
+  /** Overrides the direction the search reports (needed only when no run folder says it). */
+  scoreDirection?: ScoreDirection;
+  /** false: a failed gate sets regressed=true but does not fail the step. Default true. */
+  failOnRegression: boolean;
+  /** A fixed baseline instead of the base branch's cached result. */
+  baselineScore?: number;
+  /** mode report: the workflow run whose artifact to report (default: the triggering workflow_run). */
+  reportRunId?: number;
+}
+
+/** Reads one input ('' when unset), like core.getInput. */
+export type InputReader = (name: string) => string;
+
+function oneOf<T extends string>(get: InputReader, name: string, allowed: readonly T[], def: T): T {
+  const v = get(name) || def;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new InputError(`Input '${name}' must be one of ${allowed.join(', ')}; got '${v}'`);
+  }
+  return v as T;
+}
+
+function optional(get: InputReader, name: string): string | undefined {
+  return get(name) || undefined;
+}
+
+function number(get: InputReader, name: string, opts: { int?: boolean; min?: number } = {}): number | undefined {
+  const raw = get(name);
+  if (!raw) return undefined;
+  const v = Number(raw);
+  const bad = !Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min);
+  if (bad) {
+    const what = `${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}`;
+    throw new InputError(`Input '${name}' must be ${what}; got '${raw}'`);
+  }
+  return v;
+}
+
+function bool(get: InputReader, name: string, def: boolean): boolean {
+  const raw = get(name);
+  if (!raw) return def;
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  throw new InputError(`Input '${name}' must be true or false; got '${raw}'`);
+}
+
+/** `max-score-drop`: `0.5` (absolute) or `2%` (of the baseline's magnitude). */
+export function parseScoreDrop(raw: string, name: string = INPUTS.maxScoreDrop): ScoreDrop {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[-+]?\d+)?)\s*(%?)\s*$/i.exec(raw);
+  if (!m) throw new InputError(`Input '${name}' must be a non-negative number, optionally with %, e.g. 0.5 or 2%; got '${raw}'`);
+  return { kind: m[2] ? 'percent' : 'absolute', value: Number(m[1]) };
+}
+
+/** `shard`: `i/n` with 1 <= i <= n. */
+export function parseShard(raw: string, name: string = INPUTS.shard): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new InputError(`Input '${name}' must be 'i/n' with 1 <= i <= n (e.g. '2/4' for the second of four shards); got '${raw}'`);
+  }
+  return { index, count };
+}
+
+/** Parses and validates every input. Throws InputError naming the first bad input. */
+export function parseInputs(get: InputReader): ActionConfig {
+  const mode = oneOf<Mode>(get, INPUTS.mode, ['search', 'merge', 'report'], 'search');
+  const model = optional(get, INPUTS.model);
+  if (mode === 'search' && !model) throw new InputError(`Input '${INPUTS.model}' is required when mode is search (path to the .onnx file)`);
+  const evaluate = optional(get, INPUTS.evaluate);
+  const evaluateCommand = optional(get, INPUTS.evaluateCommand);
+  if (evaluate && evaluateCommand) {
+    throw new InputError(`Inputs '${INPUTS.evaluate}' and '${INPUTS.evaluateCommand}' exclude each other: give one evaluator`);
+  }
+  const bits = number(get, INPUTS.bits, { int: true }) ?? 8;
+  if (bits !== 8 && bits !== 16) throw new InputError(`Input '${INPUTS.bits}' must be 8 or 16; got '${get(INPUTS.bits)}'`);
+  const drop = optional(get, INPUTS.maxScoreDrop);
+  const shard = optional(get, INPUTS.shard);
+  const searchMode = optional(get, INPUTS.searchMode) && oneOf(get, INPUTS.searchMode, ['exhaustive', 'fast'], 'exhaustive');
+  const direction = optional(get, INPUTS.scoreDirection) && oneOf<ScoreDirection>(get, INPUTS.scoreDirection, ['maximize', 'minimize'], 'minimize');
+  const cfg: ActionConfig = {
+    mode,
+    target: oneOf<Target>(get, INPUTS.target, TARGETS, 'esp32p4'),
+    bits,
+    runDir: get(INPUTS.runDir) || 'espdl-autoquant-run',
+    cache: bool(get, INPUTS.cache, true),
+    cacheKeyPrefix: get(INPUTS.cacheKeyPrefix) || 'espdl-autoquant',
+    artifactName: get(INPUTS.artifactName) || 'espdl-autoquant',
+    retentionDays: number(get, INPUTS.retentionDays, { int: true, min: 0 }) ?? 0,
+    comment: oneOf<CommentPolicy>(get, INPUTS.comment, ['always', 'on-change', 'never'], 'on-change'),
+    githubToken: get(INPUTS.githubToken),
+    failOnRegression: bool(get, INPUTS.failOnRegression, true),
+  };
+  const extras = {
+    model, evaluate, evaluateCommand, searchMode: searchMode || undefined, scoreDirection: direction || undefined,
+    calib: optional(get, INPUTS.calib), config: optional(get, INPUTS.config),
+    numOfCandidates: number(get, INPUTS.numOfCandidates, { int: true, min: 1 }),
+    timeBudgetMinutes: number(get, INPUTS.timeBudgetMinutes, { min: 0 }),
+    minScore: number(get, INPUTS.minScore), baselineScore: number(get, INPUTS.baselineScore),
+    maxScoreDrop: drop === undefined ? undefined : parseScoreDrop(drop),
+    shard: shard === undefined ? undefined : parseShard(shard),
+    reportRunId: number(get, INPUTS.reportRunId, { int: true, min: 1 }),
+  };
+  for (const [k, v] of Object.entries(extras)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
+  return cfg;
+}

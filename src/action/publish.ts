@@ -1,0 +1,84 @@
+/**
+ * After a search or a merge: upload the artifact, then report (summary, PR comment, baseline, gate, outputs).
+ * `report()` is shared with mode report, which renders the same from a downloaded artifact.
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { num } from '../autoquant/py-value.js';
+import { folderName, readRun } from '../autoquant/run-folder.js';
+import type { RunRecord } from '../autoquant/topk.js';
+import { fsRunStore } from '../node/run-folder.js';
+import { loadRunReport } from '../report/run-report.js';
+import { restoreBaseline, type BaselineRecord } from './baseline.js';
+import { baselineKeys } from './cache-key.js';
+import type { ActionDeps } from './deps.js';
+import type { ActionConfig } from './inputs.js';
+import { REPORT_DATA_FILE, type ReportData } from './report-data.js';
+import { report, type ReportOutcome } from './report.js';
+import { writeHtmlReport, HTML_REPORT_FILE } from './report-text.js';
+import type { RunContext } from './run-context.js';
+import type { SearchOutcome } from './search-seam.js';
+
+export type PublishResult = ReportOutcome;
+
+export interface PublishInput {
+  cfg: ActionConfig;
+  ctx: RunContext;
+  deps: ActionDeps;
+  /** Absolute run folder. */
+  runDir: string;
+  outcome: Pick<SearchOutcome, 'experimentsRun' | 'stopped' | 'direction' | 'numOfCandidates' | 'balanced'>;
+}
+
+/** Artifact name of this job: shards get `-shard-<i>-of-<n>` (mode merge finds them by that). */
+export function artifactNameFor(cfg: ActionConfig): string {
+  return cfg.shard ? `${cfg.artifactName}-shard-${cfg.shard.index}-of-${cfg.shard.count}` : cfg.artifactName;
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+}
+
+/** The artifact's files: the run files, the report, and every Top-K candidate folder. */
+function artifactFiles(runDir: string, candidates: RunRecord[]): string[] {
+  const top = ['summary.json', 'candidates.json', HTML_REPORT_FILE, REPORT_DATA_FILE].map((f) => path.join(runDir, f)).filter((f) => existsSync(f));
+  return [...top, ...candidates.flatMap((c) => filesUnder(path.join(runDir, folderName(num(c.index)))))];
+}
+
+async function findBaseline(inp: PublishInput): Promise<BaselineRecord | undefined> {
+  const { cfg, ctx, deps } = inp;
+  if (cfg.baselineScore !== undefined) {
+    return { bestScore: cfg.baselineScore, direction: inp.outcome.direction, bestIndex: -1, extras: {}, branch: 'baseline-score input', sha: '', runId: '' };
+  }
+  if (!cfg.cache || cfg.shard) return undefined;
+  const keys = baselineKeys(cfg, ctx.workflow, ctx.branch, ctx.runId, ctx.runAttempt);
+  const found = await restoreBaseline(deps.cache, deps.workspace, keys.restorePrefix(ctx.baselineBranch));
+  if (found && found.direction !== inp.outcome.direction) {
+    deps.log.warn(`The baseline of ${ctx.baselineBranch} was scored '${found.direction}', this run '${inp.outcome.direction}': not comparable, ignored.`);
+    return undefined;
+  }
+  deps.log.info(found ? `Baseline: ${ctx.baselineBranch} best score ${found.bestScore} (run ${found.runId})` : `No baseline result of ${ctx.baselineBranch} in the cache.`);
+  return found;
+}
+
+/** Uploads the artifact and reports. */
+export async function publish(inp: PublishInput): Promise<PublishResult> {
+  const { cfg, ctx, deps, runDir, outcome } = inp;
+  const store = fsRunStore(runDir, deps.workspace);
+  const run = await readRun(store);
+  const baseline = await findBaseline(inp);
+  const data: ReportData = {
+    version: 1, workflow: ctx.workflow, model: cfg.model ?? '(merged)', target: cfg.target, direction: outcome.direction,
+    numOfCandidates: outcome.numOfCandidates, balanced: outcome.balanced, experimentsRun: outcome.experimentsRun,
+    stopped: outcome.stopped, branch: ctx.branch, baselineBranch: ctx.baselineBranch, sha: ctx.sha, runId: ctx.runId,
+    ...(cfg.shard ? { shard: cfg.shard } : {}), ...(baseline ? { baseline } : {}), ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+  };
+  writeFileSync(path.join(runDir, REPORT_DATA_FILE), `${JSON.stringify(data, null, 2)}\n`);
+  const view = await loadRunReport(store);
+  writeHtmlReport(runDir, view);
+  const name = artifactNameFor(cfg);
+  const artifact = await deps.log.group(`Upload artifact ${name}`, () =>
+    deps.artifacts.upload(name, artifactFiles(runDir, run.candidates), runDir, cfg.retentionDays));
+  return report({ cfg, ctx, deps, run, view, data, artifact, artifactRunId: ctx.runId, reportPath: path.join(runDir, HTML_REPORT_FILE), saveBaseline: true });
+}

@@ -1,0 +1,58 @@
+/**
+ * The seam between the search and the quantization engine. The search never quantizes itself: it asks an
+ * injected ExperimentRunner (wired by the CLI/Action to the real `quantize` use case) to produce one
+ * candidate's files, then scores them with an Evaluator.
+ */
+import type { Tensor } from '../ir/tensor.js';
+import type { QuantOptions } from '../quant/options.js';
+import type { PyValue } from './py-value.js';
+import type { SampledParams, Strategy } from './space.js';
+
+/** One experiment to run. */
+export interface ExperimentRequest {
+  /** Experiment index (folder name is index padded to 4 digits). */
+  index: number;
+  /** Candidate hash (ESP-PPQ-compatible resume key). */
+  hash: string;
+  strategy: Strategy;
+  params: SampledParams;
+  /** What to quantize with (built by buildQuantOptions). */
+  quant: QuantOptions;
+  /** Absolute folder the runner writes the candidate files into (exists and is empty). */
+  candidateDir: string;
+}
+
+/** Runs a quantized candidate on float inputs (name → tensor) and returns its outputs (name → tensor). */
+export type RunCandidate = (inputs: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
+
+/** What the runner produced. */
+export interface ExperimentArtifacts {
+  /** Basenames written into candidateDir, in ESP-PPQ's suffix order (model.espdl, model.info, model.json, …). */
+  files: string[];
+  /** Graph-wise noise/signal ratio per computing op (ESP-PPQ graphwise_error_analyse); the default evaluator needs it. */
+  graphwise?: Record<string, number>;
+  /** Size of model.espdl in bytes, when known. */
+  modelBytes?: number;
+  /** Simulates the quantized candidate (for JS-module evaluators' `ctx.run`). */
+  run?: RunCandidate;
+}
+
+/** The injected quantization engine. */
+export interface ExperimentRunner {
+  /** Model input shape without the batch dimension (runtime snapshot `input_shape`). */
+  readonly inputShape: number[];
+  /** Calibration steps used per quantization (runtime snapshot `calib_steps`). */
+  readonly calibSteps: number;
+  /** Baseline int8 espdl_setting() quantization → layer-wise noise/signal ratio per computing op (insertion order kept). */
+  baselineLayerwise(signal: AbortSignal): Promise<Record<string, number>>;
+  /** Direct ONNX successors (consumers of the outputs) of a node in the (simplified) model; [] if none. Throws InputError if unknown. */
+  successorsOf(nodeName: string): string[];
+  /** Quantizes + exports one candidate into req.candidateDir. */
+  run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts>;
+}
+
+/** Raw evaluator result: `{score, extras}`, validated by validateEvaluation (ESP-PPQ's fail-fast rules). */
+export interface Evaluation { score: number; extras: Record<string, PyValue> }
+
+/** Scores one candidate. May return anything; the search validates it. */
+export type Evaluator = (req: ExperimentRequest, art: ExperimentArtifacts, signal: AbortSignal) => Promise<unknown>;

@@ -1,0 +1,64 @@
+/**
+ * `espdl-autoquant pack a.espdl b.espdl -o models.espdl [--package-version v1.0]`: writes a PDL3 package like
+ * ESP-DL's pack_espdl_models.py (entry names = file names; models ordered by name = device model index).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../../errors.js';
+import { packPdl3 } from '../../espdl/pack.js';
+import type { CliContext, Command } from '../command.js';
+
+const usage = `Usage: espdl-autoquant pack MODEL.espdl... -o OUT.espdl [--package-version v1.0]
+
+Packs several single .espdl models (EDL2) into one PDL3 package for ESP-DL's multi-model loader.
+Entries are named by file name and ordered by name; load them on the device by name or index.
+
+Options:
+  -o, --output FILE        the package to write (required)
+  --package-version TEXT   package_version string, at most 15 ASCII characters (default v1.0)
+  -h, --help               this help`;
+
+export const packCommand: Command = {
+  name: 'pack',
+  summary: 'pack several .espdl models into one PDL3 package',
+  usage,
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          output: { type: 'string', short: 'o' }, 'package-version': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (err) {
+      throw new InputError(`pack: ${(err as Error).message}\n${usage}`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      ctx.stdout(`${usage}\n`);
+      return 0;
+    }
+    if (positionals.length === 0) throw new InputError(`pack: no model files given\n${usage}`);
+    if (!values.output) throw new InputError(`pack: -o OUT.espdl is required\n${usage}`);
+    const models = await Promise.all(
+      positionals.map(async (file) => ({ name: path.basename(file), bytes: await readModel(path.resolve(ctx.cwd, file), file) })),
+    );
+    const pkg = packPdl3(models, values['package-version'] ?? 'v1.0', (d) => new Uint8Array(createHash('sha256').update(d).digest()));
+    await writeFile(path.resolve(ctx.cwd, values.output), pkg);
+    const order = [...models].map((m) => m.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    ctx.stderr(`wrote ${values.output}: PDL3, ${pkg.byteLength} bytes, ${models.length} models (${order.map((n, i) => `${i}:${n}`).join(', ')})\n`);
+    return 0;
+  },
+};
+
+async function readModel(abs: string, shown: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(abs));
+  } catch (err) {
+    throw new InputError(`${shown}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}

@@ -1,0 +1,85 @@
+/** `espdl-autoquant quantize`: one quantization with fixed settings (ESP-PPQ espdl_quantize_onnx). */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../../errors.js';
+import { CALIB_ALGORITHMS, type ObserverName } from '../../quant/types.js';
+import { defaultQuantOptions } from '../../quant/options.js';
+import { parseBits, parseTarget } from '../../quant/targets.js';
+import { openModelAndData } from '../../node/open-inputs.js';
+import { ortRuntime } from '../../node/ort-runtime.js';
+import { quantizeToFiles } from '../../node/quantize-files.js';
+import { parsePositiveInt, parseShape, requireFlag, splitList } from '../args.js';
+import type { Command } from '../command.js';
+import { formatQuantizeSummary, quantizeJson } from '../format-quantize.js';
+
+const usage = `Usage: espdl-autoquant quantize --model M.onnx --calib DATA --target T [options]
+
+Quantizes one ONNX model for ESP-DL with fixed settings (like ESP-PPQ's espdl_quantize_onnx) and writes
+model.qdq.onnx (a fake-quantized ONNX any runtime can run), model.espdl, model.info and model.json.
+
+Options:
+  --model FILE            ONNX model (opset 11–21)
+  --calib DATA            calibration data: .npy (first axis = samples), .npz, or a folder of .npy files
+  --target T              esp32p4 | esp32s31 | esp32s3 | esp32 | esp32s2 | esp32c2 | esp32c3 | esp32c5 | esp32c6 | c
+  --bits 8|16             bit width (default 8)
+  --calib-algorithm A     kl | minmax | percentile | mse (default kl, as ESP-PPQ)
+  --calib-steps N         calibration batches (default 32; repeats the data if it has fewer)
+  --batch-size B          samples per calibration batch (default 8)
+  --int16-layers a,b      node names to run in int16 (mixed precision)
+  --input-shape S         fixes dynamic input dims, e.g. 1,3,224,224
+  --out FILE              output .espdl path (default ./out/model.espdl); the other files go beside it
+  --layerwise             also report layer-wise error (slower)
+  --export-test-values    embed a test input/output so Model::test() can check the file on the device
+  --test-input FILE.npy   the test input (first sample); default: seeded standard-normal input
+  --encrypt-key HEX       encrypt the .espdl payload with this AES-128 key (32 hex digits)
+  --json                  print one JSON object (exponents, bits, graphwise_snr, top3_mean, fp32_nodes, timings_ms)
+`;
+
+export const quantizeCommand: Command = {
+  name: 'quantize',
+  summary: 'quantize one ONNX model for an ESP32 target',
+  usage,
+  async run(argv, ctx) {
+    const { values } = parseArgs({
+      args: argv, allowPositionals: false, strict: true,
+      options: {
+        model: { type: 'string' }, calib: { type: 'string' }, target: { type: 'string' }, bits: { type: 'string' },
+        'calib-algorithm': { type: 'string' }, 'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' },
+        'int16-layers': { type: 'string' }, 'input-shape': { type: 'string' }, out: { type: 'string' },
+        layerwise: { type: 'boolean' }, json: { type: 'boolean' }, 'export-test-values': { type: 'boolean' },
+        'test-input': { type: 'string' }, 'encrypt-key': { type: 'string' },
+      },
+    });
+    const target = parseTarget(requireFlag(values.target, '--target', usage));
+    const opts = defaultQuantOptions(target, parseBits(values.bits ?? 8));
+    const algo = values['calib-algorithm'] ?? 'kl';
+    if (!(CALIB_ALGORITHMS as readonly string[]).includes(algo)) {
+      throw new InputError(`--calib-algorithm "${algo}": use one of ${CALIB_ALGORITHMS.join(', ')}`);
+    }
+    opts.calibAlgorithm = algo as ObserverName;
+    opts.calibSteps = parsePositiveInt(values['calib-steps'], '--calib-steps', 32);
+    opts.int16Layers = splitList(values['int16-layers']);
+    const inputShape = values['input-shape'] ? parseShape(values['input-shape'], '--input-shape') : undefined;
+    const { model, data } = await openModelAndData({
+      modelPath: path.resolve(ctx.cwd, requireFlag(values.model, '--model', usage)),
+      dataPath: path.resolve(ctx.cwd, requireFlag(values.calib, '--calib', usage)),
+      ...(inputShape ? { inputShape } : {}),
+      logger: ctx.logger,
+    });
+    const unknown = opts.int16Layers.filter((n) => !model.graph.nodes.some((x) => x.name === n));
+    if (unknown.length > 0) throw new InputError(`--int16-layers: no node named ${unknown.map((n) => `"${n}"`).join(', ')} in the model`);
+    const espdlPath = path.resolve(ctx.cwd, values.out ?? 'out/model.espdl');
+    const result = await quantizeToFiles({
+      model, data, options: opts, runtime: ortRuntime(), espdlPath, logger: ctx.logger, signal: ctx.signal,
+      batchSize: parsePositiveInt(values['batch-size'], '--batch-size', 8),
+      analysis: { graphwise: true, layerwise: values.layerwise === true },
+      export: {
+        testValues: values['export-test-values'] === true,
+        ...(values['test-input'] ? { testInput: path.resolve(ctx.cwd, values['test-input']) } : {}),
+        ...(values['encrypt-key'] ? { encryptKey: values['encrypt-key'] } : {}),
+      },
+    });
+    ctx.stdout(values.json ? `${JSON.stringify(quantizeJson(result, opts))}\n` : formatQuantizeSummary(result, opts));
+    return 0;
+  },
+};

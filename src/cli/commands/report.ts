@@ -1,0 +1,48 @@
+/** `espdl-autoquant report --run-dir D [--format md|html|json] [--out FILE]`: renders a search run folder. */
+import { parseArgs } from 'node:util';
+import { InputError } from '../../errors.js';
+import { fsRunStore, writeFileAtomic } from '../../node/run-folder.js';
+import { renderHtml } from '../../report/html.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { loadRunReport, renderJson } from '../../report/run-report.js';
+import type { CliContext, Command } from '../command.js';
+import path from 'node:path';
+
+const USAGE = `Usage: espdl-autoquant report --run-dir DIR [--format md|html|json] [--out FILE]
+
+Renders the Top-K of a search run folder (ours or ESP-PPQ's AutoQuant): a table with score, extras,
+strategy, model size and files, and a score-vs-model-size chart (mermaid in md, inline SVG in html).
+
+  --run-dir DIR     the run folder (summary.json, candidates.json, NNNN/)       [required]
+  --format FMT      md (default), html (self-contained) or json
+  --out FILE        write to FILE instead of standard output
+  --json            same as --format json
+`;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'Render the Top-K of a search run folder as markdown, HTML or JSON',
+  usage: USAGE,
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: argv, strict: true, options: {
+        'run-dir': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      } }));
+    } catch (e) {
+      throw new InputError(`report: ${(e as Error).message}\n${USAGE}`);
+    }
+    if (values.help) { ctx.stdout(USAGE); return 0; }
+    if (!values['run-dir']) throw new InputError(`report: --run-dir is required\n${USAGE}`);
+    const format = values.json ? 'json' : (values.format ?? 'md');
+    if (format !== 'md' && format !== 'html' && format !== 'json') throw new InputError(`report: --format must be md, html or json, got ${format}`);
+    const report = await loadRunReport(fsRunStore(values['run-dir'], ctx.cwd));
+    const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtml(report) : renderMarkdown(report);
+    if (values.out) {
+      await writeFileAtomic(path.resolve(ctx.cwd, values.out), text);
+      ctx.stderr(`report written to ${values.out}\n`);
+    } else ctx.stdout(text);
+    return 0;
+  },
+};

@@ -1,0 +1,30 @@
+/** The real CliContext: stdout/stderr, a stderr logger, and an AbortSignal fired by Ctrl-C / SIGTERM. */
+import type { CliContext } from './command.js';
+
+export function realCliContext(): { ctx: CliContext; dispose: () => void } {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\nreceived ${sig}: stopping after the current step (press Ctrl-C again to quit now)\n`);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const quiet = process.env.ESPDL_QUIET === '1';
+  const ctx: CliContext = {
+    stdout: (t) => { process.stdout.write(t); },
+    stderr: (t) => { process.stderr.write(t); },
+    logger: {
+      debug: (m) => { if (process.env.ESPDL_DEBUG) process.stderr.write(`debug: ${m}\n`); },
+      info: (m) => { if (!quiet) process.stderr.write(`${m}\n`); },
+      warn: (m) => { process.stderr.write(`warning: ${m}\n`); },
+    },
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: process.stderr.isTTY === true,
+    signal: controller.signal,
+  };
+  return { ctx, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+}

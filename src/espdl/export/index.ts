@@ -1,0 +1,135 @@
+/**
+ * The `.espdl` exporter: a port of ESP-PPQ's EspdlExporter (esp_ppq/parser/espdl_exporter.py, esp-ppq.md §5).
+ * Pipeline (prepare_graph): opset normalisation → FuseReluLike → MatMul B pre-nodes → activation layouts (NHWC + Transposes) →
+ * Quantize/Requantize/Dequantize insertion → quant_type → integer parameters + exponents → filter layouts →
+ * RNN gate exponent → LUTs → checks; then the FlatBuffer, wrapped in an EDL2 container.
+ */
+import type { Tensor } from '../../ir/tensor.js';
+import type { Logger } from '../../log.js';
+import { nullLogger } from '../../log.js';
+import { roundingFor } from '../../quant/targets.js';
+import type { QuantizedGraph } from '../../quant/types.js';
+import { writeEdl2 } from '../container.js';
+import type { FbModel, FbTensor, FbValueInfo } from './build-flatbuffer.js';
+import { buildFlatbuffer } from './build-flatbuffer.js';
+import { infoText } from './info-text.js';
+import { resetGraphLayout } from './layout.js';
+import { insertMatMulPreNodes } from './matmul-prenodes.js';
+import { addLuts } from './lut.js';
+import { quantConfigJson } from './model-json.js';
+import { quantRnn, quantVariablesToInt, resetParamLayouts } from './params.js';
+import { buildXGraph, fuseReluLike, normaliseOpset } from './prepare.js';
+import { insertDequantNodes, insertQuantNodes, insertQuantTypes, insertRequantNodes } from './quant-nodes.js';
+import { buildTestValues } from './test-values.js';
+import type { XGraph } from './xgraph.js';
+import { permute, topo } from './xgraph.js';
+
+export interface ExportOptions {
+  /** The model's metadata_props (default `{ target: <the QuantizedGraph's target> }`; pass {} for none). */
+  metadataProps?: Record<string, string>;
+  /** Model.model_version (default 0). */
+  modelVersion?: number;
+  /** Step of int16 LUT inputs (default 256 → 257 entries; 1 → 65536); ≤ 0 disables int16 LUTs. */
+  int16LutStep?: number;
+  /** Float tensors in ONNX (NCHW) layout, by value name; the exporter permutes and quantizes them. */
+  testValues?: { inputs: Record<string, Tensor>; outputs: Record<string, Tensor> };
+  logger?: Logger;
+}
+
+export interface ExportResult {
+  /** The EDL2 file. */
+  espdl: Uint8Array;
+  /** Text dump in the shape of ESP-PPQ's `model.info` (§5.8). */
+  info?: string;
+  /** ESP-PPQ-style quantization config (§5.9) with stable ids. */
+  configJson: string;
+  warnings: string[];
+}
+
+/** Runs ESP-PPQ's prepare_graph on a working copy of the quantized graph. */
+export function prepareExportGraph(qg: QuantizedGraph, int16LutStep: number): XGraph {
+  const g = buildXGraph(qg, roundingFor(qg.target));
+  normaliseOpset(g);
+  fuseReluLike(g);
+  insertMatMulPreNodes(g);
+  resetGraphLayout(g);
+  insertQuantNodes(g);
+  insertRequantNodes(g);
+  insertDequantNodes(g);
+  insertQuantTypes(g);
+  quantVariablesToInt(g);
+  resetParamLayouts(g);
+  quantRnn(g);
+  addLuts(g, int16LutStep);
+  checkGraph(g);
+  return g;
+}
+
+/** The post-prepare checks: variables without perm/exponent, and ESP-DL's non-negative requant shift (§3.7). */
+function checkGraph(g: XGraph): void {
+  for (const name of referencedValues(g)) {
+    const v = g.vars.get(name);
+    if (!v || v.value) continue;
+    if (!g.perm.has(name)) g.warnings.push(`${name} does not bind perm parameter`);
+    else if (!g.exponents.has(name) && (v.dtype === 'int8' || v.dtype === 'int16')) g.warnings.push(`${name} does not bind exponents parameter`);
+  }
+  for (const op of topo(g)) {
+    if (!['Conv', 'Gemm', 'MatMul', 'Mul'].includes(op.opType)) continue;
+    const [a, b, o] = [g.exponents.get(op.inputs[0] ?? ''), g.exponents.get(op.inputs[1] ?? ''), g.exponents.get(op.outputs[0] ?? '')];
+    if (a && b && o && o[0]! - a[0]! - b[0]! < 0) {
+      g.warnings.push(`When deploying with esp-dl, the calculation result of the ${op.name}(type: ${op.opType}) operator will `
+        + 'cause an exception: (output_exponent - input0_exponent - input1_exponent) must be >= 0.');
+    }
+  }
+}
+
+/** Every value name the graph uses (ops and graph inputs/outputs), in first-use order. */
+function referencedValues(g: XGraph): string[] {
+  const seen = new Set<string>([...g.inputs]);
+  // An absent optional input ('') is a variable too in ESP-PPQ (written as a FLOAT value_info with no dims).
+  for (const op of g.ops) for (const n of [...op.inputs, ...op.outputs]) if (n || op.inputs.includes(n)) seen.add(n);
+  for (const n of g.outputs) seen.add(n);
+  return [...seen];
+}
+
+function toFbModel(g: XGraph, opts: ExportOptions, target: string): FbModel {
+  const initializers: FbTensor[] = g.luts.map((l) => ({ name: l.name, dtype: l.tensor.dtype, dims: l.tensor.dims, data: l.tensor.data, exponents: l.exponents }));
+  const infos = new Map<string, FbValueInfo>();
+  for (const name of referencedValues(g)) {
+    const v = g.vars.get(name);
+    if (!v) continue;
+    const exponents = g.exponents.get(name) ?? [0];
+    if (v.value) {
+      initializers.push({ name, dtype: v.value.dtype, dims: v.value.dims, data: v.value.data, exponents, docString: `layout ==> ${g.layouts.get(name) ?? 'UNK'}` });
+    } else {
+      const perm = g.perm.get(name);
+      const dims = v.shape && perm && perm.length === v.shape.length ? permute(v.shape, perm) : v.shape;
+      infos.set(name, { name, dtype: v.dtype, dims, exponents });
+    }
+  }
+  const io = (names: string[]): FbValueInfo[] => names.map((n) => infos.get(n)).filter((x): x is FbValueInfo => x !== undefined);
+  const meta = opts.metadataProps ?? { target };
+  return {
+    irVersion: g.irVersion, modelVersion: opts.modelVersion ?? 0, graphName: g.name || 'PPL Quantization Tool - v(0.6.6)',
+    nodes: topo(g).map((op) => ({ name: op.name, opType: op.opType, inputs: op.inputs, outputs: op.outputs, attributes: op.attributes })),
+    initializers, inputs: io(g.inputs), outputs: io(g.outputs), valueInfo: [...infos.values()],
+    testInputs: opts.testValues ? buildTestValues(g, opts.testValues.inputs) : [],
+    testOutputs: opts.testValues ? buildTestValues(g, opts.testValues.outputs) : [],
+    metadataProps: Object.entries(meta),
+  };
+}
+
+/**
+ * Exports a quantized graph as an ESP-DL `.espdl` file (EDL2, unencrypted). The input graph is never mutated.
+ * Parameter values are quantized with the shared quantizer (quant/fake-quant.ts), so the file holds exactly the
+ * integers the simulator computes with.
+ */
+export function exportEspdl(qg: QuantizedGraph, opts: ExportOptions = {}): ExportResult {
+  const logger = opts.logger ?? nullLogger;
+  const g = prepareExportGraph(qg, opts.int16LutStep ?? 256);
+  const configJson = quantConfigJson(g);
+  const fbModel = toFbModel(g, opts, qg.target);
+  const fb = buildFlatbuffer(fbModel);
+  for (const w of g.warnings) logger.warn(w);
+  return { espdl: writeEdl2(fb, false), info: infoText(fbModel), configJson, warnings: [...g.warnings] };
+}

@@ -1,0 +1,183 @@
+/**
+ * The exporter's working graph: a mutable copy of the quantized model in ESP-PPQ's shape (ops with one config
+ * per slot, variables with shapes and, for parameters, values) plus the side tables ESP-PPQ keeps in its
+ * `ExporterPatternInfo` singleton (perms, exponents, layouts, the config each variable is exported with, LUTs).
+ * Everything lives in one object per export call, so exports never share state.
+ */
+import type { Attribute, Dim } from '../../ir/graph.js';
+import type { DataType, Tensor } from '../../ir/tensor.js';
+import { topologicalSort } from '../../ir/topo.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import type { Platform, Rounding, TensorQuantConfig } from '../../quant/types.js';
+
+export interface XVar {
+  name: string;
+  shape: Dim[] | undefined;
+  dtype: DataType;
+  /** Set for parameters (initializers); float values until QuantVariableToInt turns them into ints. */
+  value?: Tensor;
+}
+
+export interface XOp {
+  name: string;
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Map<string, Attribute>;
+  platform: Platform;
+  /** True for ESP-PPQ QuantableOperations (ops with configs). */
+  quantable: boolean;
+  inCfg: (TensorQuantConfig | undefined)[];
+  outCfg: (TensorQuantConfig | undefined)[];
+}
+
+export interface Lut { name: string; tensor: Tensor; exponents: number[] }
+
+export interface XGraph {
+  name: string;
+  irVersion: number;
+  ops: XOp[];
+  vars: Map<string, XVar>;
+  inputs: string[];
+  outputs: string[];
+  perm: Map<string, number[]>;
+  exponents: Map<string, number[]>;
+  layouts: Map<string, string>;
+  varConfig: Map<string, TensorQuantConfig>;
+  luts: Lut[];
+  rounding: Rounding;
+  nextVar: number;
+  nextOp: number;
+  nextCfgId: number;
+  warnings: string[];
+}
+
+export function isParam(g: XGraph, name: string): boolean {
+  return g.vars.get(name)?.value !== undefined;
+}
+
+export function getVar(g: XGraph, name: string): XVar {
+  const v = g.vars.get(name);
+  if (!v) throw new Error(`export: unknown value ${name}`);
+  return v;
+}
+
+/** Numeric shape of a variable (symbolic/unknown dims become -1, as they cannot be permuted meaningfully). */
+export function shapeOf(g: XGraph, name: string): number[] {
+  const v = g.vars.get(name);
+  if (v?.value) return [...v.value.dims];
+  return (v?.shape ?? []).map((d) => (typeof d === 'number' ? d : -1));
+}
+
+export function rankOf(g: XGraph, name: string): number {
+  const v = g.vars.get(name);
+  if (v?.value) return v.value.dims.length;
+  return v?.shape?.length ?? 0;
+}
+
+/** A new variable named like ESP-PPQ's generated ones (`PPQ_Variable_<n>`). */
+export function newVar(g: XGraph, init: Omit<XVar, 'name'>): XVar {
+  let name = `PPQ_Variable_${g.nextVar++}`;
+  while (g.vars.has(name)) name = `PPQ_Variable_${g.nextVar++}`;
+  const v: XVar = { name, ...init };
+  g.vars.set(name, v);
+  return v;
+}
+
+export function newOpName(g: XGraph): string {
+  return `PPQ_Operation_${g.nextOp++}`;
+}
+
+export function producerOf(g: XGraph, name: string): XOp | undefined {
+  return g.ops.find((o) => o.outputs.includes(name));
+}
+
+export function consumersOf(g: XGraph, name: string): XOp[] {
+  return g.ops.filter((o) => o.inputs.includes(name));
+}
+
+/** Downstream ops of an op, each once (PPQ get_downstream_operations). */
+export function downstreamOf(g: XGraph, op: XOp): XOp[] {
+  const out: XOp[] = [];
+  for (const o of op.outputs) for (const c of consumersOf(g, o)) if (!out.includes(c)) out.push(c);
+  return out;
+}
+
+/** Ops in topological order (stable w.r.t. the current list order). */
+export function topo(g: XGraph): XOp[] {
+  const fake = g.ops.map((o) => ({ ...o, _op: o })) as unknown as Node[];
+  const order = topologicalSort({ nodes: fake } as unknown as Graph);
+  return order.map((n) => (n as unknown as { _op: XOp })._op);
+}
+
+/**
+ * Inserts `created` before `op`'s input `idx` (PPQ insert_op_before): a new variable links `created` to `op`,
+ * `created` reads the original variable. Returns the new variable.
+ */
+export function insertOpBefore(g: XGraph, created: XOp, op: XOp, idx: number, linkShape: Dim[] | undefined, dtype: DataType): XVar {
+  const orig = op.inputs[idx]!;
+  const link = newVar(g, { shape: linkShape, dtype });
+  created.inputs.unshift(orig);
+  created.outputs = [link.name];
+  op.inputs[idx] = link.name;
+  g.ops.splice(g.ops.indexOf(op), 0, created);
+  return link;
+}
+
+/**
+ * Removes a single-input op and re-routes its producer to write the op's output directly (PPQ
+ * fuse_downstream_operation with keep_coherence): the op's input variable disappears, its parameters too.
+ */
+export function fuseDownstream(g: XGraph, op: XOp): void {
+  for (const i of op.inputs) if (isParam(g, i) && consumersOf(g, i).length === 1) g.vars.delete(i);
+  const input = op.inputs[0]!;
+  const output = op.outputs[0]!;
+  const src = producerOf(g, input);
+  g.ops.splice(g.ops.indexOf(op), 1);
+  if (src) {
+    src.outputs[src.outputs.indexOf(input)] = output;
+    g.vars.delete(input);
+  }
+}
+
+/**
+ * Removes an op and makes its consumers read its input instead (PPQ remove_operation with keep_coherence).
+ */
+export function removeOpKeepInput(g: XGraph, op: XOp): void {
+  const input = op.inputs[0]!;
+  const output = op.outputs[0]!;
+  g.ops.splice(g.ops.indexOf(op), 1);
+  for (const c of consumersOf(g, output)) c.inputs = c.inputs.map((n) => (n === output ? input : n));
+  const gi = g.outputs.indexOf(output);
+  if (gi >= 0) g.outputs[gi] = input;
+  g.vars.delete(output);
+}
+
+export function identityPerm(rank: number): number[] {
+  return Array.from({ length: rank }, (_, i) => i);
+}
+
+export function samePerm(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** [x[p] for p in perm] (PPQ transpose_shape). */
+export function permute<T>(x: readonly T[], perm: readonly number[] | undefined): T[] {
+  if (!perm || perm.length === 0) return [...x];
+  return perm.map((p) => x[p]!);
+}
+
+export function inversePerm(perm: readonly number[]): number[] {
+  return perm.map((_, i) => perm.indexOf(i));
+}
+
+/** A fresh, self-dominated copy of a config (PPQ TensorQuantizationConfig.copy()). */
+export function copyConfig(g: XGraph, c: TensorQuantConfig, patch: Partial<TensorQuantConfig> = {}): TensorQuantConfig {
+  const root = c.dominator === c ? c : undefined;
+  const copy: TensorQuantConfig = { ...c, id: g.nextCfgId++, ...patch, dominator: undefined as unknown as TensorQuantConfig };
+  copy.dominator = root ? copy : c.dominator;
+  if (patch.dominator) copy.dominator = patch.dominator;
+  return copy;
+}

@@ -1,0 +1,142 @@
+/**
+ * The `.info` text dump esp-ppq writes beside each `.espdl` (esp-ppq.md §5.8; esp_ppq/parser/espdl/helper.py
+ * `printable_graph`, built on onnx.helper's printable_* functions). Reproduced from ESP-PPQ 1.3.5's output:
+ * sections joined by two blank lines, no trailing newline, tensor values as numpy reprs of the raw
+ * (16-byte padded) data. Known differences: numpy-repr.ts (float half-way rounding), attribute types other
+ * than FLOAT/INT/STRING/FLOATS/INTS/STRINGS (printed like onnx.helper, unverified against esp-ppq).
+ */
+import { bytesPerElement, dataTypeFromCode, fromRawBytes } from '../ir/tensor.js';
+import { numpyRepr } from './numpy-repr.js';
+import {
+  halfToFloat, tensorDataTypeName, type EspdlAttributeView, type EspdlModelView, type EspdlNodeView, type EspdlTensorView,
+  type EspdlValueInfoView,
+} from './read.js';
+
+/** The `.info` text of a decoded model (identical to esp-ppq's for the fixtures; see the module comment). */
+export function formatInfo(view: EspdlModelView): string {
+  const g = view.graph;
+  const props = view.metadataProps.map((p) => `${p.key ?? ''}: ${p.value ?? ''}\n`).join('');
+  const head = `model properties:\nmetadata_props:\n${props}\n\n${graphText(view)}`;
+  return [
+    head,
+    `initializers value:\n${g.initializers.map(tensorValue).join('\n')}`,
+    `values info:\n${g.valueInfo.map((v) => valueInfoLine(v)).join('\n')}`,
+    `test inputs value:\n${g.testInputs.map(tensorValue).join('\n')}`,
+    `test outputs value:\n${g.testOutputs.map(tensorValue).join('\n')}`,
+  ].join('\n\n\n');
+}
+
+function graphText(view: EspdlModelView): string {
+  const g = view.graph;
+  const lines = [`graph ${g.name ?? ''} (`];
+  for (const v of g.inputs) lines.push(`  ${valueInfoLine(v)}`);
+  if (g.initializers.length > 0) {
+    lines.push(') initializers (');
+    for (const t of g.initializers) lines.push(`  %${t.name ?? ''}[${tensorDataTypeName(t.dataType)}, ${shapeText(t.dims)}]`);
+  }
+  lines.push(') {');
+  for (const n of g.nodes) lines.push(`  ${nodeLine(n)}`);
+  lines.push(`  return ${g.outputs.map((o) => `%${o.name ?? ''}`).join(', ')}`);
+  lines.push('}');
+  return lines.join('\n');
+}
+
+function shapeText(dims: readonly (number | string | null)[]): string {
+  return dims.length ? dims.map((d) => String(d ?? '?')).join('x') : 'scalar';
+}
+
+function valueInfoLine(v: EspdlValueInfoView): string {
+  const shape = v.hasShape ? `, ${shapeText(v.dims)}` : '';
+  const type = v.elemType === null ? '' : `${tensorDataTypeName(v.elemType)}${shape}`;
+  return `%${v.name ?? ''}[${type}], exponents: ${pyList(v.exponents)}`;
+}
+
+function nodeLine(n: EspdlNodeView): string {
+  const attrs = n.attributes.length ? `[${n.attributes.map((a) => `${a.name} = ${attrValue(a)}`).join(', ')}]` : '';
+  const outs = n.outputs.map((o) => `%${o}`).join(', ');
+  return `${outs} = ${n.opType ?? ''}${attrs}(${n.inputs.map((i) => `%${i}`).join(', ')})`;
+}
+
+/** onnx.helper.printable_attribute value forms (floats with `{:.15g}`, strings with repr()). */
+function attrValue(a: EspdlAttributeView): string {
+  if (a.f !== undefined && a.type === 1) return pyFloatG15(a.f);
+  if (a.i !== undefined && a.type === 2) return String(a.i);
+  if (a.s !== undefined && a.type === 3) return pyStrRepr(a.s);
+  if (a.floats) return `[${a.floats.map(pyFloatG15).join(', ')}]`;
+  if (a.ints) return pyList(a.ints);
+  if (a.strings) return `[${a.strings.map(pyStrRepr).join(', ')}]`;
+  if (a.t) return '<Tensor>';
+  if (a.g) return `<graph ${a.g.name ?? ''}>`;
+  return '<Unknown>';
+}
+
+function tensorValue(t: EspdlTensorView): string {
+  const doc = t.docString === null ? '' : `docString: ${pyBytesRepr(t.docString)}, `;
+  return `%${t.name ?? ''}, shape: ${pyList(t.dims)}, exponents: ${pyList(t.exponents)}, ${doc}\nvalue: ${rawRepr(t)}`;
+}
+
+/** The raw data (padding included) as esp-ppq's numpy.frombuffer shows it. */
+function rawRepr(t: EspdlTensorView): string {
+  const dtype = dataTypeFromCode(t.dataType);
+  if (!dtype || dtype === 'string') return `<${tensorDataTypeName(t.dataType)} data>`;
+  const size = bytesPerElement(dtype);
+  const usable = t.raw.subarray(0, t.raw.byteLength - (t.raw.byteLength % size));
+  const values = fromRawBytes(dtype, usable) as ArrayLike<number | bigint>;
+  return numpyRepr(dtype === 'float16' ? Array.from(values as Uint16Array, halfToFloat) : values, dtype);
+}
+
+function pyList(xs: readonly (number | string | null)[]): string {
+  return `[${xs.map((x) => String(x)).join(', ')}]`;
+}
+
+/** Python `f"{x:.15g}"`. */
+export function pyFloatG15(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mant, expStr] = x.toExponential(14).split('e');
+  const exp = Number(expStr);
+  const digits = mant.replace('.', '').replace('-', '').replace(/0+$/, '') || '0';
+  const sign = x < 0 ? '-' : '';
+  if (exp < -4 || exp >= 15) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const frac = digits.slice(exp + 1);
+  return `${sign}${int}${frac ? `.${frac}` : ''}`;
+}
+
+/** Python repr() of a str (quotes chosen like CPython; control characters escaped). */
+export function pyStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += `\\${quote}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return quote + out + quote;
+}
+
+/** Python repr() of the UTF-8 bytes of `s` (b'...', non-ASCII as \xNN). */
+function pyBytesRepr(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  let out = '';
+  for (const b of bytes) {
+    if (b === 0x5c) out += '\\\\';
+    else if (String.fromCharCode(b) === quote) out += `\\${quote}`;
+    else if (b === 0x0a) out += '\\n';
+    else if (b === 0x0d) out += '\\r';
+    else if (b === 0x09) out += '\\t';
+    else if (b < 0x20 || b >= 0x7f) out += `\\x${b.toString(16).padStart(2, '0')}`;
+    else out += String.fromCharCode(b);
+  }
+  return `b${quote}${out}${quote}`;
+}

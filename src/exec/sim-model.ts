@@ -1,0 +1,177 @@
+/**
+ * Builds the fake-quantized ONNX model that simulates an ESP-DL quantized graph on any ONNX runtime
+ * (model.qdq.onnx). Every config that quantizes (ACTIVATED/PASSIVE) becomes:
+ *   parameters: the initializer replaced by its fake-quantized values (quantizeToInt's rule, baked in float),
+ *   activations: Mul(2^-e) → Round (half_even) or Floor(x+0.5) (half_up) → Clip(qmin, qmax) → Mul(2^e),
+ * placed on the edge the config belongs to, as ESP-PPQ's executor quantizes each op's inputs and outputs.
+ * We use plain float ops rather than QuantizeLinear/DequantizeLinear on purpose: ONNX QuantizeLinear always rounds
+ * half to even (S3/C targets round half up) and ORT fuses DQ→Conv→Q into integer kernels with their own
+ * rounding; Mul/Round/Clip are exact for power-of-two scales and are never fused into integer kernels.
+ *
+ * The same builder gives the calibration model (at that point only parameters quantize) and, with `gated`, the
+ * layer-wise analysis model in which each op's quantization is switched on by a boolean graph input.
+ */
+import type { Attribute, Graph, Model, Node, ValueInfo } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import { topologicalSort } from '../ir/topo.js';
+import { fakeQuantize } from '../quant/fake-quant.js';
+import { isQuantizing, resolve, type QuantizedGraph, type TensorQuantConfig } from '../quant/types.js';
+import { inferValueTypes } from './value-types.js';
+
+export interface SimOptions {
+  /** Add a bool input per quantized op that switches its quantization on (layer-wise analysis). */
+  gated?: boolean;
+  /** Values to expose as extra graph outputs (by their original names). */
+  extraOutputs?: readonly string[];
+  /** Do not quantize anything (the float reference with the same value names). */
+  float?: boolean;
+}
+
+export interface SimModel {
+  model: Model;
+  /** Gate input name per op name (gated models only). */
+  gates: Map<string, string>;
+}
+
+const scalar = (v: number): Tensor => ({ dtype: 'float32', dims: [], data: new Float32Array([v]) });
+
+/** Per-config integer settings ready for fake quantization. */
+function quantSpec(cfg: TensorQuantConfig): { exponent: number | number[]; qmin: number; qmax: number; rounding: TensorQuantConfig['rounding'] } {
+  const exponent = resolve(cfg).exponent;
+  if (exponent === undefined) throw new Error(`config of ${cfg.value} is quantizing but has no exponent`);
+  return { exponent, qmin: cfg.qmin, qmax: cfg.qmax, rounding: cfg.rounding };
+}
+
+/** Fake-quantizes a float parameter with a config (per tensor or per channel). */
+export function fakeQuantizeParameter(t: Tensor, cfg: TensorQuantConfig): Tensor {
+  const spec = quantSpec(cfg);
+  const values = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
+  const perChannel = Array.isArray(spec.exponent);
+  const data = fakeQuantize(values, spec.exponent, {
+    dims: t.dims, qmin: spec.qmin, qmax: spec.qmax, rounding: spec.rounding,
+    ...(perChannel ? { channelAxis: cfg.channelAxis } : {}),
+  });
+  return { dtype: 'float32', dims: t.dims, data };
+}
+
+class SimBuilder {
+  readonly nodes: Node[] = [];
+  readonly inits: Map<string, Tensor>;
+  readonly gates = new Map<string, string>();
+  readonly extraInputs: ValueInfo[] = [];
+  private counter = 0;
+
+  constructor(private readonly src: Graph, private readonly gated: boolean) {
+    this.inits = new Map(src.initializers);
+  }
+
+  private constant(name: string, t: Tensor): string {
+    if (!this.inits.has(name)) this.inits.set(name, t);
+    return name;
+  }
+
+  gateFor(opName: string): string | undefined {
+    if (!this.gated) return undefined;
+    let g = this.gates.get(opName);
+    if (!g) {
+      g = `__gate__/${this.gates.size}`;
+      this.gates.set(opName, g);
+      this.extraInputs.push({ name: g, dtype: 'bool', shape: [] });
+    }
+    return g;
+  }
+
+  /** Emits the fake-quant chain for an activation; returns the name of the quantized value. */
+  activation(input: string, output: string, cfg: TensorQuantConfig, gate: string | undefined): void {
+    const { exponent, qmin, qmax, rounding } = quantSpec(cfg);
+    if (typeof exponent !== 'number') throw new Error(`activation ${cfg.value} cannot be per-channel`);
+    const id = `${output}::fq${this.counter++}`;
+    const inv = this.constant(`__c/pow2/${-exponent}`, scalar(2 ** -exponent));
+    const mul = this.constant(`__c/pow2/${exponent}`, scalar(2 ** exponent));
+    const lo = this.constant(`__c/q/${qmin}`, scalar(qmin));
+    const hi = this.constant(`__c/q/${qmax}`, scalar(qmax));
+    const node = (opType: string, inputs: string[], out: string): Node => ({ name: `${out}/${opType}`, opType, domain: '', inputs, outputs: [out], attributes: new Map<string, Attribute>() });
+    this.nodes.push(node('Mul', [input, inv], `${id}/scaled`));
+    if (rounding === 'half_even') {
+      this.nodes.push(node('Round', [`${id}/scaled`], `${id}/rounded`));
+    } else {
+      const half = this.constant('__c/half', scalar(0.5));
+      this.nodes.push(node('Add', [`${id}/scaled`, half], `${id}/shifted`));
+      this.nodes.push(node('Floor', [`${id}/shifted`], `${id}/rounded`));
+    }
+    this.nodes.push(node('Clip', [`${id}/rounded`, lo, hi], `${id}/clipped`));
+    if (gate) {
+      this.nodes.push(node('Mul', [`${id}/clipped`, mul], `${id}/dequant`));
+      this.nodes.push(node('Where', [gate, `${id}/dequant`, input], output));
+    } else {
+      this.nodes.push(node('Mul', [`${id}/clipped`, mul], output));
+    }
+  }
+
+  /** A fake-quantized copy of a parameter (gated: Where(gate, q, float)). */
+  parameter(value: string, cfg: TensorQuantConfig, gate: string | undefined): string {
+    const t = this.src.initializers.get(value);
+    if (!t || t.dtype !== 'float32') return value;
+    const qName = this.constant(`${value}::q${cfg.id}`, fakeQuantizeParameter(t, cfg));
+    if (!gate) return qName;
+    const out = `${qName}::gated`;
+    this.nodes.push({ name: `${out}/Where`, opType: 'Where', domain: '', inputs: [gate, qName, value], outputs: [out], attributes: new Map() });
+    return out;
+  }
+}
+
+/** Key of the grid a config puts a value on: equal keys make a second quantization a no-op. */
+function gridKey(cfg: TensorQuantConfig): string {
+  return `${String(resolve(cfg).exponent)}|${cfg.qmin}|${cfg.qmax}|${cfg.rounding}`;
+}
+
+export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimModel {
+  const src = qg.model.graph;
+  const b = new SimBuilder(src, opts.gated === true);
+  const quantize = (cfg: TensorQuantConfig | undefined): cfg is TensorQuantConfig => !opts.float && isQuantizing(cfg);
+  // value name → grid it is currently on (non-gated dedupe) and the name carrying the quantized value.
+  const onGrid = new Map<string, string>();
+  for (const node of topologicalSort(src)) {
+    const op = qg.ops.get(node.name);
+    const quantizes = op !== undefined && (op.inputs.some(quantize) || op.outputs.some(quantize));
+    const gate = quantizes ? b.gateFor(node.name) : undefined;
+    const inputs = node.inputs.map((value, slot) => {
+      const cfg = op?.inputs[slot];
+      if (!value || !quantize(cfg)) return value;
+      if (src.initializers.has(value)) return b.parameter(value, cfg, gate);
+      if (!gate && onGrid.get(value) === gridKey(cfg)) return value;
+      const out = `${value}::in${cfg.id}`;
+      b.activation(value, out, cfg, gate);
+      return out;
+    });
+    const outputs = node.outputs.map((value, slot) => {
+      const cfg = op?.outputs[slot];
+      if (!value || !quantize(cfg)) return value;
+      return `${value}::raw`;
+    });
+    b.nodes.push({ ...node, inputs, outputs, attributes: new Map(node.attributes) });
+    node.outputs.forEach((value, slot) => {
+      const cfg = op?.outputs[slot];
+      if (!value || !quantize(cfg)) return;
+      b.activation(`${value}::raw`, value, cfg, gate);
+      if (!gate) onGrid.set(value, gridKey(cfg));
+    });
+  }
+  const types = inferValueTypes(src);
+  const graphOutputs = [...src.outputs];
+  for (const name of opts.extraOutputs ?? []) {
+    if (!graphOutputs.some((o) => o.name === name)) graphOutputs.push({ name, dtype: types.get(name) ?? 'float32', shape: undefined });
+  }
+  const graph: Graph = {
+    name: src.name,
+    nodes: b.nodes,
+    inputs: [...src.inputs, ...b.extraInputs],
+    outputs: graphOutputs,
+    initializers: b.inits,
+    valueInfo: new Map(),
+  };
+  // The fake-quant ops (Mul, Round, Floor, Add, Clip with bound inputs, Where) all exist from opset 11 on, so the
+  // model keeps its own opset and its ops their semantics.
+  const model: Model = { ...qg.model, producerName: 'espdl-autoquant', graph };
+  return { model, gates: b.gates };
+}

@@ -1,0 +1,76 @@
+/**
+ * The real ExperimentRunner: quantizes each candidate of a search with the pipeline and writes its files.
+ * Work that does not depend on the candidate (loading, simplifying, the baseline layer-wise error) is done once.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExperimentArtifacts, ExperimentRequest, ExperimentRunner } from '../autoquant/runner.js';
+import type { DataSource } from '../data/source.js';
+import type { InferenceRuntime } from '../exec/runtime.js';
+import { InputError } from '../errors.js';
+import type { Model } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import { consumers } from '../ir/topo.js';
+import type { Logger } from '../log.js';
+import { layerwiseError } from '../quant/analysis.js';
+import { defaultQuantOptions } from '../quant/options.js';
+import { quantizeGraph } from '../quant/quantize.js';
+import type { Target } from '../quant/types.js';
+import type { ExportFileOptions } from './export-files.js';
+import { modelInputs } from './open-inputs.js';
+import { quantizeToFiles } from './quantize-files.js';
+
+export interface RunnerSetup {
+  /** Prepared (simplified) model. */
+  model: Model;
+  data: DataSource;
+  runtime: InferenceRuntime;
+  target: Target;
+  batchSize: number;
+  calibSteps: number;
+  logger: Logger;
+  /** File name of the candidate model inside its folder (ESP-PPQ: basename of espdl_export_file). */
+  espdlName?: string;
+  export?: ExportFileOptions;
+}
+
+export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
+  const inputs = modelInputs(setup.model);
+  const cons = consumers(setup.model.graph);
+  const nodeNames = new Set(setup.model.graph.nodes.map((n) => n.name));
+  const espdlName = setup.espdlName ?? 'model.espdl';
+  return {
+    inputShape: inputs[0] ? inputs[0].dims.slice(1) : [],
+    calibSteps: setup.calibSteps,
+    async baselineLayerwise(signal) {
+      const opts = { ...defaultQuantOptions(setup.target, 8), calibSteps: setup.calibSteps };
+      const { graph } = await quantizeGraph(setup.model, opts, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, logger: setup.logger, signal });
+      return Object.fromEntries(await layerwiseError(graph, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, signal }));
+    },
+    successorsOf(nodeName) {
+      const node = setup.model.graph.nodes.find((n) => n.name === nodeName);
+      if (!node || !nodeNames.has(nodeName)) throw new InputError(`Node not found in the simplified model: ${nodeName}`);
+      return [...new Set(node.outputs.flatMap((o) => (cons.get(o) ?? []).map((n) => n.name)))];
+    },
+    async run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts> {
+      const espdlPath = path.join(req.candidateDir, espdlName);
+      const r = await quantizeToFiles({
+        model: setup.model, data: setup.data, options: req.quant, runtime: setup.runtime, espdlPath,
+        batchSize: setup.batchSize, logger: setup.logger, signal, analysis: { graphwise: true },
+        ...(setup.export ? { export: setup.export } : {}),
+      });
+      const files = [r.files.espdl, r.files.info, r.files.json, r.files.qdqOnnx].filter((f): f is string => !!f).map((f) => path.basename(f));
+      const qdq = r.qdqModel;
+      const run = async (feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> => {
+        const session = await setup.runtime.load(qdq);
+        try { return Object.fromEntries(await session.run(feeds)); } finally { await session.release(); }
+      };
+      return {
+        files,
+        ...(r.graphwise ? { graphwise: Object.fromEntries(r.graphwise) } : {}),
+        ...(r.files.espdl ? { modelBytes: (await stat(r.files.espdl)).size } : {}),
+        run,
+      };
+    },
+  };
+}

@@ -1,0 +1,5 @@
+/** Node entry point (`espdl-autoquant/node`): the file-level API and the adapters on Node APIs. */
+export { espdlQuantizeOnnx, type EspdlQuantizeOnnxParams, type EspdlQuantizeOnnxResult } from './api.js';
+export { ortRuntime } from './ort-runtime.js';
+export { loadOnnxFile } from './onnx-file.js';
+export { openDataSource } from './data-files.js';

@@ -1,0 +1,71 @@
+/**
+ * InferenceRuntime on onnxruntime-node (CPU). The native module is imported lazily so commands that never run a
+ * model (inspect, pack, report) do not load it, and so bundlers can keep it external.
+ */
+import type { Model } from '../ir/graph.js';
+import { allocate, type DataType, type Tensor, type TensorData } from '../ir/tensor.js';
+import { encodeModel } from '../onnx/write.js';
+import type { InferenceRuntime, InferenceSession, SessionOptions } from '../exec/runtime.js';
+import { InputError } from '../errors.js';
+
+type Ort = typeof import('onnxruntime-node');
+
+const ORT_TYPE: Partial<Record<DataType, string>> = {
+  float32: 'float32', float64: 'float64', int8: 'int8', uint8: 'uint8', int16: 'int16', uint16: 'uint16',
+  int32: 'int32', uint32: 'uint32', int64: 'int64', uint64: 'uint64', bool: 'bool', float16: 'float16', string: 'string',
+};
+
+const FROM_ORT: Record<string, DataType> = Object.fromEntries(Object.entries(ORT_TYPE).map(([k, v]) => [v, k as DataType]));
+
+async function loadOrt(): Promise<Ort> {
+  const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
+  return mod.default ?? mod;
+}
+
+function toOrtTensor(ort: Ort, t: Tensor): import('onnxruntime-node').Tensor {
+  const type = ORT_TYPE[t.dtype];
+  if (!type) throw new InputError(`tensors of type ${t.dtype} cannot be fed to onnxruntime`);
+  return new ort.Tensor(type as 'float32', t.data as Float32Array, [...t.dims]);
+}
+
+function fromOrtTensor(t: import('onnxruntime-node').Tensor): Tensor {
+  const dtype = FROM_ORT[t.type] ?? 'float32';
+  const data = t.type === 'bool' ? Uint8Array.from(t.data as Uint8Array) : (t.data as TensorData);
+  return { dtype, dims: [...t.dims], data: data ?? allocate(dtype, 0) };
+}
+
+export function ortRuntime(): InferenceRuntime {
+  let ortPromise: Promise<Ort> | undefined;
+  return {
+    async load(model: Model, opts: SessionOptions = {}): Promise<InferenceSession> {
+      ortPromise ??= loadOrt();
+      const ort = await ortPromise;
+      const bytes = encodeModel(model);
+      let session: import('onnxruntime-node').InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(bytes, {
+          graphOptimizationLevel: opts.optimization === 'disabled' ? 'disabled' : 'all',
+          executionProviders: ['cpu'],
+          logSeverityLevel: 3,
+        });
+      } catch (err) {
+        throw new InputError(`onnxruntime cannot load the model "${model.graph.name}": ${(err as Error).message}`, { cause: err });
+      }
+      return {
+        inputNames: session.inputNames,
+        outputNames: session.outputNames,
+        async run(feeds, fetch) {
+          const ortFeeds: Record<string, import('onnxruntime-node').Tensor> = {};
+          for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrtTensor(ort, v);
+          const out = fetch ? await session.run(ortFeeds, [...fetch]) : await session.run(ortFeeds);
+          const result = new Map<string, Tensor>();
+          for (const [k, v] of Object.entries(out)) result.set(k, fromOrtTensor(v));
+          return result;
+        },
+        async release() {
+          await session.release();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * File-level quantization shared by the CLI, the library API and the search runner: load the ONNX file and
+ * the data, run the pipeline, write model.qdq.onnx (and the .espdl files) next to the requested output.
+ */
+import type { DataSource } from '../data/source.js';
+import type { InferenceRuntime } from '../exec/runtime.js';
+import type { Model } from '../ir/graph.js';
+import type { Logger } from '../log.js';
+import { encodeModel } from '../onnx/write.js';
+import type { QuantOptions } from '../quant/options.js';
+import { quantizeOnnx, type QuantizeOnnxResult } from '../pipeline/quantize-onnx.js';
+import { siblingPath, writeFileAtomic } from './atomic-write.js';
+import { exportCandidateFiles, type ExportFileOptions } from './export-files.js';
+
+export interface QuantizeFilesInput {
+  /** A prepared model (prepareModel). */
+  model: Model;
+  data: DataSource;
+  options: QuantOptions;
+  runtime: InferenceRuntime;
+  /** Path of the .espdl to write; model.qdq.onnx, .info and .json go beside it. */
+  espdlPath: string;
+  batchSize: number;
+  logger: Logger;
+  analysis?: { graphwise?: boolean; layerwise?: boolean };
+  export?: ExportFileOptions;
+  signal?: AbortSignal;
+}
+
+export interface QuantizeFilesResult extends QuantizeOnnxResult {
+  files: { qdqOnnx: string; espdl?: string; info?: string; json?: string };
+}
+
+
+export async function quantizeToFiles(input: QuantizeFilesInput): Promise<QuantizeFilesResult> {
+  const result = await quantizeOnnx({
+    model: input.model, data: input.data, options: input.options, runtime: input.runtime, batchSize: input.batchSize,
+    logger: input.logger, now: () => performance.now(),
+    ...(input.analysis ? { analysis: input.analysis } : {}),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  const qdqOnnx = siblingPath(input.espdlPath, '.qdq.onnx');
+  const t0 = performance.now();
+  await writeFileAtomic(qdqOnnx, encodeModel(result.qdqModel));
+  const exported = await exportCandidateFiles(result, input.espdlPath, input.export ?? {}, input.runtime, input.logger);
+  result.timingsMs.export = performance.now() - t0;
+  return { ...result, files: { qdqOnnx, ...exported } };
+}

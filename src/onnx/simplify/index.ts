@@ -1,0 +1,47 @@
+/**
+ * Graph simplification before quantization: what ESP-PPQ gets from onnxsim plus its own graph formatting
+ * (esp_ppq/api/espdl_interface.py espdl_quantize_onnx → onnxsim; esp_ppq/parser/onnx_parser.py → format_graph).
+ * Node and value names survive wherever a node survives; each pass documents what it does with names.
+ */
+import { cloneModel, onnxOpset, type Model } from '../../ir/graph.js';
+import { nullLogger, type Logger } from '../../log.js';
+import { constantsToInitializers } from './constants.js';
+import { fixBatchTo1 } from './fix-batch.js';
+import { foldConstants } from './fold.js';
+import { batchNormToConv, fuseBatchNorm } from './fuse-bn.js';
+import { fuseBiasAdd } from './fuse-bias.js';
+import { fuseSwish } from './fuse-swish.js';
+import { upgradeLegacyAttributes } from './legacy-attrs.js';
+import { pruneUnused } from './prune.js';
+import { removeIdentity } from './remove-identity.js';
+
+export interface SimplifyOptions {
+  logger?: Logger;
+  /** Turn a symbolic/unknown/-1 batch dim of graph inputs and outputs into 1. Default false. */
+  fixBatchTo1?: boolean;
+}
+
+/**
+ * Returns a simplified copy of `model` (the input is not modified; unchanged tensors are shared). Order: batch
+ * fix (so Shape can fold) → Constant → initializer → constant folding → Identity/Dropout removal → legacy
+ * Clip/Pad/Slice attributes → bias-Add fusion → BN fusion → lone BN → Conv → Swish → pruning.
+ * The result may contain `Swish` nodes (an ESP-DL op that onnxruntime lacks): see swishToOnnx.
+ */
+export function simplifyModel(model: Model, opts: SimplifyOptions = {}): Model {
+  const log = opts.logger ?? nullLogger;
+  const m = cloneModel(model);
+  const g = m.graph;
+  if (opts.fixBatchTo1) fixBatchTo1(g, log);
+  constantsToInitializers(g, log);
+  foldConstants(g, onnxOpset(m), log);
+  removeIdentity(g, log);
+  upgradeLegacyAttributes(m, log);
+  fuseBiasAdd(g, log);
+  fuseBatchNorm(g, log);
+  batchNormToConv(g, log);
+  fuseSwish(g, log);
+  pruneUnused(g, log);
+  return m;
+}
+
+export { swishToOnnx } from './swish-to-onnx.js';

@@ -1,0 +1,113 @@
+/**
+ * Error analysis as ESP-PPQ defines it (esp_ppq/quantization/analyse/graphwise.py, layerwise.py; esp-ppq.md §4):
+ * noise/signal power ratio per sample, averaged per batch, weighted over batches.
+ *  - graph-wise: each quantable computing op's first output, float graph vs fully quantized graph, 4096
+ *    elements per sample picked by PPQ's LCG (seed 10086); the error accumulated from the input up to that op.
+ *  - layer-wise: the graph outputs with only one computing op quantized (its own configs), float elsewhere.
+ * Both process `steps + 1` batches, as PPQ's loop does (it breaks after idx >= steps).
+ */
+import type { DataSource } from '../data/source.js';
+import type { InferenceRuntime, InferenceSession } from '../exec/runtime.js';
+import { buildSimModel } from '../exec/sim-model.js';
+import type { Tensor } from '../ir/tensor.js';
+import { COMPUTING_OPS } from './op-sets.js';
+import { batchFetch, lcgIndices, snrMean, WeightedMean } from './measure.js';
+import type { QuantizedGraph } from './types.js';
+import { batchLength, runBatch } from './batches.js';
+
+export interface AnalysisInput {
+  runtime: InferenceRuntime;
+  data: DataSource;
+  batchSize: number;
+  /** PPQ's `steps` (default 8): steps + 1 batches are used when the data has them. */
+  steps?: number;
+  signal?: AbortSignal;
+}
+
+/** Measured ops: quantized computing ops, in graph order, with the value their first output writes. */
+export function measuredOps(qg: QuantizedGraph): { name: string; output: string }[] {
+  const out: { name: string; output: string }[] = [];
+  for (const node of qg.model.graph.nodes) {
+    const op = qg.ops.get(node.name);
+    if (op && COMPUTING_OPS.has(node.opType) && node.outputs[0]) out.push({ name: node.name, output: node.outputs[0] });
+  }
+  return out;
+}
+
+async function* analysisBatches(data: DataSource, batchSize: number, steps: number): AsyncIterable<Record<string, Tensor>> {
+  let idx = 0;
+  for await (const batch of data.batches(batchSize)) {
+    yield batch;
+    if (idx >= steps) return;
+    idx++;
+  }
+}
+
+/** Mean of per-sample noise/signal ratios of one batch, over the LCG-sampled elements when `indices` is given. */
+function batchRatio(pred: Float32Array, real: Float32Array, samples: number, indices?: Uint32Array): number {
+  if (!indices) return snrMean(pred, real, samples);
+  return snrMean(batchFetch(pred, samples, indices), batchFetch(real, samples, indices), samples);
+}
+
+export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
+  const ops = measuredOps(qg);
+  const values = ops.map((o) => o.output);
+  const floatSession = await input.runtime.load(buildSimModel(qg, { float: true, extraOutputs: values }).model);
+  const quantSession = await input.runtime.load(buildSimModel(qg, { extraOutputs: values }).model);
+  const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
+  const indexCache = new Map<number, Uint32Array>();
+  try {
+    for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {
+      input.signal?.throwIfAborted();
+      const n = batchLength(batch);
+      const real = await runBatch(floatSession, batch, values);
+      const pred = await runBatch(quantSession, batch, values);
+      for (const op of ops) {
+        const r = real.get(op.output)!;
+        const per = r.data.length / n;
+        const idx = indexCache.get(per) ?? lcgIndices(4096, per);
+        indexCache.set(per, idx);
+        recorders.get(op.name)!.update(batchRatio(pred.get(op.output)!.data, r.data, n, idx), n);
+      }
+    }
+  } finally {
+    await floatSession.release();
+    await quantSession.release();
+  }
+  return new Map([...recorders].map(([k, v]) => [k, v.value]));
+}
+
+async function gatedRun(session: InferenceSession, batch: Record<string, Tensor>, gates: Map<string, string>, on: string | undefined, fetch: readonly string[]) {
+  const flags: Record<string, Tensor> = {};
+  for (const [opName, gate] of gates) flags[gate] = { dtype: 'bool', dims: [], data: new Uint8Array([opName === on ? 1 : 0]) };
+  return runBatch(session, batch, fetch, flags);
+}
+
+export async function layerwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
+  const ops = measuredOps(qg);
+  const sim = buildSimModel(qg, { gated: true });
+  const outputs = qg.model.graph.outputs.map((o) => o.name);
+  const session = await input.runtime.load(sim.model);
+  const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
+  try {
+    for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {
+      const n = batchLength(batch);
+      const real = await gatedRun(session, batch, sim.gates, undefined, outputs);
+      for (const op of ops) {
+        input.signal?.throwIfAborted();
+        if (!sim.gates.has(op.name)) continue;
+        const pred = await gatedRun(session, batch, sim.gates, op.name, outputs);
+        for (const name of outputs) recorders.get(op.name)!.update(batchRatio(pred.get(name)!.data, real.get(name)!.data, n), n);
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  return new Map([...recorders].map(([k, v]) => [k, v.value]));
+}
+
+/** Mean of the `n` largest values (AutoQuant's default score with n = 3). */
+export function topNMean(errors: ReadonlyMap<string, number>, n = 3): number {
+  const top = [...errors.values()].sort((a, b) => b - a).slice(0, n);
+  return top.length === 0 ? NaN : top.reduce((s, v) => s + v, 0) / top.length;
+}

@@ -1,0 +1,103 @@
+/**
+ * ParameterQuantizePass and RuntimeCalibrationPass (esp_ppq/quantization/optim/parameters.py, calibration.py):
+ * parameters are observed once (weights with their own observers, already quantized when activations are
+ * calibrated), then every INITIAL activation config is observed over `calibSteps` batches; kl/mse need a second
+ * pass over the same batches (histograms).
+ */
+import type { DataSource } from '../data/source.js';
+import type { InferenceRuntime } from '../exec/runtime.js';
+import { buildSimModel } from '../exec/sim-model.js';
+import { toFloat32 } from '../ir/tensor.js';
+import type { Logger } from '../log.js';
+import { createObserver } from './observers/index.js';
+import type { Observer } from './observers/observer.js';
+import type { QuantizedGraph, TensorQuantConfig } from './types.js';
+import { calibrationBatches, runBatch } from './batches.js';
+
+export interface CalibrationInput {
+  runtime: InferenceRuntime;
+  data: DataSource;
+  batchSize: number;
+  calibSteps: number;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+/** Observes every INITIAL parameter config on its constant value and activates it. */
+export function quantizeParameters(qg: QuantizedGraph): void {
+  const inits = qg.model.graph.initializers;
+  for (const op of qg.ops.values()) {
+    for (const cfg of op.inputs) {
+      if (!cfg || !cfg.isParameter || cfg.state !== 'INITIAL') continue;
+      const t = inits.get(cfg.value);
+      if (!t || t.dtype !== 'float32') { cfg.state = 'FP32'; continue; }
+      const observer = createObserver(cfg.observer, {
+        bits: cfg.bits, qmin: cfg.qmin, qmax: cfg.qmax, klBins: cfg.klBins,
+        ...(cfg.perChannel ? { perChannel: { dims: t.dims, axis: cfg.channelAxis } } : {}),
+      });
+      observer.observe(toFloat32(t), 1);
+      if (observer.passes === 2) observer.observe(toFloat32(t), 2);
+      cfg.exponent = observer.render();
+      cfg.state = 'ACTIVATED';
+    }
+  }
+}
+
+/** Configs sharing a value and an observer setup share one observer. */
+function observerKey(cfg: TensorQuantConfig): string {
+  return `${cfg.value}|${cfg.observer}|${cfg.bits}|${cfg.klBins}`;
+}
+
+function activationConfigs(qg: QuantizedGraph): TensorQuantConfig[] {
+  const out: TensorQuantConfig[] = [];
+  for (const op of qg.ops.values()) {
+    for (const cfg of [...op.inputs, ...op.outputs]) {
+      if (cfg && !cfg.isParameter && cfg.state === 'INITIAL' && cfg.dominator === cfg) out.push(cfg);
+    }
+  }
+  return out;
+}
+
+async function observePass(qg: QuantizedGraph, input: CalibrationInput, observers: Map<string, Observer>, pass: 1 | 2): Promise<void> {
+  const values = [...new Set([...observers.keys()].map((k) => k.split('|')[0]!))];
+  const sim = buildSimModel(qg, { extraOutputs: values });
+  const session = await input.runtime.load(sim.model);
+  try {
+    for await (const batch of calibrationBatches(input.data, input.batchSize, input.calibSteps)) {
+      input.signal?.throwIfAborted();
+      const outputs = await runBatch(session, batch, values);
+      for (const [key, observer] of observers) {
+        if (pass === 2 && observer.passes === 1) continue;
+        observer.observe(outputs.get(key.split('|')[0]!)!.data, pass);
+      }
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+/** Calibrates every INITIAL activation config (states become ACTIVATED). */
+export async function calibrateActivations(qg: QuantizedGraph, input: CalibrationInput): Promise<void> {
+  const configs = activationConfigs(qg);
+  const observers = new Map<string, Observer>();
+  for (const cfg of configs) {
+    const key = observerKey(cfg);
+    if (!observers.has(key)) observers.set(key, createObserver(cfg.observer, { bits: cfg.bits, qmin: cfg.qmin, qmax: cfg.qmax, klBins: cfg.klBins }));
+  }
+  if (observers.size === 0) return;
+  await observePass(qg, input, observers, 1);
+  const render = (onlyPasses: 1 | 2) => {
+    for (const cfg of configs) {
+      const obs = observers.get(observerKey(cfg))!;
+      if (obs.passes !== onlyPasses) continue;
+      cfg.exponent = obs.render();
+      cfg.state = 'ACTIVATED';
+    }
+  };
+  render(1);
+  const twoPass = new Map([...observers].filter(([, o]) => o.passes === 2));
+  if (twoPass.size === 0) return;
+  // Phase 2 runs with the one-pass configs already active, as in ESP-PPQ.
+  await observePass(qg, input, twoPass, 2);
+  render(2);
+}

@@ -1,0 +1,195 @@
+/**
+ * The few torch 1.13 CPU kernels ESP-PPQ's observers depend on, reproduced with their float32 semantics so
+ * that exponents (and the KL choice) match PPQ bit for bit:
+ * - `sumF32`: torch.sum of a contiguous float32 tensor (aten/src/ATen/native/cpu/SumKernel.cpp: cascade sum
+ *   with float accumulators, 4-way ILP, 8-lane AVX2 vectors), single-threaded. Above 32768 elements torch
+ *   splits the sum across threads, so for those sizes the result can differ by an ulp from a multi-threaded
+ *   PPQ run (only int16 KL histograms are that long).
+ * - `rowSumF32`: the scalar row_sum used for strided reductions (e.g. mean over the batch dimension).
+ * - `histcInto`: torch.histc (aten/src/ATen/native/Histogram.cpp, histc → histogramdd with LINEAR_INTERPOLATION,
+ *   no local search): bin = trunc(fl32(fl32(x − lo)·bins) / fl32(hi − lo)), right edge inclusive.
+ * - `kthSmallestPair`: torch.kthvalue for two ranks at once (exact; heaps instead of a full sort).
+ */
+import { InternalError } from '../../errors.js';
+
+const LEVELS = 4;
+
+/** c10::utils::CeilLog2. */
+function ceilLog2(x: number): number {
+  return x <= 2 ? 1 : Math.ceil(Math.log2(x));
+}
+
+/**
+ * SumKernel.cpp `multi_row_sum` for `nrows` = 4 interleaved rows: element (i, k) is read at
+ * x[base + (i·4 + k)·stride]. Returns the 4 float32 partial sums.
+ */
+function multiRowSum4(x: ArrayLike<number>, base: number, stride: number, size: number): number[] {
+  const levelPower = Math.max(4, Math.floor(ceilLog2(size) / LEVELS));
+  const levelStep = 1 << levelPower;
+  const levelMask = levelStep - 1;
+  const acc = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
+  const a0 = acc[0]!;
+  let i = 0;
+  const add = (row: number): void => {
+    const off = base + row * 4 * stride;
+    for (let k = 0; k < 4; k++) a0[k] = Math.fround(a0[k]! + x[off + k * stride]!);
+  };
+  while (i + levelStep <= size) {
+    for (let j = 0; j < levelStep; j++, i++) add(i);
+    for (let j = 1; j < LEVELS; j++) {
+      const hi = acc[j]!;
+      const lo = acc[j - 1]!;
+      for (let k = 0; k < 4; k++) { hi[k] = Math.fround(hi[k]! + lo[k]!); lo[k] = 0; }
+      if ((i & (levelMask * 2 ** (j * levelPower))) !== 0) break;
+    }
+  }
+  for (; i < size; i++) add(i);
+  for (let j = 1; j < LEVELS; j++) {
+    for (let k = 0; k < 4; k++) a0[k] = Math.fround(a0[k]! + acc[j]![k]!);
+  }
+  return a0;
+}
+
+/** SumKernel.cpp `row_sum` (ilp 4) over x[base + i·stride], i < size, float32 accumulation. */
+export function rowSumF32(x: ArrayLike<number>, base = 0, stride = 1, size = x.length): number {
+  const sizeIlp = Math.floor(size / 4);
+  const partial = multiRowSum4(x, base, stride, sizeIlp);
+  let s = partial[0]!;
+  for (let i = sizeIlp * 4; i < size; i++) s = Math.fround(s + x[base + i * stride]!);
+  for (let k = 1; k < 4; k++) s = Math.fround(s + partial[k]!);
+  return s;
+}
+
+/** Vector width of torch's AVX2 / default CPU kernels for float32. */
+const VEC = 8;
+/** Floats per multi_row_sum row: 4 ILP partials × 8 lanes. */
+const ROW = 4 * VEC;
+
+/**
+ * torch.sum of x[start, end) as one contiguous float32 tensor (vectorized_inner_sum), single-threaded.
+ * Vectorized<float> lanes are independent, so the 4 ILP partials × 8 lanes of row_sum<Vectorized<float>> are
+ * 32 float32 accumulators (a Float32Array store rounds exactly like the float32 add), cascaded in 4 levels.
+ */
+export function sumF32(x: ArrayLike<number>, start = 0, end = x.length): number {
+  const n = end - start;
+  if (n < VEC) return rowSumF32(x, start, 1, n);
+  const vecSize = Math.floor(n / VEC);
+  const rows = Math.floor(vecSize / 4);
+  const levelPower = Math.max(4, Math.floor(ceilLog2(rows) / LEVELS));
+  const levelStep = 1 << levelPower;
+  const levelMask = levelStep - 1;
+  const acc = new Float32Array(LEVELS * ROW);
+  let i = 0;
+  while (i + levelStep <= rows) {
+    for (let j = 0; j < levelStep; j++, i++) {
+      const base = start + i * ROW;
+      for (let s = 0; s < ROW; s++) acc[s] += x[base + s]!;
+    }
+    for (let lev = 1; lev < LEVELS; lev++) {
+      const hi = lev * ROW;
+      const lo = hi - ROW;
+      for (let s = 0; s < ROW; s++) { acc[hi + s] += acc[lo + s]!; acc[lo + s] = 0; }
+      if ((i & (levelMask * 2 ** (lev * levelPower))) !== 0) break;
+    }
+  }
+  for (; i < rows; i++) {
+    const base = start + i * ROW;
+    for (let s = 0; s < ROW; s++) acc[s] += x[base + s]!;
+  }
+  for (let lev = 1; lev < LEVELS; lev++) {
+    for (let s = 0; s < ROW; s++) acc[s] += acc[lev * ROW + s]!;
+  }
+  // row_sum remainder vectors go into ILP partial 0, then partials 1..3 are folded into it.
+  for (let v = rows * 4; v < vecSize; v++) {
+    for (let l = 0; l < VEC; l++) acc[l] += x[start + v * VEC + l]!;
+  }
+  for (let k = 1; k < 4; k++) for (let l = 0; l < VEC; l++) acc[l] += acc[k * VEC + l]!;
+  let fin = 0;
+  for (let k = vecSize * VEC; k < n; k++) fin = Math.fround(fin + x[start + k]!);
+  for (let l = 0; l < VEC; l++) fin = Math.fround(fin + acc[l]!);
+  return fin;
+}
+
+/**
+ * Adds torch.histc(values, bins, min, max) to `hist` (counts). Mirrors histc_select_outer_bin_edges: when
+ * min == max the data's own range is used, and an empty range is widened by ±1. `transform` = 'abs'
+ * histograms |x| (PPQ's symmetric observers call histc(torch.abs(value), …)).
+ */
+export function histcInto(
+  hist: Int32Array, values: Float32Array, min: number, max: number, transform: 'abs' | 'none',
+): void {
+  const bins = hist.length;
+  const abs = transform === 'abs';
+  let lo = min;
+  let hi = max;
+  if (lo === hi && values.length > 0) {
+    lo = Infinity; hi = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = abs ? Math.abs(values[i]!) : values[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo === hi) { lo -= 1; hi += 1; }
+  if (!(lo < hi) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new InternalError(`histc: invalid range [${lo}, ${hi}]`);
+  }
+  const left = Math.fround(lo);
+  const right = Math.fround(hi);
+  const width = Math.fround(right - left);
+  const fbins = Math.fround(bins);
+  for (let i = 0; i < values.length; i++) {
+    const v = abs ? Math.abs(values[i]!) : values[i]!;
+    if (!(v >= left && v <= right)) continue; // outside the range or NaN: not counted
+    let pos = Math.trunc(Math.fround(Math.fround(Math.fround(v - left) * fbins) / width));
+    if (pos === bins) pos -= 1;
+    hist[pos]!++;
+  }
+}
+
+/** Min-heap / max-heap helpers over a plain number array (sign = +1 min-heap, −1 max-heap). */
+function siftDown(h: number[], sign: number, i: number): void {
+  const n = h.length;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < n && sign * h[l]! < sign * h[m]!) m = l;
+    if (r < n && sign * h[r]! < sign * h[m]!) m = r;
+    if (m === i) return;
+    const t = h[i]!; h[i] = h[m]!; h[m] = t;
+    i = m;
+  }
+}
+function siftUp(h: number[], sign: number, i: number): void {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!(sign * h[i]! < sign * h[p]!)) return;
+    const t = h[i]!; h[i] = h[p]!; h[p] = t;
+    i = p;
+  }
+}
+/** Keeps the `size` most extreme values (largest when sign = +1) in a heap rooted at the least extreme one. */
+function offer(h: number[], size: number, sign: number, v: number): void {
+  if (h.length < size) { h.push(v); siftUp(h, sign, h.length - 1); return; }
+  if (sign * v > sign * h[0]!) { h[0] = v; siftDown(h, sign, 0); }
+}
+
+/**
+ * torch.kthvalue(x, kLow) and torch.kthvalue(x, kHigh) (1-based k-th smallest) in one pass: heaps of the
+ * kLow smallest and the (n − kHigh + 1) largest values, so the cost is O(n log(k)) with k ≈ n·1e-4 for PPQ's
+ * percentile, and no copy or sort of the tensor. Data must not contain NaN (callers check).
+ */
+export function kthSmallestPair(x: Float32Array, kLow: number, kHigh: number): [number, number] {
+  const n = x.length;
+  if (kLow < 1 || kHigh > n || kLow > n || kHigh < 1) throw new InternalError(`kthvalue: k out of range for ${n}`);
+  const small: number[] = []; // max-heap of the kLow smallest
+  const large: number[] = []; // min-heap of the (n − kHigh + 1) largest
+  const mLarge = n - kHigh + 1;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    offer(small, kLow, -1, v);
+    offer(large, mLarge, 1, v);
+  }
+  return [small[0]!, large[0]!];
+}

@@ -1,0 +1,53 @@
+/**
+ * The quantization use case on a simplified model (ESP-PPQ's quantizer pipeline, esp-ppq.md §3.5):
+ * dispatch + configs → fusion → simplify → parameter quantization → calibration → alignment → passive
+ * parameters. Pre-quant passes (equalization, split) and training passes plug in around it.
+ */
+import type { DataSource } from '../data/source.js';
+import type { InferenceRuntime } from '../exec/runtime.js';
+import type { Model } from '../ir/graph.js';
+import type { Logger } from '../log.js';
+import { calibrateActivations, quantizeParameters } from './calibrate.js';
+import { createQuantizedGraph } from './configs.js';
+import type { QuantOptions } from './options.js';
+import { alignmentPass } from './passes/alignment.js';
+import { fusionPass } from './passes/fusion.js';
+import { passiveParamsPass } from './passes/passive-params.js';
+import { simplifyPass } from './passes/simplify.js';
+import type { QuantizedGraph } from './types.js';
+
+export interface QuantizeContext {
+  runtime: InferenceRuntime;
+  /** Calibration data (streamed; iterated once per calibration pass). */
+  data: DataSource;
+  batchSize: number;
+  logger: Logger;
+  signal?: AbortSignal;
+  /** Wall-clock source for stage timings (injected: the core does not read the clock itself). */
+  now?: () => number;
+}
+
+export interface QuantizeResult {
+  graph: QuantizedGraph;
+  timingsMs: Record<string, number>;
+}
+
+export async function quantizeGraph(model: Model, opts: QuantOptions, ctx: QuantizeContext): Promise<QuantizeResult> {
+  const now = ctx.now ?? (() => 0);
+  const timingsMs: Record<string, number> = {};
+  const stage = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    const t0 = now();
+    const r = await fn();
+    timingsMs[name] = (timingsMs[name] ?? 0) + (now() - t0);
+    return r;
+  };
+  const graph = await stage('dispatch', () => createQuantizedGraph(model, opts, ctx.logger));
+  await stage('fusion', () => { fusionPass(graph); simplifyPass(graph); });
+  await stage('parameters', () => quantizeParameters(graph));
+  await stage('calibration', () => calibrateActivations(graph, {
+    runtime: ctx.runtime, data: ctx.data, batchSize: ctx.batchSize, calibSteps: opts.calibSteps, logger: ctx.logger,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  }));
+  await stage('alignment', () => { alignmentPass(graph, opts.alignment); passiveParamsPass(graph); });
+  return { graph, timingsMs };
+}

@@ -1,0 +1,156 @@
+/**
+ * Differentiable fake quantization (esp-ppq.md §3.3): x̂ = clamp(round(x/s), qmin, qmax)·s with power-of-two
+ * scales s = 2^e, symmetric (offset 0), per-tensor or per-channel.
+ *
+ * Gradients follow ESP-PPQ's torch path: rounding is a straight-through estimator (PPQTensorRoundImpl passes dy)
+ * and torch.clamp masks the gradient outside [qmin, qmax] (inclusive), so dx̂/dx = 1 inside the range, 0 outside
+ * (esp_ppq/utils/round.py, quantization/qfunction/linear.py).
+ */
+import type { Rounding } from '../types.js';
+import { Tape, gradOf, type Var } from './tape.js';
+
+/** The integer grid a tensor is quantized to. */
+export interface QuantGrid {
+  qmin: number;
+  qmax: number;
+  rounding: Rounding;
+  /** Channel axis when per-channel (scales has one entry per channel), else undefined. */
+  channelAxis: number | undefined;
+}
+
+/** ppq_tensor_round for the two ESP-DL policies: half_even = torch.round, half_up = floor(x + 0.5). */
+export function roundWith(v: number, rounding: Rounding): number {
+  if (rounding === 'half_up') return Math.floor(v + 0.5);
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** For each element, its channel index (0 for per-tensor). */
+export function channelIndex(shape: readonly number[], axis: number | undefined): (i: number) => number {
+  if (axis === undefined) return () => 0;
+  const ax = axis < 0 ? axis + shape.length : axis;
+  let inner = 1;
+  for (let d = ax + 1; d < shape.length; d++) inner *= shape[d]!;
+  const c = shape[ax]!;
+  return (i) => Math.floor(i / inner) % c;
+}
+
+/**
+ * x̂ with fixed scales (one per channel or a single one); STE gradient to x, masked outside [qmin, qmax] unless
+ * `clipGradient` is false (ESP-PPQ's ChannelwiseLinearQuantImpl passes dy unmasked).
+ */
+export function fakeQuant(tape: Tape, x: Var, scales: ArrayLike<number>, grid: QuantGrid, clipGradient = true): Var {
+  const ch = channelIndex(x.shape, grid.channelAxis);
+  const out = new Float32Array(x.data.length);
+  const mask = new Uint8Array(x.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const s = scales[ch(i)]!;
+    const r = roundWith(x.data[i]! / s, grid.rounding);
+    const q = Math.min(grid.qmax, Math.max(grid.qmin, r));
+    mask[i] = !clipGradient || (r >= grid.qmin && r <= grid.qmax) ? 1 : 0;
+    out[i] = q * s;
+  }
+  const y = tape.result(out, x.shape, [x]);
+  tape.record(y, (dy) => {
+    const g = gradOf(x);
+    for (let i = 0; i < dy.length; i++) if (mask[i]) g[i] += dy[i]!;
+  });
+  return y;
+}
+
+/**
+ * TQT fake quantization (Jain et al. 2019; esp_ppq TQTDelegator): s = 2^(α + (round(α) − α).detach()), so the
+ * forward uses the integer exponent while dα flows as if unrounded: dx̂/ds = q − mask·x/s, ds/dα = s·ln 2.
+ * `log2Scale` has one entry per channel (or one). dx follows the STE rule of `fakeQuant`.
+ */
+export function tqtQuant(tape: Tape, x: Var, log2Scale: Var, grid: QuantGrid): Var {
+  const ch = channelIndex(x.shape, grid.channelAxis);
+  const scales = Array.from(log2Scale.data, (a) => 2 ** roundWith(a, 'half_even'));
+  const out = new Float32Array(x.data.length);
+  const dyds = new Float32Array(x.data.length);
+  const mask = new Uint8Array(x.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const s = scales[ch(i)]!;
+    const v = x.data[i]! / s;
+    const r = roundWith(v, grid.rounding);
+    const q = Math.min(grid.qmax, Math.max(grid.qmin, r));
+    const inside = r >= grid.qmin && r <= grid.qmax;
+    mask[i] = inside ? 1 : 0;
+    dyds[i] = inside ? q - v : q;
+    out[i] = q * s;
+  }
+  const y = tape.result(out, x.shape, [x, log2Scale]);
+  tape.record(y, (dy) => {
+    if (x.requiresGrad) {
+      const g = gradOf(x);
+      for (let i = 0; i < dy.length; i++) if (mask[i]) g[i] += dy[i]!;
+    }
+    if (log2Scale.requiresGrad) {
+      const ga = gradOf(log2Scale);
+      const acc = new Float64Array(scales.length);
+      for (let i = 0; i < dy.length; i++) acc[ch(i)] += dy[i]! * dyds[i]!;
+      for (let c = 0; c < acc.length; c++) ga[c] += acc[c]! * scales[c]! * Math.LN2;
+    }
+  });
+  return y;
+}
+
+/** AdaRound constants (esp_ppq/quantization/optim/legacy.py AdaroundRegTerm). */
+export const ADAROUND_ZETA = 1.1;
+export const ADAROUND_GAMMA = -0.1;
+
+/** Rectified sigmoid h(V) = clip((ζ − γ)·σ(V) + γ, 0, 1). */
+export function rectifiedSigmoid(v: number): number {
+  return Math.min(1, Math.max(0, (ADAROUND_ZETA - ADAROUND_GAMMA) / (1 + Math.exp(-v)) + ADAROUND_GAMMA));
+}
+
+/** V initialised so that h(V) equals the fractional part of W/s: −log((ζ−γ)/(frac−γ) − 1). */
+export function adaroundInit(w: Float32Array, shape: readonly number[], scales: ArrayLike<number>, axis: number | undefined): Float32Array {
+  const ch = channelIndex(shape, axis);
+  const v = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const t = w[i]! / scales[ch(i)]!;
+    const frac = t - Math.floor(t);
+    v[i] = -Math.log((ADAROUND_ZETA - ADAROUND_GAMMA) / (frac - ADAROUND_GAMMA) - 1);
+  }
+  return v;
+}
+
+/**
+ * AdaRound weight quantizer: Ŵ = clamp(floor(W/s) + h(V), qmin, qmax)·s (offset 0). W is fixed; the gradient
+ * goes to V through h (zero where h is clipped or the sum is outside [qmin, qmax]).
+ */
+export function adaroundQuant(tape: Tape, w: Float32Array, shape: readonly number[], v: Var, scales: ArrayLike<number>, grid: QuantGrid): Var {
+  const ch = channelIndex(shape, grid.channelAxis);
+  const out = new Float32Array(w.length);
+  const dydv = new Float32Array(w.length);
+  const k = ADAROUND_ZETA - ADAROUND_GAMMA;
+  for (let i = 0; i < w.length; i++) {
+    const s = scales[ch(i)]!;
+    const sg = 1 / (1 + Math.exp(-v.data[i]!));
+    const hRaw = k * sg + ADAROUND_GAMMA;
+    const h = Math.min(1, Math.max(0, hRaw));
+    const t = Math.floor(w[i]! / s) + h;
+    const q = Math.min(grid.qmax, Math.max(grid.qmin, t));
+    out[i] = q * s;
+    const inside = t >= grid.qmin && t <= grid.qmax && hRaw >= 0 && hRaw <= 1;
+    dydv[i] = inside ? s * k * sg * (1 - sg) : 0;
+  }
+  const y = tape.result(out, shape, [v]);
+  tape.record(y, (dy) => {
+    const g = gradOf(v);
+    for (let i = 0; i < dy.length; i++) g[i] += dy[i]! * dydv[i]!;
+  });
+  return y;
+}
+
+/** The finalised AdaRound weight: clamp(floor(W/s) + [V ≥ 0], qmin, qmax)·s. */
+export function adaroundFinal(w: Float32Array, shape: readonly number[], v: Float32Array, scales: ArrayLike<number>, grid: QuantGrid): Float32Array {
+  const ch = channelIndex(shape, grid.channelAxis);
+  const out = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const s = scales[ch(i)]!;
+    out[i] = Math.min(grid.qmax, Math.max(grid.qmin, Math.floor(w[i]! / s) + (v[i]! >= 0 ? 1 : 0))) * s;
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+/** Broadcasting Add/Sub/Mul and the unary activations ESP-DL quantizes, with gradients. */
+import { Tape, gradOf, type Var } from '../tape.js';
+import { broadcastIndex, broadcastShape } from './broadcast.js';
+
+export type BinaryKind = 'Add' | 'Sub' | 'Mul';
+
+/** y = a (+|−|·) b with multidirectional broadcasting; gradients are summed back over broadcast axes. */
+export function binary(tape: Tape, kind: BinaryKind, a: Var, b: Var): Var {
+  const shape = broadcastShape(a.shape, b.shape);
+  const ia = broadcastIndex(a.shape, shape), ib = broadcastIndex(b.shape, shape);
+  const out = new Float32Array(ia.length);
+  const ad = a.data, bd = b.data;
+  for (let i = 0; i < out.length; i++) {
+    const x = ad[ia[i]!]!, z = bd[ib[i]!]!;
+    out[i] = kind === 'Add' ? x + z : kind === 'Sub' ? x - z : x * z;
+  }
+  const y = tape.result(out, shape, [a, b]);
+  tape.record(y, (dy) => {
+    if (a.requiresGrad) {
+      const g = gradOf(a);
+      for (let i = 0; i < dy.length; i++) g[ia[i]!] += kind === 'Mul' ? dy[i]! * bd[ib[i]!]! : dy[i]!;
+    }
+    if (b.requiresGrad) {
+      const g = gradOf(b);
+      for (let i = 0; i < dy.length; i++) g[ib[i]!] += kind === 'Mul' ? dy[i]! * ad[ia[i]!]! : kind === 'Sub' ? -dy[i]! : dy[i]!;
+    }
+  });
+  return y;
+}
+
+/** An elementwise op given its value f(x) and derivative f'(x) (evaluated at the input). */
+function unary(tape: Tape, x: Var, f: (v: number) => number, df: (v: number) => number): Var {
+  const xd = x.data;
+  const out = new Float32Array(xd.length);
+  for (let i = 0; i < xd.length; i++) out[i] = f(xd[i]!);
+  const y = tape.result(out, x.shape, [x]);
+  tape.record(y, (dy) => {
+    const g = gradOf(x);
+    for (let i = 0; i < dy.length; i++) g[i] += dy[i]! * df(xd[i]!);
+  });
+  return y;
+}
+
+const sigm = (v: number): number => 1 / (1 + Math.exp(-v));
+
+export function relu(tape: Tape, x: Var): Var {
+  // v < 0 ? 0 : v keeps NaN as NaN (torch.relu does), so a poisoned batch is detected downstream.
+  return unary(tape, x, (v) => (v < 0 ? 0 : v), (v) => (v > 0 ? 1 : 0));
+}
+
+/** Clip to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch.clamp's inclusive mask). */
+export function clip(tape: Tape, x: Var, lo: number, hi: number): Var {
+  return unary(tape, x, (v) => Math.min(hi, Math.max(lo, v)), (v) => (v >= lo && v <= hi ? 1 : 0));
+}
+
+export function sigmoid(tape: Tape, x: Var): Var {
+  return unary(tape, x, sigm, (v) => { const s = sigm(v); return s * (1 - s); });
+}
+
+/** ONNX HardSigmoid: max(0, min(1, alpha·x + beta)). */
+export function hardSigmoid(tape: Tape, x: Var, alpha: number, beta: number): Var {
+  return unary(tape, x, (v) => Math.min(1, Math.max(0, alpha * v + beta)), (v) => {
+    const t = alpha * v + beta;
+    return t > 0 && t < 1 ? alpha : 0;
+  });
+}
+
+/** ONNX HardSwish: x · HardSigmoid(x, 1/6, 0.5). */
+export function hardSwish(tape: Tape, x: Var): Var {
+  return unary(tape, x, (v) => v * Math.min(1, Math.max(0, v / 6 + 0.5)), (v) => {
+    if (v <= -3) return 0;
+    if (v >= 3) return 1;
+    return v / 3 + 0.5;
+  });
+}
+
+/** Swish: x · sigmoid(alpha·x). */
+export function swish(tape: Tape, x: Var, alpha: number): Var {
+  return unary(tape, x, (v) => v * sigm(alpha * v), (v) => {
+    const s = sigm(alpha * v);
+    return s + alpha * v * s * (1 - s);
+  });
+}

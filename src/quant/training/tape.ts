@@ -1,0 +1,66 @@
+/**
+ * A compact reverse-mode autodiff tape on Float32Array tensors (NCHW, row-major).
+ *
+ * Why our own engine: the maintained JS autodiff libraries are TensorFlow.js (tfjs-node needs a native binary
+ * download at install time and fails offline; the pure-JS CPU backend is a large dependency) — see
+ * briefs/training-readme.md for the measured comparison. Blocks hold ≤ a handful of ops, so a closure tape with
+ * hand-written backward rules is small, fast enough and dependency-free.
+ *
+ * Usage: create a Tape per step, build the forward with op functions (which record backward closures when any
+ * input requires a gradient), call `tape.backward(loss)`, read `v.grad`.
+ */
+
+/** A tensor in the graph. `grad` is allocated lazily during backward (same length as `data`). */
+export interface Var {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+  grad: Float32Array | undefined;
+  readonly requiresGrad: boolean;
+}
+
+/** A leaf tensor. Trainable leaves set `requiresGrad` so ops record their backward rules. */
+export function leaf(data: Float32Array, shape: readonly number[], requiresGrad = false): Var {
+  if (data.length !== sizeOf(shape)) {
+    throw new Error(`leaf: data length ${data.length} does not match shape [${shape.join(',')}]`);
+  }
+  return { data, shape: [...shape], grad: undefined, requiresGrad };
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** The gradient buffer of `v`, allocated (zeros) on first use. */
+export function gradOf(v: Var): Float32Array {
+  if (!v.grad) v.grad = new Float32Array(v.data.length);
+  return v.grad;
+}
+
+/** Records backward closures in forward order and replays them in reverse. */
+export class Tape {
+  private readonly steps: (() => void)[] = [];
+
+  /** A result of an op on `inputs`: requires a gradient when any input does. */
+  result(data: Float32Array, shape: readonly number[], inputs: readonly Var[]): Var {
+    return leaf(data, shape, inputs.some((v) => v.requiresGrad));
+  }
+
+  /** Registers the backward rule of `out` (skipped when nothing upstream needs a gradient). */
+  record(out: Var, backward: (dy: Float32Array) => void): void {
+    if (!out.requiresGrad) return;
+    this.steps.push(() => {
+      if (out.grad) backward(out.grad);
+    });
+  }
+
+  /** Seeds d(loss)/d(loss) = 1 for a scalar loss and runs every recorded rule in reverse order. */
+  backward(loss: Var): void {
+    if (loss.data.length !== 1) throw new Error('backward: loss must be a scalar');
+    if (!loss.requiresGrad) return;
+    gradOf(loss)[0] = 1;
+    for (let i = this.steps.length - 1; i >= 0; i--) this.steps[i]!();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * TQT — trained quantization thresholds (Jain et al. 2019) as ESP-PPQ's TrainedQuantizationThresholdPass
+ * (esp-ppq.md §3.13; esp_ppq/quantization/optim/training.py + algorithm/training.py TQTDelegator).
+ *
+ * Trains, per block, the float weights/biases of computing ops and stand-alone Add/Mul, and (isScaleTrainable)
+ * a log2-scale α for every ACTIVATED self-dominated config, with Adam over `steps` iterations cycling the cached
+ * batches. Loss: Σ block-output MSE + intLambda·Σ mean((α − round α)²) + gamma·Σ MSE(W, Q(W)). Restores
+ * (returns 'restored') when the block loss got worse or anything became non-finite.
+ *
+ * Deliberate difference: configs that follow a trainable dominator (PASSIVE/shared scale) quantize with the
+ * dominator's trained α during training, where ESP-PPQ's CPU path keeps using the stale scale until the end.
+ */
+import type { Logger } from '../../log.js';
+import { nullLogger } from '../../log.js';
+import { COMPUTING_OPS } from '../op-sets.js';
+import { resolve, type TensorQuantConfig } from '../types.js';
+import { Adam } from './adam.js';
+import type { Block, BlockBatch } from './block.js';
+import { gridOf, paramVars, runBlock, scalesOf, staticQuant, type QuantHook } from './executor.js';
+import { fakeQuant, roundWith, tqtQuant } from './fake-quant.js';
+import { integerPenalty, meanSquare, mse, scale, sum } from './loss.js';
+import { binary } from './ops/elementwise.js';
+import { leaf, Tape, type Var } from './tape.js';
+import {
+  allFinite, blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, tensorOf, type TrainOutcome,
+} from './train-common.js';
+
+/** TQTSetting fields that matter for one block (names as QuantOptions.tqt). */
+export interface TqtBlockOptions { lr: number; steps: number; isScaleTrainable: boolean; gamma: number; intLambda: number }
+
+/** PPQ clamps log2_scale to this range every forward. */
+const ALPHA_LIMIT = 16;
+
+function isQuantable(op: Block['ops'][number]): boolean {
+  return op.inputs.length > 0 || op.outputs.length > 0;
+}
+
+/** Float parameters PPQ trains: every constant input of quantable computing ops and stand-alone Add/Mul. */
+export function trainableParams(block: Block): Set<string> {
+  const names = new Set<string>();
+  for (const op of block.ops) {
+    if (!isQuantable(op) || !(COMPUTING_OPS.has(op.node.opType) || op.node.opType === 'Add' || op.node.opType === 'Mul')) continue;
+    for (const i of op.node.inputs) if (i && block.params.get(i)?.dtype === 'float32') names.add(i);
+  }
+  return names;
+}
+
+/** A log2-scale Var per trainable config: ACTIVATED, self-dominated, calibrated. */
+function scaleVars(block: Block): Map<TensorQuantConfig, Var> {
+  const out = new Map<TensorQuantConfig, Var>();
+  for (const op of block.ops) {
+    for (const cfg of [...op.inputs, ...op.outputs]) {
+      if (!cfg || cfg.state !== 'ACTIVATED' || cfg.dominator !== cfg || cfg.exponent === undefined || out.has(cfg)) continue;
+      const e = Array.isArray(cfg.exponent) ? cfg.exponent : [cfg.exponent];
+      out.set(cfg, leaf(Float32Array.from(e), [e.length], true));
+    }
+  }
+  return out;
+}
+
+function tqtHook(alphas: ReadonlyMap<TensorQuantConfig, Var>): QuantHook {
+  return (tape, cfg, x, slot) => {
+    const a = alphas.get(resolve(cfg));
+    return a ? tqtQuant(tape, x, a, gridOf(cfg)) : staticQuant(tape, cfg, x, slot);
+  };
+}
+
+/** gamma·MSE(W, Q(W)) with the config's calibrated scale (PPQLinearQuantFunction; per-channel STE is unmasked). */
+function weightTerm(tape: Tape, block: Block, params: ReadonlyMap<string, Var>): Var[] {
+  const terms: Var[] = [];
+  for (const op of block.ops) {
+    const cfg = op.inputs[1], w = params.get(op.node.inputs[1] ?? '');
+    if (!COMPUTING_OPS.has(op.node.opType) || !cfg || !w || (cfg.state !== 'ACTIVATED' && cfg.state !== 'PASSIVE')) continue;
+    const q = fakeQuant(tape, w, scalesOf(cfg), gridOf(cfg), !cfg.perChannel);
+    terms.push(meanSquare(tape, binary(tape, 'Sub', w, q)));
+  }
+  return terms;
+}
+
+function stepLoss(tape: Tape, block: Block, batch: BlockBatch, params: ReadonlyMap<string, Var>, alphas: ReadonlyMap<TensorQuantConfig, Var>, o: TqtBlockOptions): Var {
+  const values = runBlock(tape, block, batch.inputs, params, tqtHook(alphas));
+  const terms = block.outputs.map((n) => mse(tape, outputOf(values, n), refOf(batch, n)));
+  if (o.intLambda !== 0 && alphas.size > 0) terms.push(scale(tape, sum(tape, [...alphas.values()].map((a) => integerPenalty(tape, a))), o.intLambda));
+  if (o.gamma !== 0) terms.push(...weightTerm(tape, block, params).map((t) => scale(tape, t, o.gamma)));
+  return sum(tape, terms);
+}
+
+/** Runs TQT on one block. Pure: returns the new weights and exponents, or why they were not kept. */
+export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlockOptions, log: Logger = nullLogger): TrainOutcome {
+  const why = ineligibility(block, batches);
+  if (why) { log.info(`TQT ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
+  const t0 = performance.now();
+  const names = trainableParams(block);
+  const params = paramVars(block, names);
+  const alphas = o.isScaleTrainable ? scaleVars(block) : new Map<TensorQuantConfig, Var>();
+  const trainable = [...[...names].map((n) => params.get(n)!), ...alphas.values()];
+  if (trainable.length === 0) return { status: 'ineligible', block: block.name, reason: 'nothing trainable in the block' };
+  const preLoss = blockLoss(block, batches, params, staticQuant);
+  const labelled = new Map<string, Var>([...names].map((n) => [n, params.get(n)!]));
+  for (const [c, a] of alphas) labelled.set(`scale of ${c.value}`, a);
+  const adam = new Adam(trainable, { lr: o.lr });
+  const restored = (reason: string, postLoss: number | undefined, steps: number): TrainOutcome => {
+    log.warn(`TQT ${block.name}: restored, ${reason}`);
+    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps, seconds: (performance.now() - t0) / 1000 };
+  };
+  for (let idx = 0; idx < o.steps; idx++) {
+    adam.zeroGrad();
+    const tape = new Tape();
+    const loss = stepLoss(tape, block, batches[idx % batches.length]!, params, alphas, o);
+    if (!Number.isFinite(loss.data[0]!)) return restored(`non-finite loss at step ${idx}`, undefined, idx);
+    tape.backward(loss);
+    const bad = nonFiniteGrad(labelled);
+    if (bad) return restored(`non-finite gradient of ${bad} at step ${idx}`, undefined, idx);
+    adam.step();
+    for (const a of alphas.values()) for (let i = 0; i < a.data.length; i++) a.data[i] = Math.min(ALPHA_LIMIT, Math.max(-ALPHA_LIMIT, a.data[i]!));
+  }
+  const postLoss = blockLoss(block, batches, params, tqtHook(alphas));
+  if (!Number.isFinite(postLoss)) return restored('non-finite block loss after training', postLoss, o.steps);
+  if (postLoss > preLoss) return restored(`block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})`, postLoss, o.steps);
+  const exponents = new Map<TensorQuantConfig, number | number[]>();
+  for (const [c, a] of alphas) {
+    const e = Array.from(a.data, (v) => roundWith(v, 'half_even'));
+    exponents.set(c, Array.isArray(c.exponent) ? e : e[0]!);
+  }
+  const out = new Map([...names].map((n) => [n, tensorOf(params.get(n)!)]));
+  if (![...out.values()].every((t) => allFinite(t.data as Float32Array))) return restored('non-finite weights after training', postLoss, o.steps);
+  log.info(`TQT ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
+  return { status: 'updated', block: block.name, preLoss, postLoss, params: out, exponents, steps: o.steps, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,80 @@
+/**
+ * Shared pieces of the training passes (ESP-PPQ TrainingBasedPass, esp_ppq/quantization/optim/training.py):
+ * block loss, eligibility, finiteness checks and the result type.
+ */
+import type { Tensor } from '../../ir/tensor.js';
+import type { TensorQuantConfig } from '../types.js';
+import type { Block, BlockBatch } from './block.js';
+import { runBlock, type QuantHook } from './executor.js';
+import { mse } from './loss.js';
+import { OP_RULES } from './op-rules.js';
+import { Tape, type Var } from './tape.js';
+
+/** What a pass did to one block. Passes are pure: nothing is changed unless the caller applies `updated`. */
+export type TrainOutcome =
+  | {
+    readonly status: 'updated'; readonly block: string; readonly preLoss: number; readonly postLoss: number;
+    /** New float values of changed parameters (same dims as before). */
+    readonly params: ReadonlyMap<string, Tensor>;
+    /** New exponents of self-dominated configs (TQT only); per-channel configs get an array. */
+    readonly exponents: ReadonlyMap<TensorQuantConfig, number | number[]>;
+    readonly steps: number; readonly seconds: number;
+  }
+  | {
+    readonly status: 'restored'; readonly block: string; readonly reason: string;
+    readonly preLoss: number; readonly postLoss: number | undefined; readonly steps: number; readonly seconds: number;
+  }
+  | { readonly status: 'ineligible'; readonly block: string; readonly reason: string };
+
+/**
+ * compute_block_loss: for each block output, the mean over batches of torch_mean_square_error between the
+ * (quantized) block output and the float reference; summed over outputs.
+ */
+export function blockLoss(block: Block, batches: readonly BlockBatch[], params: ReadonlyMap<string, Var>, quant: QuantHook | undefined): number {
+  const sums = block.outputs.map(() => 0);
+  for (const b of batches) {
+    const tape = new Tape();
+    const values = runBlock(tape, block, b.inputs, params, quant);
+    block.outputs.forEach((name, k) => { sums[k] += mse(tape, outputOf(values, name), refOf(b, name)).data[0]!; });
+  }
+  return sums.reduce((s, v) => s + v / batches.length, 0);
+}
+
+export function outputOf(values: ReadonlyMap<string, Var>, name: string): Var {
+  const v = values.get(name);
+  if (!v) throw new Error(`block output ${name} was not computed`);
+  return v;
+}
+
+export function refOf(b: BlockBatch, name: string): Float32Array {
+  const r = b.reference.get(name);
+  if (!r) throw new Error(`no float reference cached for block output ${name}`);
+  return r.data;
+}
+
+/** Why the block cannot be trained, or undefined. Checks rules, cached data and calibrated exponents. */
+export function ineligibility(block: Block, batches: readonly BlockBatch[]): string | undefined {
+  const missing = block.ops.filter((o) => !OP_RULES[o.node.opType]).map((o) => `${o.node.opType} ${o.node.name}`);
+  if (missing.length > 0) return `no gradient rule for ${missing.join(', ')}`;
+  if (batches.length === 0) return 'no cached calibration batches';
+  for (const name of block.inputs) if (!batches[0]!.inputs.has(name)) return `block input ${name} is not cached`;
+  for (const name of block.outputs) if (!batches[0]!.reference.has(name)) return `no float reference for ${name}`;
+  return undefined;
+}
+
+/** True when every element is finite. */
+export function allFinite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
+/** The first trainable tensor whose gradient is not finite, by label, or undefined. */
+export function nonFiniteGrad(vars: ReadonlyMap<string, Var>): string | undefined {
+  for (const [name, v] of vars) if (v.grad && !allFinite(v.grad)) return name;
+  return undefined;
+}
+
+/** A float32 Tensor of a Var's current values (copied). */
+export function tensorOf(v: Var): Tensor {
+  return { dtype: 'float32', dims: [...v.shape], data: v.data.slice() };
+}

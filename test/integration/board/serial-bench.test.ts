@@ -1,0 +1,134 @@
+/**
+ * The bench use case over the REAL serial code (src/node/serial-link.ts on serialport) through a socat
+ * pseudo-terminal pair, against the device emulator. PTYs have no DTR/RTS, so the `classic` reset falls
+ * back to the protocol's restart command — that fallback is part of what is tested.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { benchOnBoards, type BenchCandidate, type BoardFlasher } from '../../../src/board/bench.js';
+import { benchReport, type BenchReport } from '../../../src/board/bench-report.js';
+import { realClock } from '../../../src/board/link.js';
+import { recordingLogger } from '../../../src/log.js';
+import { serialLink } from '../../../src/node/serial-link.js';
+import { DeviceEmulator, startPtyPair, type EmulatedModel, type EmulatorOptions, type PtyPair } from '../../fakes/device-emulator.js';
+
+const SHA_NEW = 'a'.repeat(64);
+const SHA_OLD = 'b'.repeat(64);
+const MEM = { internal: 20480, psram: 1048576 };
+const MODELS: Record<string, EmulatedModel> = {
+  good: { name: 'good', behaviour: 'ok', runsUs: [1000, 1300, 1100, 1200, 1400], bytes: 7648, memory: MEM },
+  wrong: { name: 'wrong', behaviour: 'test-fail', runsUs: [900, 900, 900], bytes: 7648, memory: MEM },
+  panics: { name: 'panics', behaviour: 'panic', runsUs: [500, 500, 500], bytes: 100, memory: MEM },
+  reboots: { name: 'reboots', behaviour: 'reboot', runsUs: [500, 500, 500], bytes: 100, memory: MEM },
+  hangs: { name: 'hangs', behaviour: 'hang', runsUs: [500], bytes: 100, memory: MEM },
+  second: { name: 'second', behaviour: 'ok', runsUs: [2000, 2000, 2000], bytes: 64, memory: MEM },
+};
+const candidate = (name: string): BenchCandidate => ({ name, file: `${name}.espdl`, bytes: new Uint8Array([1, 2, 3]) });
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function board(opts: Partial<EmulatorOptions> & { firmwareOk?: boolean }): Promise<{ pair: PtyPair; emu: DeviceEmulator }> {
+  const pair = await startPtyPair();
+  const emu = await DeviceEmulator.open(pair.device, {
+    chip: 'esp32s3', elfSha256: opts.firmwareOk === false ? SHA_OLD : SHA_NEW, unplug: () => pair.stop(), ...opts,
+  });
+  cleanup.push(() => pair.stop(), () => emu.close());
+  return { pair, emu };
+}
+
+/** The flasher stand-in (esptool is an outside effect): "flashing" changes what the emulator runs. */
+function flasherFor(emus: Map<string, DeviceEmulator>, log: string[]): BoardFlasher {
+  return {
+    flashFirmware: async (id) => {
+      log.push(`firmware ${id}`);
+      (emus.get(id) as DeviceEmulator).elfSha256 = SHA_NEW;
+    },
+    flashModel: async (id, c) => {
+      log.push(`model ${id} ${c.name}`);
+      (emus.get(id) as DeviceEmulator).model = MODELS[c.name];
+    },
+  };
+}
+
+async function run(boards: { pair: PtyPair; emu: DeviceEmulator }[], names: string[], flashLog: string[] = []): Promise<BenchReport> {
+  const emus = new Map(boards.map((b) => [b.pair.host, b.emu]));
+  const report = await benchOnBoards({
+    boards: boards.map((b) => serialLink(b.pair.host)),
+    candidates: names.map(candidate),
+    chip: 'esp32s3',
+    flasher: flasherFor(emus, flashLog),
+    firmwareElfSha256: SHA_NEW,
+    reset: 'classic',
+    timeouts: { silenceMs: 600, idleMs: 500, attemptMs: 10_000 },
+    retries: 1,
+    clock: realClock,
+    logger: recordingLogger(),
+    created: '2026-11-27T00:00:00.000Z',
+  });
+  return benchReport.parse(report);
+}
+
+describe('bench over a socat PTY pair', () => {
+  it('measures, and records a failing test, a panic, a spontaneous reboot and a hang', async () => {
+    const b = await board({ firmwareOk: false });
+    const flashLog: string[] = [];
+    const report = await run([b], ['good', 'wrong', 'panics', 'reboots', 'hangs'], flashLog);
+    const by = new Map(report.candidates.map((c) => [c.name, c]));
+
+    expect(report.boards).toEqual([{ id: b.pair.host, status: 'ok', reason: null, chip: 'esp32s3', app_elf_sha256: SHA_NEW, firmware_flashed: true }]);
+    expect(flashLog[0]).toBe(`firmware ${b.pair.host}`);
+
+    const good = by.get('good');
+    expect(good?.status).toBe('ok');
+    expect(good?.test).toBe('pass');
+    // runs 1000,1300,1100,1200,1400 µs: sorted 1000 1100 1200 1300 1400 → median 1200, mean 1200,
+    // p90 at rank 0.9·4 = 3.6 → 1300 + 0.6·100 = 1360.
+    expect(good?.latency_us).toEqual({ warmup: 1, runs: [1000, 1300, 1100, 1200, 1400], min: 1000, median: 1200, mean: 1200, p90: 1360, max: 1400 });
+    expect(good?.memory_bytes).toEqual({ internal: 20480, psram: 1048576, flash: 0 });
+    expect(good?.model_bytes).toBe(7648);
+    expect(good?.attempts).toBe(1);
+
+    expect(by.get('wrong')).toMatchObject({ status: 'test-failed', test: 'fail' });
+    expect(by.get('wrong')?.latency_us?.median).toBe(900);
+    expect(by.get('panics')).toMatchObject({ status: 'crashed', test: 'pass', latency_us: null, attempts: 1 });
+    expect(by.get('panics')?.reason).toMatch(/^guru-meditation: Guru Meditation Error: Core {2}0 panic'ed \(LoadProhibited\)/);
+    expect(by.get('reboots')).toMatchObject({ status: 'crashed', reason: 'reboot: ESP-ROM:esp32s3-20210327' });
+    expect(by.get('hangs')).toMatchObject({ status: 'error', attempts: 2, memory_bytes: { internal: 20480, psram: 1048576, flash: 0 } });
+    expect(by.get('hangs')?.reason).toMatch(/^hang: output stopped after the memory record/);
+  });
+
+  it('drops a silent board after a retry and runs everything on the other one', async () => {
+    const dead = await board({ silent: true });
+    const live = await board({});
+    const report = await run([dead, live], ['good', 'second']);
+    expect(report.boards[0]).toMatchObject({ id: dead.pair.host, status: 'silent' });
+    expect(report.boards[1]).toMatchObject({ id: live.pair.host, status: 'ok', firmware_flashed: false });
+    expect(report.candidates.map((c) => [c.name, c.status, c.board])).toEqual([
+      ['good', 'ok', live.pair.host],
+      ['second', 'ok', live.pair.host],
+    ]);
+    // A silent board gets flashed (it may be blank), then probed again before it is given up.
+    expect(dead.emu.boots).toBe(0);
+  });
+
+  it('moves the candidate of a board that is unplugged mid-run to the other board', async () => {
+    const a = await board({ disconnectOn: 'good' });
+    const b2 = await board({});
+    const report = await run([a, b2], ['good', 'second']);
+    expect(report.boards[0].status).toBe('disconnected');
+    expect(report.boards[0].reason).toMatch(/disconnected/);
+    const good = report.candidates.find((c) => c.name === 'good');
+    expect(good).toMatchObject({ status: 'ok', board: b2.pair.host });
+    expect(good?.latency_us?.median).toBe(1200);
+    expect(report.candidates.find((c) => c.name === 'second')?.status).toBe('ok');
+  });
+
+  it('skips every candidate with the reason when the only board is gone', async () => {
+    const a = await board({ disconnectOn: 'good' });
+    const report = await run([a], ['good', 'second']);
+    expect(report.candidates.map((c) => c.status)).toEqual(['skipped', 'skipped']);
+    expect(report.candidates[0].reason).toMatch(new RegExp(`^no board left to run it \\(${a.pair.host}: .*disconnected`));
+  });
+});

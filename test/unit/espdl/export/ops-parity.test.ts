@@ -1,0 +1,54 @@
+/**
+ * Exporter parity with ESP-PPQ on the 630 single-operator fixtures: for every case, the model is exported with
+ * ESP-PPQ's own scales (model.json) and test values (input/output .npy), and our canonical view must equal
+ * ESP-PPQ's model.canonical.json by name. One test per group with a coverage floor (the level reached).
+ */
+import { readdirSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture } from '../../../helpers/paths.js';
+import { caseTestValues, exportAndDiff, loadModel } from './parity-helpers.js';
+import type { Target } from '../../../../src/quant/types.js';
+
+const GROUPS: { group: string; target: Target; bits: 8 | 16; floor: number }[] = [
+  { group: 'esp32p4_8', target: 'esp32p4', bits: 8, floor: 141 },
+  { group: 'esp32s3_8', target: 'esp32s3', bits: 8, floor: 141 },
+  { group: 'esp32p4_16', target: 'esp32p4', bits: 16, floor: 120 },
+  { group: 'esp32s3_16', target: 'esp32s3', bits: 16, floor: 120 },
+];
+
+function cases(group: string): string[] {
+  const root = fixture('ops', group);
+  const out: string[] = [];
+  for (const op of readdirSync(root).sort()) {
+    const opDir = path.join(root, op);
+    if (!statSync(opDir).isDirectory()) continue;
+    for (const c of readdirSync(opDir).sort()) if (existsSync(path.join(opDir, c, 'model.canonical.json'))) out.push(path.join(opDir, c));
+  }
+  return out;
+}
+
+describe('exportEspdl parity with ESP-PPQ (ops fixtures)', () => {
+  for (const { group, target, bits, floor } of GROUPS) {
+    it(`${group}: canonical views equal`, () => {
+      const all = cases(group);
+      const failures = new Map<string, string[]>();
+      let equal = 0;
+      for (const dir of all) {
+        const op = path.basename(path.dirname(dir));
+        let diffs: string[];
+        try {
+          diffs = exportAndDiff(loadModel(path.join(dir, 'model.onnx')), dir, target, bits, caseTestValues(dir), 1);
+        } catch (e) {
+          diffs = [`threw: ${(e as Error).message.slice(0, 160)}`];
+        }
+        if (diffs.length === 0) equal++;
+        else failures.set(`${op}/${path.basename(dir)}`, diffs);
+      }
+      process.stderr.write(`ops coverage ${group}: ${equal}/${all.length}\n`);
+      for (const [k, d] of failures) process.stderr.write(`  FAIL ${k}: ${d.slice(0, 3).join(' | ')}\n`);
+      expect(all.length).toBeGreaterThan(100);
+      expect(equal).toBeGreaterThanOrEqual(floor);
+    });
+  }
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../../../src/log.js';
+import { runAdaround } from '../../../../src/quant/training/adaround.js';
+import { biasCorrect } from '../../../../src/quant/training/bias-correction.js';
+import { runTqt } from '../../../../src/quant/training/tqt.js';
+import { tinyBlock } from './tiny-block.js';
+
+// lr is TQTSetting's default (1e-5): with STE weight updates larger rates flip too many 4-bit weights.
+const TQT = { lr: 1e-5, steps: 300, isScaleTrainable: true, gamma: 0, intLambda: 0 };
+const ADA = { lr: 1e-2, steps: 300, gamma: 1, isScaleTrainable: false };
+
+function withNaN(setup: ReturnType<typeof tinyBlock>) {
+  const bad = setup.batches[1]!;
+  const data = bad.inputs.get('x')!.data.slice();
+  data[5] = Number.NaN;
+  setup.batches[1] = { ...bad, inputs: new Map([['x', { dims: bad.inputs.get('x')!.dims, data }]]) };
+  return setup;
+}
+
+describe('TQT on a crudely quantized conv block', () => {
+  it('lowers the block MSE and returns integer exponents for the trainable configs', () => {
+    const { block, batches, configs } = tinyBlock(11, { wBits: 4 });
+    const out = runTqt(block, batches, TQT);
+    expect(out.status).toBe('updated');
+    if (out.status !== 'updated') return;
+    expect(out.postLoss).toBeLessThan(out.preLoss * 0.9);
+    // ACTIVATED self-dominated: x, w1, c1, r1, w2, y (not the PASSIVE biases, not the OVERLAPPED followers).
+    expect([...out.exponents.keys()].map((c) => c.value).sort()).toEqual(['c1', 'r1', 'w1', 'w2', 'x', 'y']);
+    for (const e of out.exponents.values()) expect(Number.isInteger(e)).toBe(true);
+    expect([...out.params.keys()].sort()).toEqual(['b1', 'b2', 'w1', 'w2']);
+    expect(configs[1]!.exponent).toBe(-4); // the pass is pure: configs keep their calibrated exponents
+  });
+  it('a planted NaN input stops training, restores the block and says so', () => {
+    const log = recordingLogger();
+    const { block, batches } = withNaN(tinyBlock(12, { wBits: 4 }));
+    const out = runTqt(block, batches, TQT, log);
+    expect(out.status).toBe('restored');
+    if (out.status !== 'restored') return;
+    expect(out.reason).toBe('non-finite loss at step 1');
+    expect(log.lines.some((l) => l.level === 'warn' && l.message.includes('restored, non-finite loss at step 1'))).toBe(true);
+  });
+  it('an op without a gradient rule makes the block ineligible with the reason', () => {
+    const { block, batches } = tinyBlock(13);
+    const odd = { ...block, ops: [...block.ops, { node: { ...block.ops[1]!.node, name: 'sm', opType: 'Softmax' }, inputs: [], outputs: [] }] };
+    const out = runTqt(odd, batches, TQT);
+    expect(out).toEqual({ status: 'ineligible', block: 'conv1 -> conv2', reason: 'no gradient rule for Softmax sm' });
+  });
+});
+
+describe('blockwise reconstruction (AdaRound) on a crudely quantized conv block', () => {
+  it('lowers the block MSE; finalised weights lie on the quantization grid', () => {
+    const { block, batches, configs } = tinyBlock(21, { wBits: 4 });
+    const out = runAdaround(block, batches, ADA);
+    expect(out.status).toBe('updated');
+    if (out.status !== 'updated') return;
+    expect(out.postLoss).toBeLessThan(out.preLoss);
+    expect([...out.params.keys()].sort()).toEqual(['w1', 'w2']);
+    const s = 2 ** (configs[1]!.exponent as number);
+    for (const v of out.params.get('w1')!.data as Float32Array) {
+      expect(Number.isInteger(v / s)).toBe(true);
+      expect(v / s).toBeGreaterThanOrEqual(-8);
+      expect(v / s).toBeLessThanOrEqual(7);
+    }
+  });
+  it('a planted NaN input stops training and restores', () => {
+    const { block, batches } = withNaN(tinyBlock(22, { wBits: 4 }));
+    const out = runAdaround(block, batches, ADA);
+    expect(out.status).toBe('restored');
+    if (out.status === 'restored') expect(out.reason).toBe('non-finite loss at step 1');
+  });
+});
+
+describe('bias correction core', () => {
+  it('shifts biases by mean_fp − mean_qt and keeps the change only when the block loss improves', () => {
+    const { block, batches } = tinyBlock(31, { wBits: 3 });
+    const out = biasCorrect(block, batches);
+    expect(['updated', 'restored']).toContain(out.status);
+    if (out.status === 'updated') {
+      expect(out.postLoss).toBeLessThanOrEqual(out.preLoss);
+      expect([...out.params.keys()].sort()).toEqual(['b1', 'b2']);
+    } else if (out.status === 'restored') {
+      expect(out.postLoss!).toBeGreaterThan(out.preLoss);
+    }
+  });
+  it('restores on non-finite data', () => {
+    const { block, batches } = withNaN(tinyBlock(32, { wBits: 3 }));
+    const out = biasCorrect(block, batches);
+    expect(out.status).toBe('restored');
+    if (out.status === 'restored') expect(out.reason).toBe('non-finite result');
+  });
+});
