@@ -14,7 +14,8 @@ export const INPUTS = {
   cacheKeyPrefix: 'cache-key-prefix', artifactName: 'artifact-name', retentionDays: 'retention-days',
   comment: 'comment', githubToken: 'github-token', minScore: 'min-score', maxScoreDrop: 'max-score-drop',
   shard: 'shard', scoreDirection: 'score-direction', failOnRegression: 'fail-on-regression',
-  baselineScore: 'baseline-score', reportRunId: 'report-run-id',
+  baselineScore: 'baseline-score', reportRunId: 'report-run-id', maxExperiments: 'max-experiments',
+  calibSteps: 'calib-steps', batchSize: 'batch-size', inputShape: 'input-shape',
 } as const;
 
 export type Mode = 'search' | 'merge' | 'report';
@@ -23,7 +24,7 @@ export type ScoreDirection = 'maximize' | 'minimize';
 
 /** An allowed drop of the best score versus the baseline: absolute units, or percent of |baseline|. */
 export interface ScoreDrop { kind: 'absolute' | 'percent'; value: number }
-/** Shard `index` (1-based) of `count`. */
+/** Shard `index` (0-based, like `strategy.job-index` and the CLI's --shard) of `count`. */
 export interface Shard { index: number; count: number }
 
 /** The Action's configuration (all inputs parsed and validated). Paths are as given (workspace-relative). */
@@ -60,6 +61,12 @@ export interface ActionConfig {
   baselineScore?: number;
   /** mode report: the workflow run whose artifact to report (default: the triggering workflow_run). */
   reportRunId?: number;
+  /** Stop after this many new experiments (the next run resumes). */
+  maxExperiments?: number;
+  /** Runner options forwarded to the search (calibration batches, batch size, fixed input shape). */
+  calibSteps?: number;
+  batchSize?: number;
+  inputShape?: string;
 }
 
 /** Reads one input ('' when unset), like core.getInput. */
@@ -103,13 +110,14 @@ export function parseScoreDrop(raw: string, name: string = INPUTS.maxScoreDrop):
   return { kind: m[2] ? 'percent' : 'absolute', value: Number(m[1]) };
 }
 
-/** `shard`: `i/n` with 1 <= i <= n. */
+/** `shard`: `i/n` with 0 <= i < n (so `${{ strategy.job-index }}/${{ strategy.job-total }}` works). */
 export function parseShard(raw: string, name: string = INPUTS.shard): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) {
-    throw new InputError(`Input '${name}' must be 'i/n' with 1 <= i <= n (e.g. '2/4' for the second of four shards); got '${raw}'`);
+  if (!m || count < 1 || index >= count) {
+    throw new InputError(`Input '${name}' must be 'i/n' with 0 <= i < n (e.g. '1/4' for the second of four shards; ` +
+      `\${{ strategy.job-index }}/\${{ strategy.job-total }} in a matrix); got '${raw}'`);
   }
   return { index, count };
 }
@@ -152,6 +160,10 @@ export function parseInputs(get: InputReader): ActionConfig {
     maxScoreDrop: drop === undefined ? undefined : parseScoreDrop(drop),
     shard: shard === undefined ? undefined : parseShard(shard),
     reportRunId: number(get, INPUTS.reportRunId, { int: true, min: 1 }),
+    maxExperiments: number(get, INPUTS.maxExperiments, { int: true, min: 1 }),
+    calibSteps: number(get, INPUTS.calibSteps, { int: true, min: 1 }),
+    batchSize: number(get, INPUTS.batchSize, { int: true, min: 1 }),
+    inputShape: optional(get, INPUTS.inputShape),
   };
   for (const [k, v] of Object.entries(extras)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
   return cfg;

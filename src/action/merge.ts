@@ -14,7 +14,7 @@ import { dumpIndented, folderName, SUMMARY, CANDIDATES } from '../autoquant/run-
 import { lowLatencyCandidateFilter, updateTopk, type RunRecord } from '../autoquant/topk.js';
 import type { ScoreDirection } from './inputs.js';
 
-/** One shard's downloaded run folder. `shard` is 1-based as in the `shard: i/n` input. */
+/** One shard's downloaded run folder. `shard` is the 0-based i of the `shard: i/n` input. */
 export interface ShardFolder { shard: number; dir: string }
 
 export interface MergeOptions {

@@ -40,7 +40,7 @@ export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
   try {
     outcome = await deps.search({
       config: cfg, runDir, workspace: deps.workspace, resume, signal: deps.signal, logger: log,
-      ...(cfg.shard ? { shard: { index: cfg.shard.index - 1, count: cfg.shard.count } } : {}),
+      ...(cfg.shard ? { shard: cfg.shard } : {}),
     });
   } finally {
     // Whatever happened, keep what is done: the next run (or a re-run) resumes from it.

@@ -14,7 +14,7 @@ export interface SearchRequest {
   workspace: string;
   /** Continue the run folder (skip experiments whose hash is in summary.json). */
   resume: boolean;
-  /** 0-based shard for the core (the `shard: i/n` input is 1-based). */
+  /** 0-based shard (`shard: i/n` input). */
   shard?: { index: number; count: number };
   /** Aborted on cancellation (SIGINT/SIGTERM from the runner): stop cleanly, leave a resumable folder. */
   signal: AbortSignal;

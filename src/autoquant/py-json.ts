@@ -4,26 +4,9 @@
  * token's int/float kind (`2` vs `2.0`) so a Python-written run folder round-trips unchanged.
  */
 import { InputError } from '../errors.js';
-import { PyFloat, pyFloat, type PyDict, type PyValue } from './py-value.js';
+import { PyFloat, floatRepr, pyFloat, type PyDict, type PyValue } from './py-value.js';
 
-/** Python `float.__repr__` (shortest round-trip digits; exponent form below 1e-4 and from 1e16). */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const [mant, expStr] = x.toExponential().split('e');
-  const e = Number(expStr);
-  const sign = x < 0 ? '-' : '';
-  const digits = mant.replace('-', '').replace('.', '');
-  if (e < -4 || e >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
-  const intPart = digits.slice(0, e + 1).padEnd(e + 1, '0');
-  return `${sign}${intPart}.${digits.slice(e + 1) || '0'}`;
-}
+export { floatRepr };
 
 function numberRepr(v: number | PyFloat): string {
   if (v instanceof PyFloat) return floatRepr(v.value);

@@ -61,9 +61,29 @@ export function pyEquals(a: PyValue | undefined, b: PyValue | undefined): boolea
   return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && pyEquals((a as PyDict)[k], (b as PyDict)[k]));
 }
 
+/** Python `float.__repr__` (shortest round-trip digits; exponent form below 1e-4 and from 1e16). */
+export function floatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mant, expStr] = x.toExponential().split('e');
+  const e = Number(expStr);
+  const sign = x < 0 ? '-' : '';
+  const digits = mant.replace('-', '').replace('.', '');
+  if (e < -4 || e >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
+  const intPart = digits.slice(0, e + 1).padEnd(e + 1, '0');
+  return `${sign}${intPart}.${digits.slice(e + 1) || '0'}`;
+}
+
 /** Short display form (Python-ish), for logs and reports. */
 export function pyShow(v: PyValue): string {
-  if (v instanceof PyFloat) return v.value.toFixed(1);
+  if (v instanceof PyFloat) return floatRepr(v.value);
+  if (typeof v === 'number' && !isPyInt(v)) return floatRepr(v);
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (Array.isArray(v)) return `[${v.map(pyShow).join(', ')}]`;

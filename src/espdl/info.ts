@@ -1,9 +1,10 @@
 /**
  * The `.info` text dump esp-ppq writes beside each `.espdl` (esp-ppq.md §5.8; esp_ppq/parser/espdl/helper.py
- * `printable_graph`, built on onnx.helper's printable_* functions). Reproduced from ESP-PPQ 1.3.5's output:
- * sections joined by two blank lines, no trailing newline, tensor values as numpy reprs of the raw
- * (16-byte padded) data. Known differences: numpy-repr.ts (float half-way rounding), attribute types other
- * than FLOAT/INT/STRING/FLOATS/INTS/STRINGS (printed like onnx.helper, unverified against esp-ppq).
+ * `printable_graph`, built on onnx.helper's printable_* functions): sections joined by two blank lines, no
+ * trailing newline, tensor values as numpy reprs of the raw (16-byte padded) data. Byte-identical to
+ * ESP-PPQ 1.3.5's files for all 647 fixtures (test/unit/espdl/info.test.ts). Differences left: float digits
+ * in rare half-way cases and float16 (numpy-repr.ts); TENSOR/GRAPH/other attribute types print as
+ * onnx.helper does (`<Tensor>`, `<graph name>`), unverified against esp-ppq (no fixture has them).
  */
 import { bytesPerElement, dataTypeFromCode, fromRawBytes } from '../ir/tensor.js';
 import { numpyRepr } from './numpy-repr.js';

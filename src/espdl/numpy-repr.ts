@@ -3,7 +3,8 @@
  * esp-ppq prints every value), as esp-ppq's `.info` writer shows tensor values. Ported from
  * numpy/core/arrayprint.py (_formatArray, _extendLine, IntegerFormat, BoolFormat, FloatingFormat).
  * Float digits: numpy's Dragon4 "unique" mode for float32/float64 is emulated with shortest round-trip
- * strings; results can differ from numpy in rare half-way rounding cases.
+ * strings; results can differ from numpy in rare half-way rounding cases, and float16 values get float32's
+ * shortest digits (numpy would use float16's). Only 1-D arrays: esp-ppq prints np.frombuffer's flat view.
  */
 
 export type ReprDtype = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'

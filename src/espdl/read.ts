@@ -15,7 +15,7 @@ export * from './model-view.js';
 
 /** Subgraphs (Attribute.g) nest at most this deep; deeper means a cyclic or hostile buffer. */
 const MAX_GRAPH_DEPTH = 8;
-const ATTR_FLOATS = 6;
+const utf8 = new TextDecoder('utf-8');
 
 interface Pending { attr: EspdlAttributeView; start: number; length: number; where: string }
 
@@ -87,7 +87,7 @@ function readAttribute(ctx: Ctx, a: Table, depth: number, nodeName: string): Esp
   const i = a.struct(5);
   if (i) attr.i = Number(ctx.buf.i64(i));
   const s = a.bytes(6);
-  if (s) attr.s = new TextDecoder('utf-8').decode(s);
+  if (s) attr.s = utf8.decode(s);
   const t = a.table(7);
   if (t) attr.t = readTensor(ctx, t);
   const g = a.table(8);

@@ -36,7 +36,7 @@ describe('parseInputs', () => {
     [{ model: 'm', cache: 'yes' }, "Input 'cache' must be true or false; got 'yes'"],
     [{ model: 'm', comment: 'sometimes' }, "Input 'comment' must be one of always, on-change, never"],
     [{ model: 'm', 'max-score-drop': '-1' }, "Input 'max-score-drop' must be a non-negative number"],
-    [{ model: 'm', shard: '3/2' }, "Input 'shard' must be 'i/n' with 1 <= i <= n"],
+    [{ model: 'm', shard: '2/2' }, "Input 'shard' must be 'i/n' with 0 <= i < n"],
     [{ model: 'm', evaluate: 'e.mjs', 'evaluate-command': 'x' }, "Inputs 'evaluate' and 'evaluate-command' exclude each other"],
   ])('rejects %j naming the input', (inputs, message) => {
     expect(() => parseInputs(reader(inputs))).toThrow(InputError);
@@ -56,9 +56,10 @@ describe('score drop and shard syntax', () => {
     expect(parseScoreDrop('1e-3')).toEqual({ kind: 'absolute', value: 0.001 });
   });
   it('reads i/n', () => {
-    expect(parseShard('1/1')).toEqual({ index: 1, count: 1 });
+    expect(parseShard('0/1')).toEqual({ index: 0, count: 1 });
     expect(parseShard(' 3 / 8 ')).toEqual({ index: 3, count: 8 });
-    expect(() => parseShard('0/2')).toThrow(InputError);
+    expect(() => parseShard('1/1')).toThrow(InputError);
+    expect(() => parseShard('0/0')).toThrow(InputError);
     expect(() => parseShard('2')).toThrow(InputError);
   });
 });

@@ -5,7 +5,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../../helpers/paths.js';
+import { readFileSync } from 'node:fs';
 import { exportAndDiff, loadModel, npy } from './parity-helpers.js';
+import { exportEspdl } from '../../../../src/espdl/export/index.js';
+import { quantizedGraphFromPpqJson } from '../../../../src/quant/ppq-config.js';
 import type { Target } from '../../../../src/quant/types.js';
 import type { Tensor } from '../../../../src/ir/tensor.js';
 
@@ -33,6 +36,14 @@ describe('exportEspdl parity with ESP-PPQ (digits)', () => {
     }
     process.stderr.write(`digits parity: ${equal}/16\n`);
     expect(equal).toBe(16);
+  });
+
+  it('the config JSON we write reads back into the same export (stable ids, ESP-PPQ format)', () => {
+    const json = JSON.parse(readFileSync(fixture('digits', 'ppq', 'esp32p4_8_kl', 'model.json'), 'utf8')) as unknown;
+    const first = exportEspdl(quantizedGraphFromPpqJson(model, json, 'esp32p4', 8));
+    const again = exportEspdl(quantizedGraphFromPpqJson(model, JSON.parse(first.configJson), 'esp32p4', 8));
+    expect(Buffer.from(again.espdl).equals(Buffer.from(first.espdl))).toBe(true);
+    expect(again.configJson).toBe(first.configJson);
   });
 
   it('p4_8_kl_testvalues: first test image and ESP-PPQ quantized logits embedded', () => {
