@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from sklearn.datasets import load_digits
 
 SEED = 20261127
-EPOCHS = 25
+EPOCHS = 15
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'examples', 'digits')
 
 
@@ -66,12 +66,12 @@ def load_data():
 
 
 def train(model, x, y):
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=EPOCHS)
     gen = torch.Generator().manual_seed(SEED)
     for _ in range(EPOCHS):
         model.train()
-        for idx in torch.randperm(len(y), generator=gen).split(32):
+        for idx in torch.randperm(len(y), generator=gen).split(64):
             opt.zero_grad()
             F.cross_entropy(model(x[idx]), y[idx]).backward()
             opt.step()

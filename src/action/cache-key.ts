@@ -73,7 +73,7 @@ export function searchScope(cfg: ActionConfig, workflow: string): string {
 export interface RunFolderKeys {
   /** Saved after the search: unique per run attempt. */
   key: string;
-  /** Restore order: same fingerprint first, then any earlier state of this scope (warm start). */
+  /** Restore prefix: the newest state of the same fingerprint (a re-run, or the next push with the same inputs). */
   restoreKeys: string[];
   fingerprint: string;
 }
@@ -85,7 +85,8 @@ export function runFolderKeys(cfg: ActionConfig, fingerprint: string, workflow: 
   const same = `${scope}${fingerprint}-`;
   const key = `${same}${keySegment(runId)}-${keySegment(attempt)}`;
   if (key.length > MAX_KEY) throw new InputError(`Input 'cache-key-prefix' is too long: the cache key would exceed ${MAX_KEY} characters`);
-  return { key, restoreKeys: [same, scope], fingerprint };
+  // Only the same fingerprint: a folder of other inputs would be discarded anyway (no warm start yet).
+  return { key, restoreKeys: [same], fingerprint };
 }
 
 /** Keys of the small "latest result of this branch" entry that later PRs use as their baseline. */

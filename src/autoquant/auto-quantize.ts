@@ -10,13 +10,13 @@ import { defaultEvaluator, validateEvaluation } from './evaluator.js';
 import { strategyHash, strategyValues } from './hash.js';
 import { pyFloat, num, type PyDict, type PyValue } from './py-value.js';
 import { buildQuantOptions } from './quant-options.js';
-import { appendSummary, folderLabel, folderName, openRun, writeCandidates, writeConfig, type RunStore } from './run-folder.js';
+import { appendSummary, folderLabel, folderName, openRun, writeCandidates, writeConfig, type RunState, type RunStore } from './run-folder.js';
 import type { Evaluator, ExperimentRunner, ExperimentRequest } from './runner.js';
 import { runExhaustive, runFast, SearchStop, countShardExhaustive, type EvalOnce, type Shard } from './search.js';
 import { canEnable, effectiveDirection, type AutoQuantSettings, type ScoreDirection } from './settings.js';
 import { expandStrategies, type ParamSpace, type SampledParams, type Strategy } from './space.js';
 import { LAYERWISE_MODULES } from './spaces.js';
-import { lowLatencyCandidateFilter, updateTopk, type RunRecord } from './topk.js';
+import { lowLatencyCandidateFilter, updateTopk, type CandidateFilter, type RunRecord } from './topk.js';
 
 /** Progress after each experiment (run or skipped). */
 export interface ExperimentProgress {
@@ -86,88 +86,42 @@ function runtimeSnapshot(inp: AutoQuantInput, direction: ScoreDirection): PyDict
   return r;
 }
 
+interface Counters { exp: number; done: number; fresh: number; skipped: number; best?: number; t0: number }
+
+/**
+ * Repairs the one gap a crash between the summary and candidates writes can leave (interface.py writes
+ * summary first): the newest summary record is re-offered to Top-K if candidates.json does not have it.
+ */
+async function repairTopkGap(inp: AutoQuantInput, state: RunState, direction: ScoreDirection, filter: CandidateFilter | null): Promise<void> {
+  const last = state.summary.reduce<RunRecord | undefined>((a, r) => (a === undefined || num(r.index) > num(a.index) ? r : a), undefined);
+  if (last === undefined || state.candidates.some((c) => num(c.index) === num(last.index))) return;
+  const { hash: _hash, ...record } = last;
+  const next = updateTopk(state.candidates, record, inp.settings.num_of_candidates, filter, direction);
+  if (next.some((c) => c === record)) await writeCandidates(inp.store, state, next);
+}
+
 /** Runs the search. Errors from the runner or the evaluator abort it (as ESP-PPQ); budgets/abort stop it cleanly. */
 export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult> {
   const s = inp.settings;
   const log = inp.logger ?? nullLogger;
-  const signal = inp.signal ?? new AbortController().signal;
   const now = inp.now ?? (() => performance.now());
+  const t0 = now(); // the time budget includes the baseline analysis
   const direction = effectiveDirection(s, inp.evaluator !== undefined);
   if (inp.evaluator === undefined && s.score_direction !== 'minimize') {
     log.info("Using the built-in graph-wise top-3 SNR evaluator; this run sorts under 'minimize' (lower is better).");
   }
-  const evaluator = inp.evaluator ?? defaultEvaluator;
+  const filter = s.candidate_filter === null ? null : lowLatencyCandidateFilter;
   const state = await openRun(inp.store, s.resume);
-  const runtime = runtimeSnapshot(inp, direction);
+  if (s.resume) await repairTopkGap(inp, state, direction, filter);
+  const signal = inp.signal ?? new AbortController().signal;
   const layerwise = LAYERWISE_MODULES.some((m) => canEnable(s, m)) ? await inp.runner.baselineLayerwise(signal) : {};
   const strategies = expandStrategies(s.strategy_space, withDevice(s.param_space));
-  const t0 = now();
-  let exp = state.nextIndex;
-  let done = 0;
-  let fresh = 0;
-  let skipped = 0;
-  let best: number | undefined;
-  const total = s.search_mode === 'exhaustive' ? countShardExhaustive(strategies, inp.shard) : undefined;
-  const filter = s.candidate_filter === null ? null : lowLatencyCandidateFilter;
-
-  const report = (index: number, hash: string, score: number, wasSkipped: boolean): void => {
-    if (best === undefined || (direction === 'maximize' ? score > best : score < best)) best = score;
-    done++;
-    inp.onExperiment?.({ index, hash, score, best, elapsedMs: now() - t0, done, total, skipped: wasSkipped });
+  const c: Counters = { exp: state.nextIndex, done: 0, fresh: 0, skipped: 0, t0 };
+  const ctx: EvalContext = {
+    inp, state, direction, filter, layerwise, signal, now, log, c, runtime: runtimeSnapshot(inp, direction),
+    total: s.search_mode === 'exhaustive' ? countShardExhaustive(strategies, inp.shard) : undefined,
   };
-
-  const evalOnce: EvalOnce = async (strategy, params) => {
-    const hash = strategyHash(strategy, params);
-    if (state.done.has(hash)) {
-      const stored = state.done.get(hash);
-      if (stored === undefined) {
-        throw new InputError(`Hash ${hash.slice(0, 8)} exists in ${inp.store.resolve('summary.json')} but has no 'score' field; ` +
-          'rerun without --resume to rebuild the run folder.');
-      }
-      log.info(`[skip] already done: ${hash.slice(0, 8)}`);
-      skipped++;
-      report(state.doneIndex.get(hash) ?? -1, hash, num(stored), true);
-      return num(stored);
-    }
-    if (signal.aborted) throw new SearchStop('aborted');
-    if (inp.maxExperiments !== undefined && fresh >= inp.maxExperiments) throw new SearchStop('max-experiments');
-    if (inp.timeBudgetMinutes !== undefined && now() - t0 >= inp.timeBudgetMinutes * 60_000) throw new SearchStop('time-budget');
-    const score = await runOne(exp, hash, strategy, params);
-    state.done.set(hash, pyFloat(score));
-    state.doneIndex.set(hash, exp);
-    report(exp, hash, score, false);
-    exp++;
-    fresh++;
-    return score;
-  };
-
-  const runOne = async (index: number, hash: string, strategy: Strategy, params: SampledParams): Promise<number> => {
-    const name = folderName(index);
-    const where = `candidate ${name} (${inp.store.resolve(name)})`;
-    const quant = buildQuantOptions({ strategy, params, target: inp.target, layerwise, successorsOf: (n) => inp.runner.successorsOf(n) });
-    await inp.store.resetDir(name);
-    const req: ExperimentRequest = { index, hash, strategy, params, quant, candidateDir: inp.store.resolve(name) };
-    let art;
-    try {
-      art = await inp.runner.run(req, signal);
-    } catch (e) {
-      if (signal.aborted) throw new SearchStop('aborted');
-      throw e;
-    }
-    const ev = validateEvaluation(await evaluator(req, art, signal), where);
-    const values = strategyValues(strategy);
-    await writeConfig(inp.store, index, values, params as PyDict, runtime);
-    const record: RunRecord = {
-      index, folder: folderLabel(inp.store, index), files: [...art.files], strategy: values, params: params as PyDict,
-      score: pyFloat(ev.score), ...(ev.extras as Record<string, PyValue>),
-    };
-    // Summary first: a crash between the two writes leaves a one-row gap in Top-K, never a duplicate (ESP-PPQ order).
-    await appendSummary(inp.store, state, { hash, ...record });
-    await writeCandidates(inp.store, state, updateTopk(state.candidates, record, s.num_of_candidates, filter, direction));
-    log.info(`[eval] ${name} score=${ev.score}`);
-    return ev.score;
-  };
-
+  const evalOnce: EvalOnce = (strategy, params) => evalOne(ctx, strategy, params);
   let stopped: AutoQuantResult['stopped'] = null;
   try {
     if (s.search_mode === 'exhaustive') await runExhaustive(strategies, evalOnce, inp.shard);
@@ -182,6 +136,76 @@ export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult
     stopped = e.reason;
     log.info(`AutoQuant stopped (${e.reason}); resume with --resume to continue.`);
   }
-  log.info(`AutoQuant done. Experiments tried this run: ${fresh}`);
-  return { candidates: state.candidates, direction, newExperiments: fresh, skipped, stopped };
+  log.info(`AutoQuant done. Experiments tried this run: ${c.fresh}`);
+  return { candidates: state.candidates, direction, newExperiments: c.fresh, skipped: c.skipped, stopped };
+}
+
+interface EvalContext {
+  inp: AutoQuantInput; state: RunState; direction: ScoreDirection; filter: CandidateFilter | null;
+  layerwise: Record<string, number>; signal: AbortSignal; now: () => number; log: Logger; c: Counters;
+  runtime: PyDict; total?: number;
+}
+
+function report(x: EvalContext, index: number, hash: string, score: number, skipped: boolean): void {
+  const { c } = x;
+  if (c.best === undefined || (x.direction === 'maximize' ? score > c.best : score < c.best)) c.best = score;
+  c.done++;
+  x.inp.onExperiment?.({ index, hash, score, best: c.best, elapsedMs: x.now() - c.t0, done: c.done, total: x.total, skipped });
+}
+
+/** `_eval_once`: skip by hash (stored score), else check budgets, run, evaluate, record. */
+async function evalOne(x: EvalContext, strategy: Strategy, params: SampledParams): Promise<number> {
+  const { inp, state, c } = x;
+  const hash = strategyHash(strategy, params);
+  if (state.done.has(hash)) {
+    const stored = state.done.get(hash);
+    if (stored === undefined) {
+      throw new InputError(`Hash ${hash.slice(0, 8)} exists in ${inp.store.resolve('summary.json')} but has no 'score' field; ` +
+        'rerun without --resume to rebuild the run folder.');
+    }
+    x.log.info(`[skip] already done: ${hash.slice(0, 8)}`);
+    c.skipped++;
+    report(x, state.doneIndex.get(hash) ?? -1, hash, num(stored), true);
+    return num(stored);
+  }
+  if (x.signal.aborted) throw new SearchStop('aborted');
+  if (inp.maxExperiments !== undefined && c.fresh >= inp.maxExperiments) throw new SearchStop('max-experiments');
+  if (inp.timeBudgetMinutes !== undefined && x.now() - c.t0 >= inp.timeBudgetMinutes * 60_000) throw new SearchStop('time-budget');
+  const index = c.exp;
+  const score = await runOne(x, index, hash, strategy, params);
+  state.done.set(hash, pyFloat(score));
+  state.doneIndex.set(hash, index);
+  c.exp++;
+  c.fresh++;
+  report(x, index, hash, score, false);
+  return score;
+}
+
+/** One new experiment: runner → evaluator → config.json → summary.json → candidates.json. */
+async function runOne(x: EvalContext, index: number, hash: string, strategy: Strategy, params: SampledParams): Promise<number> {
+  const { inp, state } = x;
+  const name = folderName(index);
+  const quant = buildQuantOptions({ strategy, params, target: inp.target, layerwise: x.layerwise, successorsOf: (n) => inp.runner.successorsOf(n) });
+  await inp.store.resetDir(name);
+  const req: ExperimentRequest = { index, hash, strategy, params, quant, candidateDir: inp.store.resolve(name) };
+  let art;
+  try {
+    art = await inp.runner.run(req, x.signal);
+  } catch (e) {
+    if (x.signal.aborted) throw new SearchStop('aborted');
+    throw e;
+  }
+  const ev = validateEvaluation(await (inp.evaluator ?? defaultEvaluator)(req, art, x.signal), `candidate ${name} (${req.candidateDir})`);
+  const values = strategyValues(strategy);
+  await writeConfig(inp.store, index, values, params as PyDict, x.runtime);
+  const record: RunRecord = {
+    index, folder: folderLabel(inp.store, index), files: [...art.files], strategy: values, params: params as PyDict,
+    score: pyFloat(ev.score), ...(ev.extras as Record<string, PyValue>),
+  };
+  // Summary first: a crash between the two writes leaves a one-row gap in Top-K, never a duplicate (ESP-PPQ order);
+  // repairTopkGap fills that gap on resume.
+  await appendSummary(inp.store, state, { hash, ...record });
+  await writeCandidates(inp.store, state, updateTopk(state.candidates, record, inp.settings.num_of_candidates, x.filter, x.direction));
+  x.log.info(`[eval] ${name} score=${ev.score}`);
+  return ev.score;
 }

@@ -18,6 +18,7 @@ function numberRepr(v: number | PyFloat): string {
 
 /** Python json string encoding with ensure_ascii=True (lowercase \uXXXX for anything outside ' '..'~'). */
 export function stringRepr(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -35,8 +36,13 @@ export function stringRepr(s: string): string {
   return `${out}"`;
 }
 
-/** Code-point order, as Python sorts str keys. */
+/** Printable ASCII except '"' and '\\': emitted verbatim. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Code-point order, as Python sorts str keys (UTF-16 order differs only with surrogates). */
 function compareKeys(a: string, b: string): number {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const ia = [...a];
   const ib = [...b];
   for (let i = 0; i < Math.min(ia.length, ib.length); i++) {

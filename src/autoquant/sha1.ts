@@ -22,7 +22,11 @@ export function sha1Hex(bytes: Uint8Array): string {
       const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16];
       w[t] = (x << 1) | (x >>> 31);
     }
-    let [a, b, c, d, e] = h;
+    let a = h[0];
+    let b = h[1];
+    let c = h[2];
+    let d = h[3];
+    let e = h[4];
     for (let t = 0; t < 80; t++) {
       let f: number;
       let k: number;

@@ -7,6 +7,11 @@ import { sampleStats } from './stats.js';
 export interface CandidateInfo {
   readonly name: string;
   readonly file: string | null;
+  /**
+   * Whether the `.espdl` embeds test values (Graph.test_inputs_value). When false, the firmware's
+   * Model::test() result is meaningless and the result says `none`; undefined = unknown (encrypted file).
+   */
+  readonly hasTestValues?: boolean;
 }
 
 /** A result with nothing measured (skipped, crashed before records, …). */
@@ -29,7 +34,7 @@ export function resultFromRecords(info: CandidateInfo, records: readonly BenchRe
     switch (r.type) {
       case 'model': out.model_bytes = r.bytes; break;
       case 'memory': out.memory_bytes = { internal: r.internal, psram: r.psram, flash: r.flash ?? null }; break;
-      case 'test': out.test = r.result; break;
+      case 'test': out.test = info.hasTestValues === false ? 'none' : r.result; break;
       case 'latency': out.latency_us = { warmup: r.warmup, runs: [...r.runs_us], ...sampleStats(r.runs_us) }; break;
       case 'layer': out.layers.push({ name: r.name, op: r.op, us: r.us }); break;
       case 'error':

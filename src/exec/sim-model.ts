@@ -17,6 +17,7 @@ import { topologicalSort } from '../ir/topo.js';
 import { fakeQuantize } from '../quant/fake-quant.js';
 import { isQuantizing, resolve, type QuantizedGraph, type TensorQuantConfig } from '../quant/types.js';
 import { inferValueTypes } from './value-types.js';
+import { forOnnxRuntime } from '../onnx/simplify/index.js';
 
 export interface SimOptions {
   /** Add a bool input per quantized op that switches its quantization on (layer-wise analysis). */
@@ -172,6 +173,7 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
   };
   // The fake-quant ops (Mul, Round, Floor, Add, Clip with bound inputs, Where) all exist from opset 11 on, so the
   // model keeps its own opset and its ops their semantics.
-  const model: Model = { ...qg.model, producerName: 'espdl-autoquant', graph };
+  // ESP-DL-only fused ops (Swish, RMSNormalization) are expanded back into standard ONNX ops for the runtime.
+  const model = forOnnxRuntime({ ...qg.model, producerName: 'espdl-autoquant', graph });
   return { model, gates: b.gates };
 }

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { layerwiseError } from '../quant/analysis.js';
 import { defaultQuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
+import { batchLength, runBatch } from '../quant/batches.js';
 import type { Target } from '../quant/types.js';
 import type { ExportFileOptions } from './export-files.js';
 import { modelInputs } from './open-inputs.js';
@@ -61,9 +62,17 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
       });
       const files = [r.files.espdl, r.files.info, r.files.json, r.files.qdqOnnx].filter((f): f is string => !!f).map((f) => path.basename(f));
       const qdq = r.qdqModel;
+      const outputs = qdq.graph.outputs.map((o) => o.name);
+      // Runs a whole batch [N, ...] per call (one session, one runtime call per sample).
       const run = async (feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> => {
         const session = await setup.runtime.load(qdq);
-        try { return Object.fromEntries(await session.run(feeds)); } finally { await session.release(); }
+        try {
+          const n = batchLength(feeds);
+          const out = await runBatch(session, feeds, outputs);
+          return Object.fromEntries([...out].map(([k, v]) => [k, { dtype: 'float32' as const, dims: [n, ...v.sampleDims.slice(1)], data: v.data }]));
+        } finally {
+          await session.release();
+        }
       };
       return {
         files,

@@ -23,6 +23,11 @@ interface PortLike {
 export interface SerialLinkOptions {
   /** Console baud rate; default 115200 (ignored by USB-Serial-JTAG and PTYs). */
   readonly baudRate?: number;
+  /**
+   * When the device disappears, keep trying to reopen the same path for this long before reporting it
+   * disconnected (USB re-enumeration on reset). Default 0: report at once.
+   */
+  readonly reconnectMs?: number;
 }
 
 async function loadSerialPort(): Promise<new (o: { path: string; baudRate: number; autoOpen: false; hupcl: boolean }) => PortLike> {
@@ -47,6 +52,7 @@ export function serialLink(portPath: string, opts: SerialLinkOptions = {}): Boar
   let gone: BoardDisconnectedError | undefined = new BoardDisconnectedError(`${portPath}: not open`);
   // serialport's set() fills unspecified lines with "asserted", so the link remembers both.
   let lines = { dtr: false, rts: false };
+  let closedByUs = false;
 
   const fail = (err: BoardDisconnectedError): void => {
     gone = err;
@@ -55,26 +61,50 @@ export function serialLink(portPath: string, opts: SerialLinkOptions = {}): Boar
     for (const w of ws) w.reject(err);
   };
 
+  const connect = async (): Promise<void> => {
+    const SerialPort = await loadSerialPort();
+    const p = new SerialPort({ path: portPath, baudRate: opts.baudRate ?? 115200, autoOpen: false, hupcl: false });
+    await new Promise<void>((resolve, reject) => p.open((err) => (err ? reject(new BoardDisconnectedError(`${portPath}: cannot open: ${err.message}`, { cause: err })) : resolve())));
+    port = p;
+    gone = undefined;
+    p.on('data', (data) => {
+      const w = waiters.shift();
+      if (w) w.resolve(new Uint8Array(data));
+      else queue.push(new Uint8Array(data));
+    });
+    p.on('error', () => undefined); // surfaced through 'close' and failed calls
+    p.on('close', (err) => {
+      if (port !== p) return;
+      port = undefined;
+      if (err?.disconnected && (opts.reconnectMs ?? 0) > 0) void reconnect(Date.now() + (opts.reconnectMs ?? 0));
+      else fail(new BoardDisconnectedError(`${portPath}: ${err?.disconnected ? 'device disconnected' : 'port closed'}`));
+    });
+  };
+
+  // USB devices may drop off the bus for a moment when the chip resets (re-enumeration): pending reads
+  // keep waiting while the link tries to reopen the same path.
+  const reconnect = async (deadline: number): Promise<void> => {
+    while (Date.now() < deadline && !closedByUs) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (closedByUs) return;
+      try {
+        await connect();
+        return;
+      } catch {
+        // not back yet
+      }
+    }
+    if (!closedByUs) fail(new BoardDisconnectedError(`${portPath}: device disconnected (not back within ${opts.reconnectMs} ms)`));
+  };
+
   return {
     id: portPath,
     async open(signal) {
       signal?.throwIfAborted();
       if (port?.isOpen) return;
-      const SerialPort = await loadSerialPort();
-      const p = new SerialPort({ path: portPath, baudRate: opts.baudRate ?? 115200, autoOpen: false, hupcl: false });
-      await new Promise<void>((resolve, reject) => p.open((err) => (err ? reject(new BoardDisconnectedError(`${portPath}: cannot open: ${err.message}`, { cause: err })) : resolve())));
-      port = p;
+      closedByUs = false;
       queue = [];
-      gone = undefined;
-      p.on('data', (data) => {
-        const w = waiters.shift();
-        if (w) w.resolve(new Uint8Array(data));
-        else queue.push(new Uint8Array(data));
-      });
-      p.on('error', () => undefined); // surfaced through 'close' and failed calls
-      p.on('close', (err) => {
-        if (port === p) fail(new BoardDisconnectedError(`${portPath}: ${err?.disconnected ? 'device disconnected' : 'port closed'}`));
-      });
+      await connect();
     },
     async write(data, signal) {
       signal?.throwIfAborted();
@@ -124,6 +154,7 @@ export function serialLink(portPath: string, opts: SerialLinkOptions = {}): Boar
       lines = next;
     },
     async close() {
+      closedByUs = true;
       const p = port;
       port = undefined;
       fail(new BoardDisconnectedError(`${portPath}: port closed`));

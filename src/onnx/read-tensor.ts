@@ -118,6 +118,7 @@ function tensorData(t: RawTensor, dtype: DataType, resolve: ExternalResolver | u
 
 function joinFixed(dtype: 'float32' | 'float64', chunks: Uint8Array[], loose: number[]): TensorData {
   if (chunks.length === 0) return dtype === 'float32' ? Float32Array.from(loose) : Float64Array.from(loose);
+  if (chunks.length === 1 && loose.length === 0) return fromRawBytes(dtype, chunks[0]!);
   const total = chunks.reduce((s, c) => s + c.byteLength, 0);
   const bytes = new Uint8Array(total + loose.length * bytesPerElement(dtype));
   let at = 0;
@@ -126,8 +127,8 @@ function joinFixed(dtype: 'float32' | 'float64', chunks: Uint8Array[], loose: nu
     at += c.byteLength;
   }
   const out = fromRawBytes(dtype, bytes) as Float32Array | Float64Array;
-  // Mixed packed/unpacked encodings are legal protobuf; keep the order they were read in is not knowable
-  // across chunk kinds, so unpacked values (rare) are appended after the packed ones.
+  // Packed and unpacked elements of one field may legally be mixed; writers do not do that in practice,
+  // so unpacked values are simply appended after the packed ones.
   out.set(loose, total / bytesPerElement(dtype));
   return out;
 }

@@ -83,14 +83,15 @@ function readGraph(r: ProtoReader, resolve: ExternalResolver | undefined): Graph
   const g = emptyGraph();
   while (!r.done) {
     const [field, wire] = r.key();
-    if (field !== GRAPH.docString && field !== GRAPH.name && wire !== WIRE.len) {
+    // Every GraphProto field we read is length-delimited.
+    if (wire !== WIRE.len) {
       r.skip(wire);
       continue;
     }
     switch (field) {
       case GRAPH.node: g.nodes.push(readNode(r.message(), resolve)); break;
-      case GRAPH.name: r.expect(wire, WIRE.len); g.name = r.string(); break;
-      case GRAPH.docString: r.expect(wire, WIRE.len); g.docString = r.string(); break;
+      case GRAPH.name: g.name = r.string(); break;
+      case GRAPH.docString: g.docString = r.string(); break;
       case GRAPH.initializer: {
         const { name, tensor } = readTensor(r.message(), resolve);
         g.initializers.set(name, tensor);
@@ -101,7 +102,7 @@ function readGraph(r: ProtoReader, resolve: ExternalResolver | undefined): Graph
       case GRAPH.valueInfo: {
         // Intermediate type hints are optional; non-tensor ones (sequences, maps) are dropped.
         const v = readValueInfo(r.message());
-        if (v.dtype) g.valueInfo.set(v.name, v as ValueInfo);
+        if (v.dtype) g.valueInfo.set(v.name, { name: v.name, dtype: v.dtype, shape: v.shape });
         break;
       }
       case GRAPH.sparseInitializer: throw new UnsupportedError('the model has sparse initializers, which this tool does not support');

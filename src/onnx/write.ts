@@ -4,7 +4,7 @@ import { DATA_TYPE_CODE, toRawBytes, type Tensor } from '../ir/tensor.js';
 import {
   ATTRIBUTE, ATTRIBUTE_TYPE, DIM, GRAPH, MODEL, NODE, OPSET_ID, SHAPE, STRING_ENTRY, TENSOR, TYPE, TYPE_TENSOR, VALUE_INFO,
 } from './fields.js';
-import { ProtoWriter } from './proto-wire.js';
+import { ProtoWriter } from './proto-writer.js';
 
 /**
  * Encodes a model. Tensor bytes are referenced while building and copied once into the result. Empty strings

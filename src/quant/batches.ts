@@ -35,6 +35,30 @@ export function batchLength(batch: Record<string, Tensor>): number {
 }
 
 /**
+ * Runs `session` on every sample of `batch`, calling `onSample(index, outputs)` with each sample's fetched values.
+ * `constants` are fed unchanged to every run. Consumers that need whole-batch tensors use runBatch.
+ */
+export async function forEachSample(
+  session: InferenceSession, batch: Record<string, Tensor>, fetch: readonly string[],
+  onSample: (index: number, outputs: Map<string, Tensor>) => void, constants: Readonly<Record<string, Tensor>> = {},
+): Promise<void> {
+  const n = batchLength(batch);
+  for (let i = 0; i < n; i++) {
+    const feeds: Record<string, Tensor> = { ...constants };
+    for (const [name, t] of Object.entries(batch)) feeds[name] = sampleOf(t, i);
+    onSample(i, await session.run(feeds, fetch));
+  }
+}
+
+/** Concatenates per-sample arrays into one batch array. */
+export function concatSamples(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, a) => s + a.length, 0));
+  let off = 0;
+  for (const a of parts) { out.set(a, off); off += a.length; }
+  return out;
+}
+
+/**
  * Runs `session` on every sample of `batch` and returns, per fetched value, the batch tensor (samples
  * concatenated along a new leading axis of size = batch length). `constants` are fed unchanged to every run.
  */

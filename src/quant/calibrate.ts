@@ -7,12 +7,14 @@
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
 import { buildSimModel } from '../exec/sim-model.js';
-import { toFloat32 } from '../ir/tensor.js';
+import { toFloat32, type Tensor } from '../ir/tensor.js';
+
+const asFloat32 = (t: Tensor): Float32Array => (t.data instanceof Float32Array ? t.data : toFloat32(t));
 import type { Logger } from '../log.js';
 import { createObserver } from './observers/index.js';
 import type { Observer } from './observers/observer.js';
 import type { QuantizedGraph, TensorQuantConfig } from './types.js';
-import { calibrationBatches, runBatch } from './batches.js';
+import { calibrationBatches, concatSamples, forEachSample } from './batches.js';
 
 export interface CalibrationInput {
   runtime: InferenceRuntime;
@@ -65,11 +67,18 @@ async function observePass(qg: QuantizedGraph, input: CalibrationInput, observer
   try {
     for await (const batch of calibrationBatches(input.data, input.batchSize, input.calibSteps)) {
       input.signal?.throwIfAborted();
-      const outputs = await runBatch(session, batch, values);
-      for (const [key, observer] of observers) {
-        if (pass === 2 && observer.passes === 1) continue;
-        observer.observe(outputs.get(key.split('|')[0]!)!.data, pass);
-      }
+      // Range and histogram observers accumulate element-wise, so they see one sample at a time (flat memory);
+      // percentile works on whole-batch tensors (kth value over the batch), so its inputs are concatenated.
+      const pending = new Map<string, Float32Array[]>();
+      await forEachSample(session, batch, values, (_i, outputs) => {
+        for (const [key, observer] of observers) {
+          if (pass === 2 && observer.passes === 1) continue;
+          const data = asFloat32(outputs.get(key.split('|')[0]!)!);
+          if (observer.kind === 'percentile') pending.set(key, [...(pending.get(key) ?? []), data]);
+          else observer.observe(data, pass);
+        }
+      });
+      for (const [key, parts] of pending) observers.get(key)!.observe(concatSamples(parts), pass);
     }
   } finally {
     await session.release();

@@ -4,6 +4,7 @@
  * parameters. Pre-quant passes (equalization, split) and training passes plug in around it.
  */
 import type { DataSource } from '../data/source.js';
+import { UnsupportedError } from '../errors.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
@@ -32,7 +33,19 @@ export interface QuantizeResult {
   timingsMs: Record<string, number>;
 }
 
+/** Strategies whose passes are not wired into the pipeline yet: asking for one is an error, never a silent no-op. */
+function assertSupported(opts: QuantOptions): void {
+  const missing: string[] = [];
+  if (opts.equalization) missing.push('weight_equalization');
+  if (opts.weightSplit) missing.push('horizontal_layer_split');
+  if (opts.biasCorrection) missing.push('bias_correction');
+  if (opts.tqt) missing.push('tqt');
+  if (opts.blockwiseReconstruction) missing.push('blockwise_reconstruction');
+  if (missing.length > 0) throw new UnsupportedError(`not available in this version: ${missing.join(', ')}`);
+}
+
 export async function quantizeGraph(model: Model, opts: QuantOptions, ctx: QuantizeContext): Promise<QuantizeResult> {
+  assertSupported(opts);
   const now = ctx.now ?? (() => 0);
   const timingsMs: Record<string, number> = {};
   const stage = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {

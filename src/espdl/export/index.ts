@@ -34,6 +34,8 @@ export interface ExportOptions {
   /** Float tensors in ONNX (NCHW) layout, by value name; the exporter permutes and quantizes them. */
   testValues?: { inputs: Record<string, Tensor>; outputs: Record<string, Tensor> };
   logger?: Logger;
+  /** Produce the `info` text dump (default true; it holds every tensor value, so skip it in search loops). */
+  info?: boolean;
 }
 
 export interface ExportResult {
@@ -87,8 +89,11 @@ function checkGraph(g: XGraph): void {
 /** Every value name the graph uses (ops and graph inputs/outputs), in first-use order. */
 function referencedValues(g: XGraph): string[] {
   const seen = new Set<string>([...g.inputs]);
-  // An absent optional input ('') is a variable too in ESP-PPQ (written as a FLOAT value_info with no dims).
-  for (const op of g.ops) for (const n of [...op.inputs, ...op.outputs]) if (n || op.inputs.includes(n)) seen.add(n);
+  for (const op of g.ops) {
+    // An absent optional input ('') is a variable too in ESP-PPQ (written as a FLOAT value_info with no dims).
+    for (const n of op.inputs) seen.add(n);
+    for (const n of op.outputs) if (n) seen.add(n);
+  }
   for (const n of g.outputs) seen.add(n);
   return [...seen];
 }
@@ -132,5 +137,7 @@ export function exportEspdl(qg: QuantizedGraph, opts: ExportOptions = {}): Expor
   const fbModel = toFbModel(g, opts, qg.target);
   const fb = buildFlatbuffer(fbModel);
   for (const w of g.warnings) logger.warn(w);
-  return { espdl: writeEdl2(fb, false), info: infoText(fbModel), configJson, warnings: [...g.warnings] };
+  const espdl = writeEdl2(fb, false);
+  const warnings = [...g.warnings];
+  return opts.info === false ? { espdl, configJson, warnings } : { espdl, info: infoText(fbModel), configJson, warnings };
 }

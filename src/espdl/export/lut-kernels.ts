@@ -49,49 +49,48 @@ const f32 = Math.fround;
 /** torch.sigmoid's vectorised float32 kernel: reciprocal(1 + exp(0 − x)). */
 const sigmoid = (x: number): number => f32(1 / f32(1 + sleefExpf(-x)));
 
+type KernelFactory = (attr: (name: string, fallback: number) => number, params: (number | undefined)[], node: Node) => Kernel;
+
+/** Float kernels by op type (ESP-PPQ's torch forward of each LUT-able op). */
+const KERNELS: Readonly<Record<string, KernelFactory>> = {
+  Relu: () => (x) => Math.max(x, 0),
+  PRelu: (_a, p) => { const s = f32(p[0] ?? 0); return (x) => (x >= 0 ? x : f32(s * x)); },
+  LeakyRelu: (a) => { const s = a('alpha', 0.01); return (x) => (x >= 0 ? x : f32(s * x)); },
+  Sigmoid: () => sigmoid,
+  Tanh: () => (x) => f32(Math.tanh(x)),
+  HardSigmoid: (a) => { const al = a('alpha', 0.2); const be = a('beta', 0.5); return (x) => Math.min(Math.max(f32(f32(x * al) + be), 0), 1); },
+  // ATen hardswish: x * min(max(x + 3, 0), 6) / 6, each step in float32.
+  HardSwish: () => (x) => f32(f32(x * Math.min(Math.max(f32(x + 3), 0), 6)) / 6),
+  Elu: (a) => { const al = a('alpha', 1); return (x) => (x > 0 ? x : f32(f32(sleefExpf(x) - 1) * al)); },
+  Erf: () => (x) => f32(erf(x)),
+  Gelu: (_a, _p, node) => (attrString(node, 'approximate', 'none') === 'tanh'
+    ? (x) => f32(0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))))
+    : (x) => f32(0.5 * x * (1 + erf(x / Math.SQRT2)))),
+  Clip: (a, p) => { const lo = p[0] ?? a('min', -Infinity); const hi = p[1] ?? a('max', Infinity); return (x) => Math.min(Math.max(x, lo), hi); },
+  // F.softplus(beta = 1, threshold = 20): linear above the threshold.
+  Softplus: () => (x) => (x > 20 ? x : f32(Math.log1p(Math.exp(x)))),
+  Swish: (a) => { const al = a('alpha', 1); return (x) => f32(x * sigmoid(f32(al * x))); },
+  Identity: () => (x) => x,
+  Cast: () => (x) => x,
+  Abs: () => Math.abs,
+  Exp: () => sleefExpf,
+  Log: () => (x) => f32(Math.log(x)),
+  Sqrt: () => (x) => f32(Math.sqrt(x)),
+  Cos: () => (x) => f32(Math.cos(x)),
+  Sin: () => (x) => f32(Math.sin(x)),
+  Tan: () => (x) => f32(Math.tan(x)),
+  Not: () => (x) => (x === 0 ? 1 : 0),
+  Floor: () => Math.floor,
+  Ceil: () => Math.ceil,
+  Round: () => roundHalfEven,
+  Neg: () => (x) => -x,
+};
+
 /**
  * The kernel of a LUT-able op. `params` are the op's extra inputs, dequantized (Clip min/max, PRelu slope).
  * Returns undefined for op types without a kernel here.
  */
 export function lutKernel(node: Node, params: (number | undefined)[]): Kernel | undefined {
-  const a = (name: string, d: number): number => f32(attrFloat(node, name, d));
-  switch (node.opType) {
-    case 'Relu': return (x) => Math.max(x, 0);
-    case 'PRelu': { const s = f32(params[0] ?? 0); return (x) => (x >= 0 ? x : f32(s * x)); }
-    case 'LeakyRelu': { const s = a('alpha', 0.01); return (x) => (x >= 0 ? x : f32(s * x)); }
-    case 'Sigmoid': return sigmoid;
-    case 'Tanh': return (x) => f32(Math.tanh(x));
-    case 'HardSigmoid': { const al = a('alpha', 0.2); const be = a('beta', 0.5); return (x) => Math.min(Math.max(f32(f32(x * al) + be), 0), 1); }
-    // ATen hardswish: x * min(max(x + 3, 0), 6) / 6, each step in float32.
-    case 'HardSwish': return (x) => f32(f32(x * Math.min(Math.max(f32(x + 3), 0), 6)) / 6);
-    case 'Elu': { const al = a('alpha', 1); return (x) => (x > 0 ? x : f32(f32(sleefExpf(x) - 1) * al)); }
-    case 'Erf': return (x) => f32(erf(x));
-    case 'Gelu': {
-      const tanhApprox = attrString(node, 'approximate', 'none') === 'tanh';
-      return tanhApprox
-        ? (x) => f32(0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))))
-        : (x) => f32(0.5 * x * (1 + erf(x / Math.SQRT2)));
-    }
-    case 'Clip': {
-      const lo = params[0] ?? a('min', -Infinity);
-      const hi = params[1] ?? a('max', Infinity);
-      return (x) => Math.min(Math.max(x, lo), hi);
-    }
-    case 'Softplus': return (x) => f32(Math.log1p(Math.exp(x)));
-    case 'Swish': { const al = a('alpha', 1); return (x) => f32(x * sigmoid(f32(al * x))); }
-    case 'Identity': case 'Cast': return (x) => x;
-    case 'Abs': return Math.abs;
-    case 'Exp': return sleefExpf;
-    case 'Log': return (x) => f32(Math.log(x));
-    case 'Sqrt': return (x) => f32(Math.sqrt(x));
-    case 'Cos': return (x) => f32(Math.cos(x));
-    case 'Sin': return (x) => f32(Math.sin(x));
-    case 'Tan': return (x) => f32(Math.tan(x));
-    case 'Not': return (x) => (x === 0 ? 1 : 0);
-    case 'Floor': return Math.floor;
-    case 'Ceil': return Math.ceil;
-    case 'Round': return roundHalfEven;
-    case 'Neg': return (x) => -x;
-    default: return undefined;
-  }
+  const factory = Object.hasOwn(KERNELS, node.opType) ? KERNELS[node.opType] : undefined;
+  return factory?.((name, d) => f32(attrFloat(node, name, d)), params, node);
 }

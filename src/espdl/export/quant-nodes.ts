@@ -140,6 +140,7 @@ export function quantTypeOf(platform: Platform): 'S8' | 'S16' | 'F32' {
   return 'S16';
 }
 
+/** Sets `quant_type` on every op. */
 export function insertQuantTypes(g: XGraph): void {
   for (const op of g.ops) op.attributes.set('quant_type', { type: 'string', value: quantTypeOf(op.platform) });
 }

@@ -10,6 +10,7 @@ import type { TensorQuantConfig } from '../../quant/types.js';
 import { exponentOf } from '../../quant/types.js';
 import { InternalError } from '../../errors.js';
 
+/** Integer dtype ESP-PPQ casts `bits`-bit values to. */
 export function intDtypeForBits(bits: number): DataType {
   if (bits <= 8) return 'int8';
   if (bits <= 16) return 'int16';

@@ -53,10 +53,12 @@ export interface XGraph {
   warnings: string[];
 }
 
+/** Is `name` a parameter (a variable with a constant value)? */
 export function isParam(g: XGraph, name: string): boolean {
   return g.vars.get(name)?.value !== undefined;
 }
 
+/** The variable `name`; throws on an unknown name (a bug in a pass). */
 export function getVar(g: XGraph, name: string): XVar {
   const v = g.vars.get(name);
   if (!v) throw new Error(`export: unknown value ${name}`);
@@ -70,6 +72,7 @@ export function shapeOf(g: XGraph, name: string): number[] {
   return (v?.shape ?? []).map((d) => (typeof d === 'number' ? d : -1));
 }
 
+/** Rank of a variable (0 when its shape is unknown). */
 export function rankOf(g: XGraph, name: string): number {
   const v = g.vars.get(name);
   if (v?.value) return v.value.dims.length;
@@ -85,14 +88,17 @@ export function newVar(g: XGraph, init: Omit<XVar, 'name'>): XVar {
   return v;
 }
 
+/** A new op name like ESP-PPQ's generated ones (`PPQ_Operation_<n>`). */
 export function newOpName(g: XGraph): string {
   return `PPQ_Operation_${g.nextOp++}`;
 }
 
+/** The op writing `name`, if any. */
 export function producerOf(g: XGraph, name: string): XOp | undefined {
   return g.ops.find((o) => o.outputs.includes(name));
 }
 
+/** Ops reading `name` (each once). */
 export function consumersOf(g: XGraph, name: string): XOp[] {
   return g.ops.filter((o) => o.inputs.includes(name));
 }
@@ -154,10 +160,12 @@ export function removeOpKeepInput(g: XGraph, op: XOp): void {
   g.vars.delete(output);
 }
 
+/** [0, 1, …, rank − 1]. */
 export function identityPerm(rank: number): number[] {
   return Array.from({ length: rank }, (_, i) => i);
 }
 
+/** Element-wise equality of two perms (both undefined counts as equal). */
 export function samePerm(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
   if (!a || !b) return a === b;
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -169,6 +177,7 @@ export function permute<T>(x: readonly T[], perm: readonly number[] | undefined)
   return perm.map((p) => x[p]!);
 }
 
+/** The perm that undoes `perm` (PPQ get_inverse_transpose). */
 export function inversePerm(perm: readonly number[]): number[] {
   return perm.map((_, i) => perm.indexOf(i));
 }

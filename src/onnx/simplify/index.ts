@@ -10,8 +10,10 @@ import { fixBatchTo1 } from './fix-batch.js';
 import { foldConstants } from './fold.js';
 import { batchNormToConv, fuseBatchNorm } from './fuse-bn.js';
 import { fuseBiasAdd } from './fuse-bias.js';
+import { fuseRmsNorm } from './fuse-rmsnorm.js';
 import { fuseSwish } from './fuse-swish.js';
 import { upgradeLegacyAttributes } from './legacy-attrs.js';
+import { nameNodes } from './name-nodes.js';
 import { pruneUnused } from './prune.js';
 import { removeIdentity } from './remove-identity.js';
 
@@ -23,9 +25,10 @@ export interface SimplifyOptions {
 
 /**
  * Returns a simplified copy of `model` (the input is not modified; unchanged tensors are shared). Order: batch
- * fix (so Shape can fold) → Constant → initializer → constant folding → Identity/Dropout removal → legacy
- * Clip/Pad/Slice attributes → bias-Add fusion → BN fusion → lone BN → Conv → Swish → pruning.
- * The result may contain `Swish` nodes (an ESP-DL op that onnxruntime lacks): see swishToOnnx.
+ * fix (so Shape can fold) → Constant → initializer → constant folding → Identity/Dropout removal (these three
+ * stand in for onnxsim) → naming of nameless nodes → legacy Clip/Pad/Slice attributes → bias-Add fusion → BN
+ * fusion → lone BN → Conv → Swish → RMSNorm → pruning (ESP-PPQ's format_graph order).
+ * The result may contain `Swish` / `RMSNormalization` nodes that onnxruntime lacks: run it through forOnnxRuntime.
  */
 export function simplifyModel(model: Model, opts: SimplifyOptions = {}): Model {
   const log = opts.logger ?? nullLogger;
@@ -35,13 +38,15 @@ export function simplifyModel(model: Model, opts: SimplifyOptions = {}): Model {
   constantsToInitializers(g, log);
   foldConstants(g, onnxOpset(m), log);
   removeIdentity(g, log);
+  nameNodes(g, log);
   upgradeLegacyAttributes(m, log);
   fuseBiasAdd(g, log);
   fuseBatchNorm(g, log);
   batchNormToConv(g, log);
   fuseSwish(g, log);
+  fuseRmsNorm(m, log);
   pruneUnused(g, log);
   return m;
 }
 
-export { swishToOnnx } from './swish-to-onnx.js';
+export { forOnnxRuntime } from './for-onnxruntime.js';

@@ -55,7 +55,7 @@ function means(block: Block, batches: readonly BlockBatch[], params: ReadonlyMap
 /** Bias correction of one block. Pure: returns the corrected biases or why they were not kept. */
 export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: Logger = nullLogger): TrainOutcome {
   const why = ineligibility(block, batches);
-  if (why) return { status: 'ineligible', block: block.name, reason: why };
+  if (why) { log.info(`bias correction ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
   const ts = targets(block);
   if (ts.length === 0) return { status: 'ineligible', block: block.name, reason: 'no Conv/Gemm with a constant bias' };
   const t0 = performance.now();

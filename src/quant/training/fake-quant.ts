@@ -35,25 +35,57 @@ export function channelIndex(shape: readonly number[], axis: number | undefined)
   return (i) => Math.floor(i / inner) % c;
 }
 
+/** Splits a tensor into (outer, channel, inner) runs so per-channel loops need no per-element division. */
+function channelRuns(shape: readonly number[], axis: number | undefined, channels: number): { outer: number; inner: number; c: number } {
+  if (axis === undefined) {
+    let n = 1;
+    for (const d of shape) n *= d;
+    return { outer: 1, inner: n, c: 1 };
+  }
+  const ax = axis < 0 ? axis + shape.length : axis;
+  let outer = 1, inner = 1;
+  for (let d = 0; d < ax; d++) outer *= shape[d]!;
+  for (let d = ax + 1; d < shape.length; d++) inner *= shape[d]!;
+  if (shape[ax] !== channels) throw new Error(`per-channel quantization: ${channels} scales for ${shape[ax]} channels`);
+  return { outer, inner, c: channels };
+}
+
+/**
+ * Quantizes x into `out` (values) and `mask` (1 where the rounded value lies in [qmin, qmax]), and, when `dyds`
+ * is given, stores ∂x̂/∂s = q − mask·x/s there. Tight loops: this runs over every activation of a block.
+ */
+function quantizeInto(x: Float32Array, shape: readonly number[], scales: ArrayLike<number>, grid: QuantGrid, out: Float32Array, mask: Uint8Array, dyds?: Float32Array): void {
+  const { outer, inner, c } = channelRuns(shape, grid.channelAxis, scales.length);
+  const { qmin, qmax } = grid, even = grid.rounding === 'half_even';
+  for (let o = 0; o < outer; o++) {
+    for (let ch = 0; ch < c; ch++) {
+      const s = scales[ch]!, base = (o * c + ch) * inner;
+      for (let i = base; i < base + inner; i++) {
+        const v = x[i]! / s;
+        let r = Math.floor(v + 0.5);
+        if (even && r - v === 0.5 && (r & 1) !== 0) r -= 1;
+        const inside = r >= qmin && r <= qmax;
+        const q = inside ? r : r < qmin ? qmin : r > qmax ? qmax : r;
+        mask[i] = inside ? 1 : 0;
+        out[i] = q * s;
+        if (dyds) dyds[i] = inside ? q - v : q;
+      }
+    }
+  }
+}
+
 /**
  * x̂ with fixed scales (one per channel or a single one); STE gradient to x, masked outside [qmin, qmax] unless
  * `clipGradient` is false (ESP-PPQ's ChannelwiseLinearQuantImpl passes dy unmasked).
  */
 export function fakeQuant(tape: Tape, x: Var, scales: ArrayLike<number>, grid: QuantGrid, clipGradient = true): Var {
-  const ch = channelIndex(x.shape, grid.channelAxis);
   const out = new Float32Array(x.data.length);
   const mask = new Uint8Array(x.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const s = scales[ch(i)]!;
-    const r = roundWith(x.data[i]! / s, grid.rounding);
-    const q = Math.min(grid.qmax, Math.max(grid.qmin, r));
-    mask[i] = !clipGradient || (r >= grid.qmin && r <= grid.qmax) ? 1 : 0;
-    out[i] = q * s;
-  }
+  quantizeInto(x.data, x.shape, scales, grid, out, mask);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
     const g = gradOf(x);
-    for (let i = 0; i < dy.length; i++) if (mask[i]) g[i] += dy[i]!;
+    for (let i = 0; i < dy.length; i++) if (!clipGradient || mask[i]) g[i] += dy[i]!;
   });
   return y;
 }
@@ -64,32 +96,26 @@ export function fakeQuant(tape: Tape, x: Var, scales: ArrayLike<number>, grid: Q
  * `log2Scale` has one entry per channel (or one). dx follows the STE rule of `fakeQuant`.
  */
 export function tqtQuant(tape: Tape, x: Var, log2Scale: Var, grid: QuantGrid): Var {
-  const ch = channelIndex(x.shape, grid.channelAxis);
   const scales = Array.from(log2Scale.data, (a) => 2 ** roundWith(a, 'half_even'));
-  const out = new Float32Array(x.data.length);
-  const dyds = new Float32Array(x.data.length);
-  const mask = new Uint8Array(x.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const s = scales[ch(i)]!;
-    const v = x.data[i]! / s;
-    const r = roundWith(v, grid.rounding);
-    const q = Math.min(grid.qmax, Math.max(grid.qmin, r));
-    const inside = r >= grid.qmin && r <= grid.qmax;
-    mask[i] = inside ? 1 : 0;
-    dyds[i] = inside ? q - v : q;
-    out[i] = q * s;
-  }
+  const n = x.data.length;
+  const out = new Float32Array(n), dyds = new Float32Array(n), mask = new Uint8Array(n);
+  quantizeInto(x.data, x.shape, scales, grid, out, mask, dyds);
   const y = tape.result(out, x.shape, [x, log2Scale]);
   tape.record(y, (dy) => {
     if (x.requiresGrad) {
       const g = gradOf(x);
-      for (let i = 0; i < dy.length; i++) if (mask[i]) g[i] += dy[i]!;
+      for (let i = 0; i < n; i++) if (mask[i]) g[i] += dy[i]!;
     }
     if (log2Scale.requiresGrad) {
       const ga = gradOf(log2Scale);
-      const acc = new Float64Array(scales.length);
-      for (let i = 0; i < dy.length; i++) acc[ch(i)] += dy[i]! * dyds[i]!;
-      for (let c = 0; c < acc.length; c++) ga[c] += acc[c]! * scales[c]! * Math.LN2;
+      const { outer, inner, c } = channelRuns(x.shape, grid.channelAxis, scales.length);
+      for (let o = 0; o < outer; o++) {
+        for (let ch = 0; ch < c; ch++) {
+          let acc = 0;
+          for (let i = (o * c + ch) * inner, e = i + inner; i < e; i++) acc += dy[i]! * dyds[i]!;
+          ga[ch] += acc * scales[ch]! * Math.LN2;
+        }
+      }
     }
   });
   return y;

@@ -33,10 +33,10 @@ describe('cache keys', () => {
     expect(() => searchFingerprint(cfgOf({ model: 'missing.onnx' }), ws, '1')).toThrow("Input 'model': cannot read 'missing.onnx'");
   });
 
-  it('saves per run attempt and restores by fingerprint prefix, then by scope', () => {
+  it('saves per run attempt and restores by fingerprint prefix', () => {
     const k = runFolderKeys(cfgOf(), 'abcd', 'CI / search', '123', '2');
     expect(k.key).toBe('espdl-autoquant-CI_search-m.onnx-esp32p4-all-abcd-123-2');
-    expect(k.restoreKeys).toEqual(['espdl-autoquant-CI_search-m.onnx-esp32p4-all-abcd-', 'espdl-autoquant-CI_search-m.onnx-esp32p4-all-']);
+    expect(k.restoreKeys).toEqual(['espdl-autoquant-CI_search-m.onnx-esp32p4-all-abcd-']);
     expect(runFolderKeys(cfgOf({ shard: '2/3' }), 'abcd', 'CI', '1', '1').key).toBe('espdl-autoquant-CI-m.onnx-esp32p4-s2of3-abcd-1-1');
     expect(() => runFolderKeys(cfgOf({ 'cache-key-prefix': 'a,b' }), 'x', 'w', '1', '1')).toThrow("Input 'cache-key-prefix' may not contain a comma");
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { loadOnnxFile } from '../../../src/node/onnx-file.js';
 import { DATA_TYPE_CODE } from '../../../src/ir/tensor.js';
-import { ProtoWriter } from '../../../src/onnx/proto-wire.js';
+import { ProtoWriter } from '../../../src/onnx/proto-writer.js';
 import { fixture } from '../../helpers/paths.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/errors.js';
+import { EspdlError, InputError } from '../../../src/errors.js';
 import type { Model } from '../../../src/ir/graph.js';
 import { toRawBytes } from '../../../src/ir/tensor.js';
 import { decodeModel } from '../../../src/onnx/read.js';
@@ -92,6 +92,21 @@ describe('decodeModel errors', () => {
     const cut = bytes.subarray(0, 20000);
     expect(() => decodeModel(cut, { source: 'cut.onnx' })).toThrow(InputError);
     expect(() => decodeModel(cut, { source: 'cut.onnx' })).toThrow(/^cut\.onnx is not a valid ONNX model: .* at byte \d+$/);
+  });
+  it('randomly corrupted bytes either decode or throw our own typed errors (never a crash)', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const odd: string[] = [];
+    for (let it = 0; it < 300; it++) {
+      const b = Uint8Array.from(bytes);
+      for (let k = 0; k < 3; k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      try {
+        decodeModel(rnd() < 0.3 ? b.subarray(0, Math.floor(rnd() * b.length)) : b);
+      } catch (e) {
+        if (!(e instanceof EspdlError)) odd.push(String(e));
+      }
+    }
+    expect(odd).toEqual([]);
   });
   it('garbage and empty input are InputErrors', () => {
     expect(() => decodeModel(new TextEncoder().encode('hello, this is not onnx'))).toThrow(/^the input is not a valid ONNX model: /);

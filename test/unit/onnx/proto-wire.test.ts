@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProtoError, ProtoReader, ProtoWriter, WIRE } from '../../../src/onnx/proto-wire.js';
+import { ProtoError, ProtoReader, WIRE } from '../../../src/onnx/proto-wire.js';
+import { ProtoWriter } from '../../../src/onnx/proto-writer.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

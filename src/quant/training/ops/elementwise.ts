@@ -43,14 +43,30 @@ function unary(tape: Tape, x: Var, f: (v: number) => number, df: (v: number) => 
 
 const sigm = (v: number): number => 1 / (1 + Math.exp(-v));
 
-export function relu(tape: Tape, x: Var): Var {
-  // v < 0 ? 0 : v keeps NaN as NaN (torch.relu does), so a poisoned batch is detected downstream.
-  return unary(tape, x, (v) => (v < 0 ? 0 : v), (v) => (v > 0 ? 1 : 0));
+/** Clip to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch.clamp's inclusive mask). NaN stays NaN. */
+export function clip(tape: Tape, x: Var, lo: number, hi: number): Var {
+  const xd = x.data, n = xd.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) { const v = xd[i]!; out[i] = v < lo ? lo : v > hi ? hi : v; }
+  const y = tape.result(out, x.shape, [x]);
+  tape.record(y, (dy) => {
+    const g = gradOf(x);
+    for (let i = 0; i < n; i++) { const v = xd[i]!; if (v >= lo && v <= hi) g[i] += dy[i]!; }
+  });
+  return y;
 }
 
-/** Clip to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch.clamp's inclusive mask). */
-export function clip(tape: Tape, x: Var, lo: number, hi: number): Var {
-  return unary(tape, x, (v) => Math.min(hi, Math.max(lo, v)), (v) => (v >= lo && v <= hi ? 1 : 0));
+/** Relu = clip to [0, ∞) except that the gradient at exactly 0 is 0 (torch.relu); NaN stays NaN. */
+export function relu(tape: Tape, x: Var): Var {
+  const xd = x.data, n = xd.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) { const v = xd[i]!; out[i] = v < 0 ? 0 : v; }
+  const y = tape.result(out, x.shape, [x]);
+  tape.record(y, (dy) => {
+    const g = gradOf(x);
+    for (let i = 0; i < n; i++) if (xd[i]! > 0) g[i] += dy[i]!;
+  });
+  return y;
 }
 
 export function sigmoid(tape: Tape, x: Var): Var {

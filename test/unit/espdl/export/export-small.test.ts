@@ -2,7 +2,11 @@
  * exportEspdl on a hand-made Conv → Sigmoid model with a hand-written ESP-PPQ config: LUT sizes and entries
  * computed by hand, attribute order, layouts, bias dtype, metadata, and the reader's dominator handling.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixture } from '../../../helpers/paths.js';
+import { loadModel } from './parity-helpers.js';
 import type { Attribute, Model } from '../../../../src/ir/graph.js';
 import { float32Tensor } from '../../../../src/ir/tensor.js';
 import { parseContainer } from '../../../../src/espdl/container.js';
@@ -73,6 +77,24 @@ describe('quantizedGraphFromPpqJson', () => {
     expect(qg.ops.get('conv')!.inputs[2]!.qmax).toBe(2 ** 19 - 1);
     expect(sigIn.rounding).toBe('half_up');
     expect(qg.fp32Nodes).toEqual([]);
+  });
+});
+
+describe('quantizedGraphFromPpqJson on an ESP-PPQ export with a fused Relu', () => {
+  it('rebuilds the Relu ESP-PPQ fused away: conv output OVERLAPPED under the Relu output', () => {
+    const dir = fixture('ops', 'esp32p4_8', 'Conv', '03_conv2d_ishap_1_16_22_22_kshap_32_16_5_5_relu');
+    const m = loadModel(path.join(dir, 'model.onnx'));
+    const qg = quantizedGraphFromPpqJson(m, JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')), 'esp32p4', 8);
+    const conv = qg.ops.get('/ops/conv/Conv')!;
+    const relu = [...qg.ops.values()].find((q) => q.node.opType === 'Relu')!;
+    expect(conv.outputs[0]!.state).toBe('OVERLAPPED');
+    expect(conv.outputs[0]!.dominator).toBe(relu.outputs[0]);
+    expect(relu.inputs[0]!.dominator).toBe(relu.outputs[0]);
+    expect(exponentOf(relu.outputs[0]!)).toBe(-1);
+    expect(exponentOf(conv.inputs[1]!)).toEqual([-8, -7, -6, -5, -8, -7, -6, -5, -8, -7, -6, -5, -8, -7, -6, -5, -8, -7, -6, -5, -8, -7, -6, -5, -8, -7, -6, -5, -8, -7, -6, -5]);
+    expect(conv.inputs[1]!.perChannel).toBe(true);
+    expect(conv.inputs[2]!.bits).toBe(32);
+    expect(conv.inputs[0]!.rounding).toBe('half_even');
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../../src/ir/graph.js';
 import { decodeModel } from '../../../../src/onnx/read.js';
-import { simplifyModel, swishToOnnx } from '../../../../src/onnx/simplify/index.js';
+import { simplifyModel, forOnnxRuntime } from '../../../../src/onnx/simplify/index.js';
 import { fixture } from '../../../helpers/paths.js';
 import { f32, rand } from '../graph-builder.js';
 import { maxRelError, runOrt } from './ort.js';
@@ -29,7 +29,7 @@ describe('simplifyModel on fixture models', () => {
     expect(s.graph.outputs.map((o) => o.name)).toEqual(['sigmoid_0.tmp_0']);
     const x = f32([1, 3, 320, 320], rand(2024)).data as Float32Array;
     const want = (await runOrt(bytes, { x: { dims: [1, 3, 320, 320], data: x } }))['sigmoid_0.tmp_0']!;
-    const got = (await runOrt(swishToOnnx(s), { x: { dims: [1, 3, 320, 320], data: x } }))['sigmoid_0.tmp_0']!;
+    const got = (await runOrt(forOnnxRuntime(s), { x: { dims: [1, 3, 320, 320], data: x } }))['sigmoid_0.tmp_0']!;
     expect(got.length).toBe(320 * 320);
     // Sigmoid outputs in (0,1): compare with an absolute floor so tiny probabilities do not dominate.
     expect(maxRelError(got, want, 1e-2)).toBeLessThan(1e-4);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../../../src/log.js';
-import { simplifyModel, swishToOnnx } from '../../../../src/onnx/simplify/index.js';
+import { simplifyModel, forOnnxRuntime } from '../../../../src/onnx/simplify/index.js';
 import { encodeModel } from '../../../../src/onnx/write.js';
 import { f32, model, node, rand, vi } from '../graph-builder.js';
 import { maxRelError, runOrt } from './ort.js';
@@ -45,7 +45,7 @@ describe('simplifyModel fusions', () => {
     expect(s.graph.outputs.map((o) => o.name)).toEqual(['y']);
     const x = f32([1, 3, 8, 8], rand(99)).data as Float32Array;
     const want = (await runOrt(m, { x: { dims: [1, 3, 8, 8], data: x } })).y!;
-    const got = (await runOrt(swishToOnnx(s), { x: { dims: [1, 3, 8, 8], data: x } })).y!;
+    const got = (await runOrt(forOnnxRuntime(s), { x: { dims: [1, 3, 8, 8], data: x } })).y!;
     expect(maxRelError(got, want)).toBeLessThan(1e-5);
   });
 

@@ -36,6 +36,8 @@ describe('backward rules match central finite differences', () => {
   it('Conv: depthwise and grouped', () => {
     checkGradients((t, [x, w, b]) => conv2d(t, x!, w!, b, convA(1, [1, 1, 1, 1], 1, 4)), [input([2, 4, 5, 5]), input([4, 1, 3, 3]), input([4])]);
     checkGradients((t, [x, w]) => conv2d(t, x!, w!, undefined, convA(2, [1, 1, 1, 1], 1, 2)), [input([1, 4, 6, 6]), input([6, 2, 3, 3])]);
+    checkGradients((t, [x, w, b]) => conv2d(t, x!, w!, b, convA(2, [2, 1, 0, 2], 2, 3)), [input([2, 3, 7, 8]), input([3, 1, 3, 3]), input([3])]);
+    checkGradients((t, [x, w]) => conv2d(t, x!, w!, undefined, convA(1, [1, 1, 1, 1], 1, 2)), [input([1, 2, 4, 4]), input([4, 1, 3, 3])]);
   });
   it('Gemm: every transA/transB combination with alpha, beta and a broadcast C', () => {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {

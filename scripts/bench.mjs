@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm run bench`: per-stage times and peak memory of one quantization (esp32p4 int8 kl + graph-wise SNR) on the
+// bundled example and on the two perf models of ../shared/fixtures/perf, next to the plain onnxruntime time for
+// the same forward passes (the floor). Each case runs in its own process so its peak RSS is its own.
+// Usage: node scripts/bench.mjs [--cases example,mobilenet_v2,ppocr_v4_det] [--json FILE]
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const perf = path.resolve(root, '../shared/fixtures/perf');
+const CASES = {
+  example: { model: path.join(root, 'examples/digits/model.onnx'), calib: path.join(root, 'examples/digits/calib.npy'), samples: 32 },
+  mobilenet_v2: { model: path.join(perf, 'mobilenet_v2.onnx'), samples: 32, ppq: 'ESP-PPQ (same machine class): quantize+export 29–34 s, graph-wise 7.5 s, peak 560 MB' },
+  ppocr_v4_det: { model: path.join(perf, 'ppocr_v4_det.onnx'), samples: 32, ppq: 'see ../shared/fixtures/perf/README.md' },
+};
+
+const args = process.argv.slice(2);
+const caseArg = args.indexOf('--case');
+if (caseArg >= 0) {
+  const { runCase } = await import('./bench-case.mjs');
+  const result = await runCase(args[caseArg + 1], CASES[args[caseArg + 1]]);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+const listArg = args.indexOf('--cases');
+const names = listArg >= 0 ? args[listArg + 1].split(',') : Object.keys(CASES);
+const results = [];
+for (const name of names) {
+  const c = CASES[name];
+  if (!c || !existsSync(c.model)) { console.log(`${name}: skipped (model not found: ${c?.model})`); continue; }
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (child.status !== 0) { console.log(`${name}: failed\n${child.stderr}`); continue; }
+  const r = JSON.parse(child.stdout.trim().split('\n').pop());
+  results.push(r);
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`\n== ${name} (${r.samples} calibration samples, batch 8, ${r.nodes} nodes)`);
+  console.log(`  floor: plain onnxruntime float pass over the samples   ${s(r.floorMs)}`);
+  for (const [stage, ms] of Object.entries(r.stages)) console.log(`  ${stage.padEnd(12)} ${s(ms)}`);
+  console.log(`  total quantize + graph-wise                           ${s(r.totalMs)}  (${(r.totalMs / r.floorMs).toFixed(1)}× the floor)`);
+  console.log(`  peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB; top-3 graph-wise ${r.top3Mean?.toExponential(3)}`);
+  if (c.ppq) console.log(`  ${c.ppq}`);
+}
+const jsonArg = args.indexOf('--json');
+if (jsonArg >= 0) writeFileSync(args[jsonArg + 1], JSON.stringify(results, null, 2));

@@ -1,0 +1,82 @@
+/**
+ * The real dependencies of run(): the @actions/* adapters, the runner's environment, cancellation on
+ * SIGINT/SIGTERM (the runner sends them on cancel and on timeout-minutes), the native-module bootstrap and
+ * the CLI's search with the quantization engine. Nothing here runs at import time.
+ */
+import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunnerFactory } from '../cli/commands/search.js';
+import { InternalError } from '../errors.js';
+import { actionsArtifacts, actionsCache, actionsComments, actionsLogger, actionsOutputs, actionsSummary } from './adapters.js';
+import { ensureNativeModules } from './bootstrap.js';
+import type { ActionDeps } from './deps.js';
+import { cliSearch } from './real-search.js';
+import type { ActionLogger, CacheStore } from './seams.js';
+import type { SearchFn } from './search-seam.js';
+
+/** The action checkout: dist/action/index.js (bundle) and src/action/real-deps.ts (source) are both two levels down. */
+function actionRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+function toolVersion(root: string): string {
+  try {
+    return String((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? '0.0.0');
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new InternalError(`GET ${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Installs onnxruntime-node when missing, then runs the CLI search with `makeRunner`. */
+function bootstrappedSearch(makeRunner: RunnerFactory | undefined, root: string, cache: CacheStore, log: ActionLogger, tempDir: string): SearchFn {
+  return async (req) => {
+    if (!makeRunner) {
+      throw new InternalError('this build of the Action has no quantization engine wired in (src/action/index.ts → realDeps(makeRunner))');
+    }
+    await ensureNativeModules({
+      actionRoot: root, resolveFrom: fileURLToPath(import.meta.url), platform: process.platform, arch: process.arch,
+      registry: process.env['npm_config_registry'] || 'https://registry.npmjs.org', tempDir, cache, log, fetchBytes,
+    });
+    return cliSearch(makeRunner)(req);
+  };
+}
+
+/** Real dependencies; `makeRunner` is the quantization engine (the CLI's runner factory). */
+export async function realDeps(makeRunner?: RunnerFactory): Promise<ActionDeps> {
+  const log = actionsLogger();
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log.warn(`Received ${sig}: stopping after the current experiment and saving the run folder.`);
+    controller.abort(new Error(`cancelled by ${sig}`));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const root = actionRoot();
+  const cache = actionsCache(log);
+  const tempDir = process.env['RUNNER_TEMP'] || tmpdir();
+  return {
+    inputs: (name) => core.getInput(name),
+    env: process.env,
+    workspace: process.cwd(),
+    tempDir,
+    log,
+    cache,
+    artifacts: actionsArtifacts(log),
+    comments: actionsComments(process.env),
+    summary: actionsSummary(),
+    outputs: actionsOutputs(),
+    search: bootstrappedSearch(makeRunner, root, cache, log, tempDir),
+    setFailed: (message) => core.setFailed(message),
+    signal: controller.signal,
+    toolVersion: toolVersion(root),
+  };
+}

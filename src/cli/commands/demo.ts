@@ -1,0 +1,90 @@
+/**
+ * `espdl-autoquant demo` (npm run demo): the whole product on the bundled example in a few minutes —
+ * one quantization with ESP-PPQ's default settings (accuracy before/after, graph-wise SNR table), then an
+ * AutoQuant search over our default space, ranked by test-set top-1, ending with the Top-K table.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseNpy } from '../../data/npy.js';
+import type { Model } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { runBatch } from '../../quant/batches.js';
+import { defaultQuantOptions } from '../../quant/options.js';
+import { parseTarget } from '../../quant/targets.js';
+import type { InferenceRuntime } from '../../exec/runtime.js';
+import { openModelAndData } from '../../node/open-inputs.js';
+import { ortRuntime } from '../../node/ort-runtime.js';
+import { quantizeToFiles } from '../../node/quantize-files.js';
+import { main } from '../main.js';
+import type { Command } from '../command.js';
+import { formatQuantizeSummary } from '../format-quantize.js';
+
+/** examples/digits of this package (src/cli/commands → ../../../examples, the same from lib/). */
+export const EXAMPLE_DIR = fileURLToPath(new URL('../../../examples/digits/', import.meta.url));
+
+const usage = `Usage: espdl-autoquant demo [--target T] [--out DIR] [--skip-search]
+
+Runs the bundled example (examples/digits: a small CNN on 16×16 digits):
+  1. quantizes it for the target (default esp32p4) with ESP-PPQ's default settings and prints the test-set
+     top-1 before and after, and the graph-wise noise:signal table;
+  2. runs an AutoQuant search with the default "quick" space, ranking candidates by test-set top-1
+     (examples/digits/evaluate.mjs), and prints the Top-K.
+Files go to DIR (default ./outputs): DIR/demo-quantize/model.*, DIR/demo-search/.
+`;
+
+async function npy(name: string): Promise<Tensor> {
+  return parseNpy(new Uint8Array(await readFile(path.join(EXAMPLE_DIR, name))));
+}
+
+/** Top-1 accuracy of `model` on the example's test set. */
+async function topOne(runtime: InferenceRuntime, model: Model, images: Tensor, labels: number[]): Promise<number> {
+  const session = await runtime.load(model);
+  try {
+    const out = await runBatch(session, { [model.graph.inputs[0]!.name]: images }, [model.graph.outputs[0]!.name]);
+    const logits = [...out.values()][0]!.data;
+    const k = logits.length / labels.length;
+    let correct = 0;
+    labels.forEach((label, i) => {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (logits[i * k + c]! > logits[i * k + best]!) best = c;
+      if (best === label) correct++;
+    });
+    return correct / labels.length;
+  } finally {
+    await session.release();
+  }
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'quantize and search the bundled example model',
+  usage,
+  async run(argv, ctx) {
+    const { values } = parseArgs({ args: argv, strict: true, options: { target: { type: 'string' }, out: { type: 'string' }, 'skip-search': { type: 'boolean' } } });
+    const target = parseTarget(values.target ?? 'esp32p4');
+    const outDir = path.resolve(ctx.cwd, values.out ?? 'outputs');
+    const runtime = ortRuntime();
+    const modelPath = path.join(EXAMPLE_DIR, 'model.onnx');
+    const calibPath = path.join(EXAMPLE_DIR, 'calib.npy');
+    ctx.stdout(`== 1. Quantize ${path.relative(ctx.cwd, modelPath)} for ${target} (int8, kl: ESP-PPQ's defaults)\n\n`);
+    const { model, data } = await openModelAndData({ modelPath, dataPath: calibPath, logger: ctx.logger });
+    const options = defaultQuantOptions(target, 8);
+    const result = await quantizeToFiles({
+      model, data, options, runtime, espdlPath: path.join(outDir, 'demo-quantize', 'model.espdl'), batchSize: 8,
+      logger: ctx.logger, signal: ctx.signal, analysis: { graphwise: true },
+    });
+    const images = await npy('test_images.npy');
+    const labels = Array.from((await npy('test_labels.npy')).data as BigInt64Array, Number);
+    const before = await topOne(runtime, model, images, labels);
+    const after = await topOne(runtime, result.qdqModel, images, labels);
+    ctx.stdout(formatQuantizeSummary(result, options));
+    ctx.stdout(`Test-set top-1 (${labels.length} images): float ${(before * 100).toFixed(2)}%  →  quantized ${(after * 100).toFixed(2)}%\n\n`);
+    if (values['skip-search']) return 0;
+    ctx.stdout(`== 2. AutoQuant search (space "quick", ranked by test-set top-1)\n\n`);
+    return main(['search', '--model', modelPath, '--calib', calibPath, '--target', target,
+      '--config', path.join(EXAMPLE_DIR, 'autoquant.yml'), '--evaluate', path.join(EXAMPLE_DIR, 'evaluate.mjs'),
+      '--run-dir', path.join(outDir, 'demo-search'), '--calib-steps', '16'], ctx);
+  },
+};

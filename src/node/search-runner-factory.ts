@@ -1,0 +1,21 @@
+/** Builds the real ExperimentRunner for `espdl-autoquant search` from its command-line options. */
+import path from 'node:path';
+import type { ExperimentRunner } from '../autoquant/runner.js';
+import type { CliContext } from '../cli/command.js';
+import { parseShape } from '../cli/args.js';
+import type { SearchCliOptions } from '../cli/commands/search.js';
+import { experimentRunner } from './experiment-runner.js';
+import { openModelAndData } from './open-inputs.js';
+import { ortRuntime } from './ort-runtime.js';
+
+export async function realRunnerFactory(opts: SearchCliOptions, ctx: CliContext): Promise<ExperimentRunner> {
+  const inputShape = opts.inputShape ? parseShape(opts.inputShape, '--input-shape') : undefined;
+  const { model, data } = await openModelAndData({
+    modelPath: path.resolve(ctx.cwd, opts.model!), dataPath: path.resolve(ctx.cwd, opts.calib!), logger: ctx.logger,
+    ...(inputShape ? { inputShape } : {}),
+  });
+  return experimentRunner({
+    model, data, runtime: ortRuntime(), target: opts.target!, logger: ctx.logger,
+    batchSize: opts.batchSize ?? 8, calibSteps: opts.calibSteps ?? 32,
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The bench command end to end: a fake firmware build directory (flasher_args.json, partition table
+ * binary, bootloader/app images), candidates on disk, and either a board emulator behind a socat PTY
+ * (--no-flash: the "board" already holds the candidate) or a stand-in qemu-system-xtensa on PATH.
+ */
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchReport } from '../../../src/board/bench-report.js';
+import { generatePartitionTable, partitionTableFromCsv } from '../../../src/board/partition-table.js';
+import { benchCommand } from '../../../src/cli/commands/bench.js';
+import type { CliContext } from '../../../src/cli/command.js';
+import { GateError } from '../../../src/errors.js';
+import { recordingLogger } from '../../../src/log.js';
+import { DeviceEmulator, startPtyPair } from '../../fakes/device-emulator.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+const md5 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('md5').update(d).digest());
+let dir: string;
+
+function ctx(cwd: string): CliContext & { err: string[] } {
+  const err: string[] = [];
+  return { err, stdout: () => undefined, stderr: (t) => err.push(t), logger: recordingLogger(), cwd, env: {}, isTTY: false, signal: new AbortController().signal };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'bench-cli-'));
+  const build = path.join(dir, 'build');
+  await mkdir(path.join(build, 'partition_table'), { recursive: true });
+  await mkdir(path.join(build, 'bootloader'), { recursive: true });
+  const csv = await readFile(path.join(REPO_ROOT, 'runner/firmware/partitions.csv'), 'utf8');
+  await writeFile(path.join(build, 'partition_table/partition-table.bin'), generatePartitionTable(partitionTableFromCsv(csv), md5));
+  await writeFile(path.join(build, 'bootloader/bootloader.bin'), new Uint8Array([0xe9, 1, 2]));
+  await writeFile(path.join(build, 'espdl_bench.bin'), new Uint8Array([0xe9, 3, 4]));
+  await writeFile(path.join(build, 'espdl_bench.elf'), 'ELF');
+  await writeFile(path.join(build, 'flasher_args.json'), JSON.stringify({
+    flash_settings: { flash_mode: 'dio', flash_size: '8MB', flash_freq: '80m' },
+    flash_files: { '0x0': 'bootloader/bootloader.bin', '0x8000': 'partition_table/partition-table.bin', '0x10000': 'espdl_bench.bin' },
+    'partition-table': { offset: '0x8000', file: 'partition_table/partition-table.bin' },
+    extra_esptool_args: { chip: 'esp32s3', before: 'default_reset', after: 'hard_reset', stub: true },
+  }));
+  await mkdir(path.join(dir, 'topk/0001'), { recursive: true });
+  await mkdir(path.join(dir, 'topk/0002'), { recursive: true });
+  await writeFile(path.join(dir, 'topk/0001/model.espdl'), 'FAKE-MODEL ok 4000,4000,4200');
+  await writeFile(path.join(dir, 'topk/0002/model.espdl'), 'FAKE-MODEL panic 1');
+  // A stand-in qemu-system-xtensa on PATH (the CLI spawns the real binary name).
+  const bin = path.join(dir, 'bin');
+  await mkdir(bin);
+  await writeFile(path.join(bin, 'qemu-system-xtensa'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO_ROOT, 'test/fakes/fake-qemu.mjs')}" "$@"\n`);
+  await chmod(path.join(bin, 'qemu-system-xtensa'), 0o755);
+  process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('espdl-autoquant bench', () => {
+  it('--help documents every flag', async () => {
+    const out: string[] = [];
+    expect(await benchCommand.run(['--help'], { ...ctx(dir), stdout: (t) => out.push(t) })).toBe(0);
+    for (const flag of ['--chip', '--firmware', '--candidates', '--port', '--reset', '--runs', '--timeout', '--qemu', '--out', '--max-latency-ms', '--esptool', '--no-flash']) {
+      expect(out.join('')).toContain(flag);
+    }
+  });
+
+  it('--qemu runs a search Top-K folder through the emulator and writes bench.json', async () => {
+    const c = ctx(dir);
+    expect(await benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'topk', '--timeout', '5', '--out', 'q.json'], c)).toBe(0);
+    const report = benchReport.parse(JSON.parse(await readFile(path.join(dir, 'q.json'), 'utf8')));
+    expect(report.mode).toBe('qemu');
+    expect(report.candidates.map((x) => [x.name, x.status])).toEqual([['0001', 'ok'], ['0002', 'crashed']]);
+    expect(report.candidates[0].icount?.median).toBe(500_000);
+    expect(c.err.join('')).toMatch(/0001: ok test=pass median 500000 instructions/);
+  });
+
+  it('refuses --qemu for the ESP32-P4 and a chip that differs from the build', async () => {
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32p4', '--firmware', 'build', '--candidates', 'topk'], ctx(dir))).rejects.toThrow(/built for esp32s3/);
+  });
+
+  it('measures a pre-flashed board over a PTY and applies the latency gate', async () => {
+    const pair = await startPtyPair();
+    const emu = await DeviceEmulator.open(pair.device, { chip: 'esp32s3', elfSha256: createHash('sha256').update('ELF').digest('hex') });
+    emu.model = { name: 'm', behaviour: 'ok', runsUs: [2000, 2500, 3000], bytes: 10, memory: { internal: 1, psram: 2 } };
+    try {
+      const args = ['--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'topk/0001/model.espdl', '--port', pair.host, '--no-flash', '--lock-dir', path.join(dir, 'locks'), '--out', 'b.json'];
+      expect(await benchCommand.run(args, ctx(dir))).toBe(0);
+      const report = benchReport.parse(JSON.parse(await readFile(path.join(dir, 'b.json'), 'utf8')));
+      expect(report.boards[0]).toMatchObject({ id: pair.host, status: 'ok', firmware_flashed: false });
+      expect(report.candidates[0]).toMatchObject({ name: 'model', status: 'ok', latency_us: { median: 2500, p90: 2900 } });
+      await expect(benchCommand.run([...args, '--max-latency-ms', '2'], ctx(dir))).rejects.toThrow(GateError);
+      expect(await benchCommand.run([...args, '--max-latency-ms', '2.5'], ctx(dir))).toBe(0);
+    } finally {
+      await emu.close();
+      pair.stop();
+    }
+  });
+});
