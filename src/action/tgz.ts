@@ -29,51 +29,91 @@ function paxPath(body: Buffer): string | undefined {
   return undefined;
 }
 
+/** Bytes received but not consumed yet; take/skip copy each byte at most once (no quadratic concat). */
+class ByteQueue {
+  private chunks: Buffer[] = [];
+  length = 0;
+
+  push(b: Buffer): void {
+    this.chunks.push(b);
+    this.length += b.length;
+  }
+
+  /** Removes the first n bytes (n <= length); returns them unless `discard`. */
+  take(n: number, discard = false): Buffer {
+    const parts: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const head = this.chunks[0]!;
+      if (head.length <= left) {
+        this.chunks.shift();
+        if (!discard) parts.push(head);
+        left -= head.length;
+      } else {
+        if (!discard) parts.push(head.subarray(0, left));
+        this.chunks[0] = head.subarray(left);
+        left = 0;
+      }
+    }
+    this.length -= n;
+    return discard ? Buffer.alloc(0) : parts.length === 1 ? parts[0]! : Buffer.concat(parts, n);
+  }
+}
+
+interface Entry { name: string; size: number; type: string }
+
 /**
  * Extracts the tarball at `file` into `dest`. `select(name)` gets the member path without its first
  * component (npm's `package/`) and returns whether to keep it. Returns the extracted relative paths.
  */
 export async function extractTgz(file: string, dest: string, select: (name: string) => boolean): Promise<string[]> {
   const out: string[] = [];
-  let buf: Buffer = Buffer.alloc(0);
-  let pending: { name: string; size: number; type: string } | undefined;
-  let nextPath: string | undefined;
   const root = path.resolve(dest);
-  const place = (name: string, data: Buffer | undefined): void => {
-    const rel = name.split('/').slice(1).join('/');
-    if (!rel || !select(rel)) return;
-    const target = path.resolve(root, rel);
-    if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`tarball entry escapes the destination: ${name}`);
-    if (data === undefined) { mkdirSync(target, { recursive: true }); return; }
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, data);
-    out.push(rel);
+  const target = (name: string): string | undefined => {
+    const rel = name.replace(/^\.\//, '').split('/').slice(1).join('/');
+    if (!rel || !select(rel)) return undefined;
+    const abs = path.resolve(root, rel);
+    if (abs !== root && !abs.startsWith(root + path.sep)) throw new Error(`tarball entry escapes the destination: ${name}`);
+    return abs;
   };
+  const q = new ByteQueue();
+  let pending: Entry | undefined;
+  let nextPath: string | undefined;
   for await (const chunk of createReadStream(file).pipe(createGunzip())) {
-    buf = buf.length ? Buffer.concat([buf, chunk as Buffer]) : (chunk as Buffer);
+    q.push(chunk as Buffer);
     for (;;) {
       if (pending) {
         const padded = Math.ceil(pending.size / BLOCK) * BLOCK;
-        if (buf.length < padded) break;
-        const body = buf.subarray(0, pending.size);
+        if (q.length < padded) break;
+        const abs = isFile(pending.type) ? target(pending.name) : undefined;
+        const body = q.take(padded, pending.type !== 'x' && abs === undefined).subarray(0, pending.size);
         if (pending.type === 'x') nextPath = paxPath(body);
-        else if (pending.type === '0' || pending.type === '\0' || pending.type === '') place(pending.name, Buffer.from(body));
-        buf = buf.subarray(padded);
+        else if (abs !== undefined) {
+          mkdirSync(path.dirname(abs), { recursive: true });
+          writeFileSync(abs, body);
+          out.push(path.relative(root, abs).split(path.sep).join('/'));
+        }
         pending = undefined;
         continue;
       }
-      if (buf.length < BLOCK) break;
-      const h = buf.subarray(0, BLOCK);
-      buf = buf.subarray(BLOCK);
+      if (q.length < BLOCK) break;
+      const h = q.take(BLOCK);
       if (h.every((b) => b === 0)) continue;
-      const prefix = field(h, 345, 155);
       const type = String.fromCharCode(h[156]!);
-      let name = nextPath ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
+      const prefix = field(h, 345, 155);
+      const name = nextPath ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
       if (type !== 'x' && type !== 'g') nextPath = undefined;
-      if (type === '5') { place(name.replace(/\/$/, ''), undefined); continue; }
-      name = name.replace(/^\.\//, '');
+      if (type === '5') {
+        const abs = target(name.replace(/\/$/, ''));
+        if (abs !== undefined) mkdirSync(abs, { recursive: true });
+        continue;
+      }
       pending = { name, size: octal(h, 124, 12), type };
     }
   }
   return out;
+}
+
+function isFile(type: string): boolean {
+  return type === '0' || type === '\0' || type === '';
 }

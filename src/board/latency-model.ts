@@ -90,6 +90,8 @@ export interface CostEstimate {
   readonly calibrated: boolean;
   /** Nodes without known shapes, not included. */
   readonly uncosted: readonly string[];
+  /** Plain-language problems, e.g. activations that cannot fit a target without PSRAM. */
+  readonly warnings: readonly string[];
 }
 
 export function parseEstimateTarget(text: string): EstimateTarget {
@@ -126,6 +128,9 @@ export function estimateCost(g: CostGraph, target: EstimateTarget, fileBytes: nu
     macs: g.ops.reduce((s, o) => s + o.macs, 0),
     calibrated: cal.calibrated,
     uncosted: g.uncosted,
+    warnings: !cal.hasPsram && g.peakActivationBytes + g.paramBytes > cal.internalBudgetBytes
+      ? [`activations (${g.peakActivationBytes} B peak) and parameters (${g.paramBytes} B) exceed the ~${cal.internalBudgetBytes} B of free internal RAM typical of ${target} without PSRAM: the model likely does not fit`]
+      : [],
   };
 }
 

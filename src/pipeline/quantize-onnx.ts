@@ -12,6 +12,7 @@ import type { QuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { tensorReport, type TensorReport } from '../quant/report.js';
 import type { QuantizedGraph } from '../quant/types.js';
+import { ensureShapes } from './infer-shapes.js';
 
 export interface QuantizeOnnxInput {
   /** A model already through prepareModel (simplified, static shapes): done once per search, not per candidate. */
@@ -45,6 +46,7 @@ export async function quantizeOnnx(input: QuantizeOnnxInput): Promise<QuantizeOn
   const now = input.now ?? (() => 0);
   const model = input.model;
   const timingsMs: Record<string, number> = {};
+  await ensureShapes(model, input.runtime);
   const { graph, timingsMs: qt } = await quantizeGraph(model, input.options, {
     runtime: input.runtime, data: input.data, batchSize: input.batchSize, logger: input.logger, now,
     ...(input.signal ? { signal: input.signal } : {}),

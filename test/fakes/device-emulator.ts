@@ -40,8 +40,10 @@ export interface PtyPair {
   stop(): void;
 }
 
-export async function startPtyPair(): Promise<PtyPair> {
-  const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts socat; with `links`, the two ends also get those stable symlink paths (kept across restarts). */
+export async function startPtyPair(links?: { host: string; device: string }): Promise<PtyPair> {
+  const end = (link?: string): string => `pty,raw,echo=0${link ? `,link=${link}` : ''}`;
+  const socat = spawn('socat', ['-d', '-d', end(links?.host), end(links?.device)], { stdio: ['ignore', 'ignore', 'pipe'] });
   const paths = await new Promise<string[]>((resolve, reject) => {
     let err = '';
     socat.once('error', reject);
@@ -50,7 +52,7 @@ export async function startPtyPair(): Promise<PtyPair> {
       if (/starting data transfer loop/.test(err)) resolve([...err.matchAll(/PTY is (\S+)/g)].map((m) => m[1]));
     });
   });
-  return { host: paths[0], device: paths[1], socat, stop: () => void socat.kill() };
+  return { host: links?.host ?? paths[0], device: links?.device ?? paths[1], socat, stop: () => void socat.kill() };
 }
 
 const ANSI = { green: '\x1b[0;32m', yellow: '\x1b[0;33m', reset: '\x1b[0m' };

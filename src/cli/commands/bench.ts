@@ -69,6 +69,7 @@ export const benchCommand: Command = {
       return 0;
     }
     if (!v.chip || !v.firmware || !v.candidates) throw new InputError(`bench: --chip, --firmware and --candidates are required\n\n${usage}`);
+    if (v.qemu) assertQemuChip(v.chip);
     const build = await loadFirmwareBuild(path.resolve(ctx.cwd, v.firmware));
     if (build.args.chip !== v.chip) throw new InputError(`--chip ${v.chip}, but ${v.firmware} was built for ${build.args.chip}`);
     const candidates = await loadCandidates(v.candidates, ctx.cwd);
@@ -168,7 +169,8 @@ async function runBoards(v: Values, build: FirmwareBuild, candidates: BenchCandi
     for (const p of found) locks.push(await lockBoard(p, v['lock-dir'] ?? DEFAULT_LOCK_DIR));
     const flasher = await chooseFlasher(v, build, ctx);
     const report = await benchOnBoards({
-      boards: found.map((p) => serialLink(p)), candidates, chip: v.chip as string,
+      // USB-Serial-JTAG / CDC ports may re-enumerate when the chip resets: allow 5 s to come back.
+      boards: found.map((p) => serialLink(p, { reconnectMs: 5000 })), candidates, chip: v.chip as string,
       ...(flasher ? { flasher } : {}), ...(build.elfSha256 ? { firmwareElfSha256: build.elfSha256 } : {}),
       reset: resetFor(v.reset, found[0]),
       timeouts: { attemptMs: parsePositiveInt(v.timeout, '--timeout', 900) * 1000, idleMs: parsePositiveInt(v.idle, '--idle', 120) * 1000 },

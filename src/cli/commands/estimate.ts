@@ -54,6 +54,7 @@ export const estimateCommand: Command = {
       ...(values.key ? { key: parseHexKey(values.key), aes: nodeAesCtr } : {}),
     });
     if (est.uncosted.length > 0) ctx.logger.warn(`${file}: ${est.uncosted.length} node(s) without known shapes are not included: ${est.uncosted.slice(0, 5).join(', ')}${est.uncosted.length > 5 ? ', …' : ''}`);
+    for (const w of est.warnings) ctx.logger.warn(`${file}: ${w}`);
     ctx.stdout(values.json ? `${JSON.stringify(toJson(est), null, 2)}\n` : formatText(est));
     return 0;
   },
@@ -78,7 +79,7 @@ function toJson(e: FileEstimate): object {
   return {
     file: e.file, format: e.format, target: e.target, latency_ms: round(e.latency_ms), memory_bytes: e.memory_bytes,
     breakdown_ms: Object.fromEntries(Object.entries(e.breakdown_ms).map(([k, v]) => [k, round(v)])),
-    macs: e.macs, ops: e.ops, calibrated: e.calibrated, uncosted: e.uncosted,
+    macs: e.macs, ops: e.ops, calibrated: e.calibrated, uncosted: e.uncosted, warnings: e.warnings,
   };
 }
 

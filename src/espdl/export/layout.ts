@@ -12,7 +12,7 @@ import {
 } from './op-sets.js';
 import type { XGraph, XOp } from './xgraph.js';
 import {
-  downstreamOf, fuseDownstream, getVar, identityPerm, insertOpBefore, inversePerm, isParam, newOpName, permute,
+  asNode, downstreamOf, fuseDownstream, getVar, identityPerm, insertOpBefore, inversePerm, isParam, newOpName, permute,
   rankOf, removeOpKeepInput, samePerm, topo,
 } from './xgraph.js';
 
@@ -147,11 +147,6 @@ function resetResize(g: XGraph, op: XOp): void {
   } else g.perm.set(input, perm);
   for (const v of op.inputs.slice(1)) if (v) g.perm.set(v, defaultPerm(g, v));
   g.perm.set(op.outputs[0]!, perm);
-}
-
-/** Attribute helpers take ir Nodes; an XOp has the same attribute map. */
-function asNode(op: XOp): Parameters<typeof attrInt>[0] {
-  return op as unknown as Parameters<typeof attrInt>[0];
 }
 
 const PATTERNS: readonly [ReadonlySet<string>, (g: XGraph, op: XOp) => void][] = [

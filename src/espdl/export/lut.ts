@@ -8,8 +8,7 @@ import { lutKernel } from './lut-kernels.js';
 import { quantTypeOf } from './quant-nodes.js';
 import { quantizeValuesToInt } from './to-int.js';
 import type { XGraph, XOp } from './xgraph.js';
-import { topo } from './xgraph.js';
-import type { Node } from '../../ir/graph.js';
+import { asNode, topo } from './xgraph.js';
 
 /** Integer inputs of a LUT: torch.arange(min, max + step, step) — 256 for int8, 65536/step + 1 for int16 (step > 1). */
 export function lutGrid(bits16: boolean, step: number): number[] {
@@ -40,7 +39,7 @@ function lutFor(g: XGraph, op: XOp, bits16: boolean, step: number): void {
     const v = n ? g.vars.get(n)?.value : undefined;
     return v ? Math.fround(toFloat32(v)[0]! * scaleOf(g, n)) : undefined;
   });
-  const kernel = lutKernel(op as unknown as Node, params);
+  const kernel = lutKernel(asNode(op), params);
   const outCfg = op.outCfg[0];
   if (!kernel || !outCfg) {
     g.warnings.push(`LUT: no float kernel for ${op.opType} ${op.name}; exported without a LUT`);

@@ -11,7 +11,7 @@ import type { FilterData } from './filter-layout.js';
 import { configWithVariable, isExportable, quantTypeOf, valueDtype } from './quant-nodes.js';
 import { quantizeTensorToInt } from './to-int.js';
 import type { XGraph, XOp } from './xgraph.js';
-import { getVar, isParam, topo } from './xgraph.js';
+import { asNode, getVar, isParam, topo } from './xgraph.js';
 import { UnsupportedError } from '../../errors.js';
 
 /** Exponents of a config as ESP-PPQ writes them (a list; one per channel for per-channel configs). */
@@ -62,7 +62,7 @@ function setFilter(g: XGraph, name: string, data: FilterData, dims: number[], la
 }
 
 function resetConvParams(g: XGraph, op: XOp, bits16: boolean): void {
-  const group = attrInt(op as never, 'group', 1);
+  const group = attrInt(asNode(op), 'group', 1);
   for (const name of op.inputs) {
     const t = name && isParam(g, name) ? getVar(g, name).value! : undefined;
     if (!t || (t.dims.length !== 3 && t.dims.length !== 4)) continue;
@@ -75,13 +75,13 @@ function resetGemmParams(g: XGraph, op: XOp, bits16: boolean): void {
   for (const name of op.inputs) {
     const t = name && isParam(g, name) ? getVar(g, name).value! : undefined;
     if (!t) continue;
-    if (attrFloat(op as never, 'alpha', 1) !== 1 || attrFloat(op as never, 'beta', 1) !== 1) {
+    if (attrFloat(asNode(op), 'alpha', 1) !== 1 || attrFloat(asNode(op), 'beta', 1) !== 1) {
       throw new UnsupportedError(`Gemm ${op.name}: ESP-DL needs alpha = beta = 1`);
     }
     if (t.dims.length !== 2) continue;
     let data = filterData(t);
     let [c, n] = [t.dims[0]!, t.dims[1]!];
-    if (attrInt(op as never, 'transB', 0) !== 0) {
+    if (attrInt(asNode(op), 'transB', 0) !== 0) {
       op.attributes.set('transB', { type: 'int', value: 0 });
       [n, c] = [c, n];
       data = transpose2d(data, n, c);

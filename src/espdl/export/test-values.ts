@@ -13,6 +13,9 @@ import type { XGraph } from './xgraph.js';
 import { permute } from './xgraph.js';
 
 function testTensor(g: XGraph, name: string, t: Tensor): FbTensor {
+  if (!g.vars.has(name) || g.vars.get(name)!.value) {
+    throw new InputError(`test value "${name}" is not an input or output value of the model`);
+  }
   const dims0 = t.dims.length === 0 ? [1] : [...t.dims];
   const perm = g.perm.get(name);
   const permuted = perm !== undefined && perm.length > 0;

@@ -53,6 +53,11 @@ export interface XGraph {
   warnings: string[];
 }
 
+/** An op seen as an ir Node, for the attribute helpers of ir/graph.ts (same fields they read). */
+export function asNode(op: XOp): Node {
+  return op as unknown as Node;
+}
+
 /** Is `name` a parameter (a variable with a constant value)? */
 export function isParam(g: XGraph, name: string): boolean {
   return g.vars.get(name)?.value !== undefined;

@@ -152,6 +152,20 @@ describe('failures of optional services', () => {
       h.fake.fail('artifact', 'none');
     }
   });
+
+  it('a REST API error (HTTP 500) or a read-only fork token on the comment is a warning', async () => {
+    for (const mode of [500, 'full'] as const) {
+      h.fake.fail('api', mode);
+      try {
+        const r = await h.run(search({ runId: mode === 500 ? 111 : 112, event: 'pull_request', pr: 8 }));
+        expect(r.failed).toEqual([]);
+        expect(r.warnings.some((w) => w.startsWith('Could not write the PR comment'))).toBe(true);
+      } finally {
+        h.fake.fail('api', 'none');
+      }
+    }
+    expect(h.fake.api.commentsOn('o/r#8')).toEqual([]);
+  });
 });
 
 describe('stopping early', () => {

@@ -76,7 +76,8 @@ describe('espdl-autoquant bench', () => {
   });
 
   it('refuses --qemu for the ESP32-P4 and a chip that differs from the build', async () => {
-    await expect(benchCommand.run(['--qemu', '--chip', 'esp32p4', '--firmware', 'build', '--candidates', 'topk'], ctx(dir))).rejects.toThrow(/built for esp32s3/);
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32p4', '--firmware', 'build', '--candidates', 'topk'], ctx(dir))).rejects.toThrow(/QEMU cannot emulate esp32p4/);
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32', '--firmware', 'build', '--candidates', 'topk'], ctx(dir))).rejects.toThrow(/--chip esp32, but build was built for esp32s3/);
   });
 
   it('measures a pre-flashed board over a PTY and applies the latency gate', async () => {

@@ -45,6 +45,7 @@ describe('latency model', () => {
         expect(Math.abs(rel)).toBeLessThan(0.25);
         expect(est.calibrated).toBe(true);
         expect(est.uncosted).toEqual([]);
+        expect(est.warnings).toEqual([]);
         expect(est.memory_bytes.flash).toBe(bytes);
       }
       const held = estimateCost(at320(yolo.graph), target, yolo.bytes).latency_ms;
@@ -75,6 +76,7 @@ describe('latency model', () => {
     const est = estimateCost(graph, 'esp32', bytes);
     expect(est.calibrated).toBe(false);
     expect(est.memory_bytes.psram).toBe(0);
+    expect(est.warnings[0]).toMatch(/likely does not fit/);
     expect(CALIBRATION.esp32.costs.pointwise).toBeCloseTo(FITTED.esp32s3.pointwise * 26, 6);
   });
 });

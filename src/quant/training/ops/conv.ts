@@ -60,40 +60,31 @@ function im2col(G: Geom, x: Float32Array, xOff: number, col: Float32Array, toCol
 }
 
 /**
- * Depthwise (one input and one output channel per group) visits taps directly instead of through a column
- * buffer: `fn(outBase, inBase, count, tapWeightIndex)` per (plane, tap, output row). Halves the memory traffic.
+ * Depthwise (one input and one output channel per group) runs the taps directly instead of through a column
+ * buffer. `mode` 0 = forward (out += w·x), 1 = input gradient (gx += w·dy), 2 = weight gradient (gw += Σ dy·x).
+ * Plain nested loops on purpose: V8 optimises these far better than per-row callbacks (measured 10×).
  */
-function depthwiseRows(G: Geom, fn: (o: number, x: number, cnt: number, wi: number) => void): void {
+function depthwise(G: Geom, mode: 0 | 1 | 2, x: Float32Array, w: Float32Array, y: Float32Array, out: Float32Array): void {
+  const sw = G.sw;
   for (let p = 0; p < G.n * G.c; p++) {
     const ch = p % G.c, inPlane = p * G.h * G.w, outPlane = p * G.cols;
     for (let i = 0; i < G.kh; i++) {
       for (let j = 0; j < G.kw; j++) {
-        const off = j * G.dw - G.pw;
-        const q0 = Math.max(0, Math.ceil(-off / G.sw)), q1 = Math.min(G.ow, Math.floor((G.w - 1 - off) / G.sw) + 1);
-        if (q1 <= q0) continue;
+        const off = j * G.dw - G.pw, wi = (ch * G.kh + i) * G.kw + j, wv = w[wi]!;
+        const q0 = Math.max(0, Math.ceil(-off / sw)), q1 = Math.min(G.ow, Math.floor((G.w - 1 - off) / sw) + 1);
+        let acc = 0;
         for (let r = 0; r < G.oh; r++) {
           const ih = r * G.sh - G.ph + i * G.dh;
-          if (ih >= 0 && ih < G.h) fn(outPlane + r * G.ow + q0, inPlane + ih * G.w + off + q0 * G.sw, q1 - q0, (ch * G.kh + i) * G.kw + j);
+          if (ih < 0 || ih >= G.h) continue;
+          const o = outPlane + r * G.ow, xb = inPlane + ih * G.w + off;
+          if (mode === 0) for (let q = q0; q < q1; q++) out[o + q] += wv * x[xb + q * sw]!;
+          else if (mode === 1) for (let q = q0; q < q1; q++) out[xb + q * sw] += wv * y[o + q]!;
+          else for (let q = q0; q < q1; q++) acc += y[o + q]! * x[xb + q * sw]!;
         }
+        if (mode === 2) out[wi] += acc;
       }
     }
   }
-}
-
-function depthwiseForward(G: Geom, x: Float32Array, w: Float32Array, out: Float32Array): void {
-  const sw = G.sw;
-  depthwiseRows(G, (o, xi, cnt, wi) => {
-    const wv = w[wi]!;
-    for (let q = 0; q < cnt; q++) out[o + q] += wv * x[xi + q * sw]!;
-  });
-}
-
-function depthwiseBackward(G: Geom, x: Float32Array, w: Float32Array, dy: Float32Array, gx: Float32Array | undefined, gw: Float32Array | undefined): void {
-  const sw = G.sw;
-  depthwiseRows(G, (o, xi, cnt, wi) => {
-    if (gx) { const wv = w[wi]!; for (let q = 0; q < cnt; q++) gx[xi + q * sw] += wv * dy[o + q]!; }
-    if (gw) { let acc = 0; for (let q = 0; q < cnt; q++) acc += dy[o + q]! * x[xi + q * sw]!; gw[wi] += acc; }
-  });
 }
 
 /** y = conv(x, w) + b. `b` may be undefined. */
@@ -101,10 +92,10 @@ export function conv2d(tape: Tape, x: Var, w: Var, b: Var | undefined, a: ConvAt
   const G = geometry(x.shape, w.shape, a);
   const out = new Float32Array(G.n * G.m * G.cols);
   if (b) for (let k = 0; k < G.n * G.m; k++) out.fill(b.data[k % G.m]!, k * G.cols, (k + 1) * G.cols);
-  const depthwise = G.cg === 1 && G.mg === 1 && !G.flat;
-  if (depthwise) depthwiseForward(G, x.data, w.data, out);
-  const col = G.flat || depthwise ? x.data : new Float32Array(G.rows * G.cols);
-  for (let nI = 0; nI < (depthwise ? 0 : G.n); nI++) {
+  const dwise = G.cg === 1 && G.mg === 1 && !G.flat;
+  if (dwise) depthwise(G, 0, x.data, w.data, out, out);
+  const col = G.flat || dwise ? x.data : new Float32Array(G.rows * G.cols);
+  for (let nI = 0; nI < (dwise ? 0 : G.n); nI++) {
     for (let g = 0; g < G.g; g++) {
       const xOff = (nI * G.c + g * G.cg) * G.h * G.w;
       if (!G.flat) im2col(G, x.data, xOff, col, true);
@@ -119,11 +110,12 @@ export function conv2d(tape: Tape, x: Var, w: Var, b: Var | undefined, a: ConvAt
 function convBackward(G: Geom, x: Var, w: Var, b: Var | undefined, dy: Float32Array): void {
   const gx = x.requiresGrad ? gradOf(x) : undefined;
   const gw = w.requiresGrad ? gradOf(w) : undefined;
-  const depthwise = G.cg === 1 && G.mg === 1 && !G.flat;
-  if (depthwise && (gx || gw)) depthwiseBackward(G, x.data, w.data, dy, gx, gw);
-  const col = G.flat || depthwise ? x.data : new Float32Array(G.rows * G.cols);
-  const dcol = G.flat ? gx : gx && !depthwise ? new Float32Array(G.rows * G.cols) : undefined;
-  for (let nI = 0; nI < (depthwise ? 0 : G.n); nI++) {
+  const dwise = G.cg === 1 && G.mg === 1 && !G.flat;
+  if (dwise && gx) depthwise(G, 1, x.data, w.data, dy, gx);
+  if (dwise && gw) depthwise(G, 2, x.data, w.data, dy, gw);
+  const col = G.flat || dwise ? x.data : new Float32Array(G.rows * G.cols);
+  const dcol = G.flat ? gx : gx && !dwise ? new Float32Array(G.rows * G.cols) : undefined;
+  for (let nI = 0; nI < (dwise ? 0 : G.n); nI++) {
     for (let g = 0; g < G.g; g++) {
       const xOff = (nI * G.c + g * G.cg) * G.h * G.w;
       const yOff = (nI * G.m + g * G.mg) * G.cols, wOff = g * G.mg * G.rows;

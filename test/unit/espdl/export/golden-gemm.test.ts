@@ -33,8 +33,8 @@ function cfg(bits: number, state: string, hash: number, dominator = hash) {
   return { bit_width: bits, policy, state, quant_min: -half, quant_max: half - 1, hash, dominator };
 }
 
-/** torch.nn.Linear + ReLU as ONNX: Gemm(transB = 1) → Relu. */
-function buildModel(w: Tensor, b: Tensor, inName: string, outName: string, c: number, n: number): Model {
+/** torch.nn.Linear (+ ReLU) as ONNX: Gemm(transB = 1) → Relu. */
+function buildModel(w: Tensor, b: Tensor, inName: string, outName: string, c: number, n: number, relu: boolean): Model {
   const attrs = new Map<string, Attribute>([['transB', { type: 'int', value: 1 }], ['alpha', { type: 'float', value: 1 }], ['beta', { type: 'float', value: 1 }]]);
   return {
     irVersion: 7, opsetImports: [{ domain: '', version: 13 }], producerName: '', producerVersion: '', domain: '', modelVersion: 0,
@@ -42,8 +42,8 @@ function buildModel(w: Tensor, b: Tensor, inName: string, outName: string, c: nu
     graph: {
       name: 'main_graph',
       nodes: [
-        { name: '/ops/ops.0/Gemm', opType: 'Gemm', domain: '', inputs: [inName, 'ops.0.weight', 'ops.0.bias'], outputs: ['g'], attributes: attrs },
-        { name: '/ops/ops.1/Relu', opType: 'Relu', domain: '', inputs: ['g'], outputs: [outName], attributes: new Map() },
+        { name: '/ops/ops.0/Gemm', opType: 'Gemm', domain: '', inputs: [inName, 'ops.0.weight', 'ops.0.bias'], outputs: [relu ? 'g' : outName], attributes: attrs },
+        ...(relu ? [{ name: '/ops/ops.1/Relu', opType: 'Relu', domain: '', inputs: ['g'], outputs: [outName], attributes: new Map<string, Attribute>() }] : []),
       ],
       inputs: [{ name: inName, dtype: 'float32', shape: [1, c] }],
       outputs: [{ name: outName, dtype: 'float32', shape: [1, n] }],
@@ -70,15 +70,17 @@ describe('exportEspdl against ESP-DL test models (Gemm + Relu)', () => {
         const inName = g.inputs[0]!.name!;
         const outName = g.outputs[0]!.name!;
         const [eIn, eW, eOut] = [g.inputs[0]!.exponents[0]!, wC.exponents[0]!, g.outputs[0]!.exponents[0]!];
+        // Some files of this set carry no Relu despite their name (activation "Linear").
+        const relu = g.nodes[0]!.attributes.find((a) => a.name === 'activation')!.s === 'Relu';
+        const gemm = { [inName]: cfg(8, 'ACTIVATED', 1), 'ops.0.weight': cfg(8, 'ACTIVATED', 2), 'ops.0.bias': cfg(32, 'PASSIVE', 3) };
         const json = {
-          configs: {
-            '/ops/ops.0/Gemm': { [inName]: cfg(8, 'ACTIVATED', 1), 'ops.0.weight': cfg(8, 'ACTIVATED', 2), 'ops.0.bias': cfg(32, 'PASSIVE', 3), g: cfg(8, 'OVERLAPPED', 4, 6) },
-            '/ops/ops.1/Relu': { g: cfg(8, 'OVERLAPPED', 5, 6), [outName]: cfg(8, 'ACTIVATED', 6) },
-          },
-          dispatchings: { '/ops/ops.0/Gemm': PLATFORM[target]!, '/ops/ops.1/Relu': PLATFORM[target]! },
+          configs: relu
+            ? { '/ops/ops.0/Gemm': { ...gemm, g: cfg(8, 'OVERLAPPED', 4, 6) }, '/ops/ops.1/Relu': { g: cfg(8, 'OVERLAPPED', 5, 6), [outName]: cfg(8, 'ACTIVATED', 6) } }
+            : { '/ops/ops.0/Gemm': { ...gemm, [outName]: cfg(8, 'ACTIVATED', 6) } },
+          dispatchings: { '/ops/ops.0/Gemm': PLATFORM[target]!, ...(relu ? { '/ops/ops.1/Relu': PLATFORM[target]! } : {}) },
           values: { 1: { scale: 2 ** eIn, zero_point: 0 }, 2: { scale: 2 ** eW, zero_point: 0 }, 3: { scale: 2 ** (eIn + eW), zero_point: 0 }, 6: { scale: 2 ** eOut, zero_point: 0 } },
         };
-        const qg = quantizedGraphFromPpqJson(buildModel(w, b, inName, outName, c, n), json, target as Target, 8);
+        const qg = quantizedGraphFromPpqJson(buildModel(w, b, inName, outName, c, n, relu), json, target as Target, 8);
         const testValues = {
           inputs: { [inName]: floats(g.testInputs[0]!, [1, c]) },
           outputs: { [outName]: floats(g.testOutputs[0]!, [1, n]) },

@@ -46,7 +46,19 @@ describe('exportEspdl parity with ESP-PPQ (ops fixtures)', () => {
         else failures.set(`${op}/${path.basename(dir)}`, diffs);
       }
       process.stderr.write(`ops coverage ${group}: ${equal}/${all.length}\n`);
-      for (const [k, d] of failures) process.stderr.write(`  FAIL ${k}: ${d.slice(0, 3).join(' | ')}\n`);
+      const perOp = new Map<string, { total: number; failed: string[] }>();
+      for (const dir of all) {
+        const op = path.basename(path.dirname(dir));
+        const row = perOp.get(op) ?? { total: 0, failed: [] };
+        row.total++;
+        if (failures.has(`${op}/${path.basename(dir)}`)) row.failed.push(path.basename(dir));
+        perOp.set(op, row);
+      }
+      for (const [op, row] of perOp) {
+        if (row.failed.length === 0) continue;
+        const first = failures.get(`${op}/${row.failed[0]}`)!;
+        process.stderr.write(`  ${op.padEnd(18)} ${row.failed.length}/${row.total} failed; ${row.failed[0]}: ${first.slice(0, 2).join(' | ').slice(0, 240)}\n`);
+      }
       expect(all.length).toBeGreaterThan(100);
       expect(equal).toBeGreaterThanOrEqual(floor);
     });

@@ -1,0 +1,40 @@
+/**
+ * Static shapes of every intermediate value, found by running the float model once on zeros (the exporter
+ * writes them into value_info, permuted to ESP-DL layouts). ONNX models often carry no value_info, and running
+ * once is exact where symbolic inference is not. Fills `model.graph.valueInfo` in place; a no-op when every
+ * value already has a static shape, so a search pays for it once.
+ */
+import type { InferenceRuntime } from '../exec/runtime.js';
+import { inferValueTypes } from '../exec/value-types.js';
+import type { Model } from '../ir/graph.js';
+import { allocate, numel } from '../ir/tensor.js';
+import { forOnnxRuntime } from '../onnx/simplify/index.js';
+
+function hasStaticShape(model: Model, name: string): boolean {
+  const v = model.graph.valueInfo.get(name) ?? model.graph.outputs.find((o) => o.name === name);
+  return !!v?.shape && v.shape.every((d) => typeof d === 'number' && d >= 0);
+}
+
+export async function ensureShapes(model: Model, runtime: InferenceRuntime): Promise<void> {
+  const g = model.graph;
+  const values = [...new Set(g.nodes.flatMap((n) => n.outputs.filter(Boolean)))];
+  const missing = values.filter((v) => !hasStaticShape(model, v));
+  if (missing.length === 0) return;
+  const types = inferValueTypes(g);
+  const outputs = [...g.outputs, ...missing.filter((m) => !g.outputs.some((o) => o.name === m)).map((name) => ({ name, dtype: types.get(name) ?? 'float32', shape: undefined }))];
+  const probe = forOnnxRuntime({ ...model, graph: { ...g, outputs } });
+  const session = await runtime.load(probe);
+  try {
+    const feeds = Object.fromEntries(g.inputs.filter((i) => !g.initializers.has(i.name)).map((i) => {
+      const dims = (i.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
+      return [i.name, { dtype: i.dtype, dims, data: allocate(i.dtype, numel(dims)) }];
+    }));
+    const out = await session.run(feeds, missing);
+    for (const name of missing) {
+      const t = out.get(name);
+      if (t) g.valueInfo.set(name, { name, dtype: types.get(name) ?? t.dtype, shape: [...t.dims] });
+    }
+  } finally {
+    await session.release();
+  }
+}
