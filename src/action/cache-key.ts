@@ -58,7 +58,7 @@ export function searchFingerprint(cfg: ActionConfig, workspace: string, toolVers
   return hashParts([
     ['model', cfg.model, true], ['calib', cfg.calib, true], ['config', cfg.config, true],
     ['evaluate', cfg.evaluate, true], ['evaluate-command', cfg.evaluateCommand, false],
-    ['target', cfg.target, false], ['bits', String(cfg.bits), false], ['search-mode', cfg.searchMode, false],
+    ['target', cfg.target, false], ['bits', cfg.bits?.toString(), false], ['search-mode', cfg.searchMode, false],
     ['num-of-candidates', cfg.numOfCandidates?.toString(), false], ['score-direction', cfg.scoreDirection, false],
     ['shard', cfg.shard && `${cfg.shard.index}/${cfg.shard.count}`, false], ['tool', toolVersion, false],
   ], workspace).slice(0, 16);

@@ -33,7 +33,8 @@ export interface ActionConfig {
   model?: string;
   calib?: string;
   target: Target;
-  bits: 8 | 16;
+  /** Overrides param_space.num_of_bits.value of the settings (unset: the settings decide; ESP-PPQ default 8). */
+  bits?: 8 | 16;
   config?: string;
   runDir: string;
   evaluate?: string;
@@ -132,8 +133,8 @@ export function parseInputs(get: InputReader): ActionConfig {
   if (evaluate && evaluateCommand) {
     throw new InputError(`Inputs '${INPUTS.evaluate}' and '${INPUTS.evaluateCommand}' exclude each other: give one evaluator`);
   }
-  const bits = number(get, INPUTS.bits, { int: true }) ?? 8;
-  if (bits !== 8 && bits !== 16) throw new InputError(`Input '${INPUTS.bits}' must be 8 or 16; got '${get(INPUTS.bits)}'`);
+  const bits = number(get, INPUTS.bits, { int: true });
+  if (bits !== undefined && bits !== 8 && bits !== 16) throw new InputError(`Input '${INPUTS.bits}' must be 8 or 16; got '${get(INPUTS.bits)}'`);
   const drop = optional(get, INPUTS.maxScoreDrop);
   const shard = optional(get, INPUTS.shard);
   const searchMode = optional(get, INPUTS.searchMode) && oneOf(get, INPUTS.searchMode, ['exhaustive', 'fast'], 'exhaustive');
@@ -141,7 +142,6 @@ export function parseInputs(get: InputReader): ActionConfig {
   const cfg: ActionConfig = {
     mode,
     target: oneOf<Target>(get, INPUTS.target, TARGETS, 'esp32p4'),
-    bits,
     runDir: get(INPUTS.runDir) || 'espdl-autoquant-run',
     cache: bool(get, INPUTS.cache, true),
     cacheKeyPrefix: get(INPUTS.cacheKeyPrefix) || 'espdl-autoquant',
@@ -152,7 +152,7 @@ export function parseInputs(get: InputReader): ActionConfig {
     failOnRegression: bool(get, INPUTS.failOnRegression, true),
   };
   const extras = {
-    model, evaluate, evaluateCommand, searchMode: searchMode || undefined, scoreDirection: direction || undefined,
+    model, evaluate, evaluateCommand, bits, searchMode: searchMode || undefined, scoreDirection: direction || undefined,
     calib: optional(get, INPUTS.calib), config: optional(get, INPUTS.config),
     numOfCandidates: number(get, INPUTS.numOfCandidates, { int: true, min: 1 }),
     timeBudgetMinutes: number(get, INPUTS.timeBudgetMinutes, { min: 0 }),

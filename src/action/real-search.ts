@@ -3,11 +3,14 @@
  * Action's inputs mapped to its options, so settings, evaluators, progress and the run folder behave exactly
  * as on a laptop. The command reports its result as JSON on stdout (`--json`), which is captured here.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
 import { parsePyJson } from '../autoquant/py-json.js';
 import { isPyDict, num } from '../autoquant/py-value.js';
 import { runSearchCommand, searchSettings, type RunnerFactory, type SearchCliOptions } from '../cli/commands/search.js';
 import type { CliContext } from '../cli/command.js';
-import { InternalError } from '../errors.js';
+import { InputError, InternalError } from '../errors.js';
 import type { ActionConfig } from './inputs.js';
 import type { SearchFn, SearchOutcome, SearchRequest } from './search-seam.js';
 
@@ -26,6 +29,33 @@ export function searchOptions(cfg: ActionConfig, req: Pick<SearchRequest, 'resum
   return o;
 }
 
+/** Where the settings with the `bits` input applied are written (workspace-relative, next to the baseline). */
+export const DERIVED_SETTINGS = '.espdl-autoquant/settings.yml';
+
+/**
+ * The CLI has no bits flag: `bits` becomes `param_space.num_of_bits.value: [bits]` in a copy of the settings
+ * file (comments and number kinds kept by the yaml document API). Returns the copy's path, or undefined.
+ */
+export async function settingsWithBits(cfg: ActionConfig, workspace: string): Promise<string | undefined> {
+  if (cfg.bits === undefined) return undefined;
+  let text = '';
+  if (cfg.config !== undefined) {
+    try {
+      text = await readFile(path.resolve(workspace, cfg.config), 'utf8');
+    } catch (err) {
+      throw new InputError(`Input 'config': cannot read '${cfg.config}' (${(err as Error).message})`, { cause: err });
+    }
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new InputError(`Input 'config' (${cfg.config}): ${doc.errors[0]!.message}`);
+  if (doc.contents === null) doc.contents = doc.createNode({});
+  doc.setIn(['param_space', 'num_of_bits', 'value'], doc.createNode([cfg.bits], { flow: true }));
+  const out = path.join(workspace, DERIVED_SETTINGS);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `# ${cfg.config ?? 'default settings'} with the Action's bits: ${cfg.bits}\n${doc.toString()}`);
+  return DERIVED_SETTINGS;
+}
+
 function readResult(stdout: string): { newExperiments: number; stopped: SearchOutcome['stopped']; direction?: string } {
   const v = parsePyJson(stdout.trim(), 'search --json output');
   if (!isPyDict(v)) throw new InternalError('search --json did not print a JSON object');
@@ -39,7 +69,7 @@ function readResult(stdout: string): { newExperiments: number; stopped: SearchOu
 
 /**
  * A SearchFn running the CLI search with `makeRunner` as the quantization engine (the same factory the CLI
- * entry wires into createSearchCommand). `bits` is not a CLI flag: 16-bit comes from the settings space.
+ * entry wires into createSearchCommand).
  */
 export function cliSearch(makeRunner: RunnerFactory): SearchFn {
   return async (req) => {
@@ -50,9 +80,8 @@ export function cliSearch(makeRunner: RunnerFactory): SearchFn {
       stderr: (t) => { for (const line of t.split('\n')) if (line.trim()) req.logger.info(line); },
       logger: req.logger, cwd: req.workspace, env: process.env, isTTY: false, signal: req.signal,
     };
-    if (req.config.bits !== 8) {
-      req.logger.warn(`Input 'bits: ${req.config.bits}' is not forwarded to the search: set param_space.num_of_bits.value: [${req.config.bits}] in the settings file.`);
-    }
+    const config = await settingsWithBits(req.config, req.workspace);
+    if (config !== undefined) opts.config = config;
     const settings = await searchSettings(opts, req.workspace);
     await runSearchCommand(opts, ctx, makeRunner);
     const res = readResult(stdout);

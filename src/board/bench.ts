@@ -125,6 +125,7 @@ async function prepareBoard(link: BoardLink, board: BoardResult, shared: Shared)
     hello = probe.kind === 'done' ? (probe.records.find((r) => r.type === 'hello') as HelloRecord) : undefined;
   }
   if (hello === undefined) return fail(board, probe);
+  if (stale && !flasher) req.logger.warn(`${link.id}: the board runs another firmware build (${hello.app_elf_sha256 ?? 'unknown'}); measuring it anyway (no flasher)`);
   board.chip = hello.chip;
   board.app_elf_sha256 = hello.app_elf_sha256 ?? null;
   if (hello.protocol !== PROTOCOL_VERSION) return mark(board, 'error', `firmware speaks protocol ${hello.protocol}, this host ${PROTOCOL_VERSION}`);

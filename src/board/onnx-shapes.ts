@@ -19,7 +19,10 @@ const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Equal'
 /** Shapes of every value it can determine (name → dims). */
 export function propagateShapes(g: Graph): Map<string, Shape> {
   const shapes = new Map<string, Shape>();
-  for (const v of [...g.inputs, ...g.valueInfo.values(), ...g.outputs]) if (v.shape) shapes.set(v.name, v.shape);
+  // Declared shapes with symbolic dims are left to propagation (which starts from batch 1 below).
+  for (const v of [...g.valueInfo.values(), ...g.outputs]) if (v.shape?.every((d) => typeof d === 'number')) shapes.set(v.name, v.shape);
+  // ESP-DL runs batch 1: a symbolic batch dimension of a graph input is taken as 1.
+  for (const v of g.inputs) if (v.shape) shapes.set(v.name, v.shape.map((d, i) => (i === 0 && typeof d !== 'number' ? 1 : d)));
   for (const [name, t] of g.initializers) shapes.set(name, t.dims);
   for (const n of topologicalSort(g)) {
     if (n.outputs[0] === undefined || shapes.has(n.outputs[0])) continue;

@@ -26,7 +26,20 @@ export interface SimOptions {
   extraOutputs?: readonly string[];
   /** Do not quantize anything (the float reference with the same value names). */
   float?: boolean;
+  /**
+   * In-graph reductions, so the runtime returns a few numbers instead of whole tensors:
+   * `minmax` values get outputs `<v>::min` / `<v>::max` (scalars); `gather` values get `<v>::sample`, the
+   * flattened per-sample tensor at the given element indices (for batch-1 models).
+   */
+  probes?: { minmax?: readonly string[]; gather?: ReadonlyMap<string, Uint32Array> };
 }
+
+/** Output names of the probes. */
+export const probeName = {
+  min: (v: string) => `${v}::min`,
+  max: (v: string) => `${v}::max`,
+  sample: (v: string) => `${v}::sample`,
+} as const;
 
 export interface SimModel {
   model: Model;
@@ -69,6 +82,10 @@ class SimBuilder {
   private constant(name: string, t: Tensor): string {
     if (!this.inits.has(name)) this.inits.set(name, t);
     return name;
+  }
+
+  constantTensor(name: string, t: Tensor): string {
+    return this.constant(name, t);
   }
 
   gateFor(opName: string): string | undefined {
@@ -121,6 +138,25 @@ class SimBuilder {
   }
 }
 
+function addProbes(b: SimBuilder, probes: SimOptions['probes'], outputs: ValueInfo[]): void {
+  const plain = (name: string, opType: string, inputs: string[], output: string, attributes = new Map<string, Attribute>()): Node =>
+    ({ name, opType, domain: '', inputs, outputs: [output], attributes });
+  for (const v of probes?.minmax ?? []) {
+    // No axes: reduce over every axis (valid from opset 11 to 21); keepdims 0 gives a scalar.
+    const keep = new Map<string, Attribute>([['keepdims', { type: 'int', value: 0 }]]);
+    b.nodes.push(plain(`${probeName.min(v)}/ReduceMin`, 'ReduceMin', [v], probeName.min(v), keep));
+    b.nodes.push(plain(`${probeName.max(v)}/ReduceMax`, 'ReduceMax', [v], probeName.max(v), keep));
+    outputs.push({ name: probeName.min(v), dtype: 'float32', shape: [] }, { name: probeName.max(v), dtype: 'float32', shape: [] });
+  }
+  const flat = b.constantTensor('__c/shape/flat', { dtype: 'int64', dims: [1], data: BigInt64Array.from([-1n]) });
+  for (const [v, indices] of probes?.gather ?? []) {
+    const idx = b.constantTensor(`${probeName.sample(v)}/indices`, { dtype: 'int64', dims: [indices.length], data: BigInt64Array.from(indices, (i) => BigInt(i)) });
+    b.nodes.push(plain(`${probeName.sample(v)}/Reshape`, 'Reshape', [v, flat], `${probeName.sample(v)}/flat`));
+    b.nodes.push(plain(`${probeName.sample(v)}/Gather`, 'Gather', [`${probeName.sample(v)}/flat`, idx], probeName.sample(v)));
+    outputs.push({ name: probeName.sample(v), dtype: 'float32', shape: [indices.length] });
+  }
+}
+
 /** Key of the grid a config puts a value on: equal keys make a second quantization a no-op. */
 function gridKey(cfg: TensorQuantConfig): string {
   return `${String(resolve(cfg).exponent)}|${cfg.qmin}|${cfg.qmax}|${cfg.rounding}`;
@@ -160,6 +196,7 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
   }
   const types = inferValueTypes(src);
   const graphOutputs = [...src.outputs];
+  addProbes(b, opts.probes, graphOutputs);
   for (const name of opts.extraOutputs ?? []) {
     if (!graphOutputs.some((o) => o.name === name)) graphOutputs.push({ name, dtype: types.get(name) ?? 'float32', shape: undefined });
   }

@@ -8,10 +8,10 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime, InferenceSession } from '../exec/runtime.js';
-import { buildSimModel } from '../exec/sim-model.js';
+import { buildSimModel, probeName } from '../exec/sim-model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { COMPUTING_OPS } from './op-sets.js';
-import { batchFetch, lcgIndices, snrMean, WeightedMean } from './measure.js';
+import { lcgIndices, snrMean, WeightedMean } from './measure.js';
 import type { QuantizedGraph } from './types.js';
 import { batchLength, runBatch } from './batches.js';
 
@@ -43,31 +43,39 @@ async function* analysisBatches(data: DataSource, batchSize: number, steps: numb
   }
 }
 
-/** Mean of per-sample noise/signal ratios of one batch, over the LCG-sampled elements when `indices` is given. */
-function batchRatio(pred: Float32Array, real: Float32Array, samples: number, indices?: Uint32Array): number {
-  if (!indices) return snrMean(pred, real, samples);
-  return snrMean(batchFetch(pred, samples, indices), batchFetch(real, samples, indices), samples);
+/** Mean of per-sample noise/signal ratios of one batch (full tensors). */
+function batchRatio(pred: Float32Array, real: Float32Array, samples: number): number {
+  return snrMean(pred, real, samples);
 }
 
+/** Elements per sample of a value (its static shape without the batch dim). */
+function sampleNumel(qg: QuantizedGraph, value: string): number {
+  const g = qg.model.graph;
+  const shape = g.valueInfo.get(value)?.shape ?? g.outputs.find((o) => o.name === value)?.shape;
+  if (!shape || shape.some((d) => typeof d !== 'number')) throw new Error(`graph-wise analysis: no static shape for ${value}`);
+  return (shape as number[]).slice(1).reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The 4096 LCG-picked elements per sample are gathered inside the model (a Reshape + Gather per op), so both
+ * runs return 4096 numbers per op instead of whole activations.
+ */
 export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
   const ops = measuredOps(qg);
-  const values = ops.map((o) => o.output);
-  const floatSession = await input.runtime.load(buildSimModel(qg, { float: true, extraOutputs: values }).model);
-  const quantSession = await input.runtime.load(buildSimModel(qg, { extraOutputs: values }).model);
+  const gather = new Map(ops.map((o) => [o.output, lcgIndices(4096, sampleNumel(qg, o.output))]));
+  const fetch = ops.map((o) => probeName.sample(o.output));
+  const floatSession = await input.runtime.load(buildSimModel(qg, { float: true, probes: { gather } }).model);
+  const quantSession = await input.runtime.load(buildSimModel(qg, { probes: { gather } }).model);
   const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
-  const indexCache = new Map<number, Uint32Array>();
   try {
     for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {
       input.signal?.throwIfAborted();
       const n = batchLength(batch);
-      const real = await runBatch(floatSession, batch, values);
-      const pred = await runBatch(quantSession, batch, values);
+      const real = await runBatch(floatSession, batch, fetch);
+      const pred = await runBatch(quantSession, batch, fetch);
       for (const op of ops) {
-        const r = real.get(op.output)!;
-        const per = r.data.length / n;
-        const idx = indexCache.get(per) ?? lcgIndices(4096, per);
-        indexCache.set(per, idx);
-        recorders.get(op.name)!.update(batchRatio(pred.get(op.output)!.data, r.data, n, idx), n);
+        const name = probeName.sample(op.output);
+        recorders.get(op.name)!.update(snrMean(pred.get(name)!.data, real.get(name)!.data, n), n);
       }
     }
   } finally {

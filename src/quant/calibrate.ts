@@ -6,10 +6,11 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import { buildSimModel } from '../exec/sim-model.js';
+import { buildSimModel, probeName } from '../exec/sim-model.js';
 import { toFloat32, type Tensor } from '../ir/tensor.js';
 
 const asFloat32 = (t: Tensor): Float32Array => (t.data instanceof Float32Array ? t.data : toFloat32(t));
+const scalarOf = (t: Tensor): number => Number((t.data as Float32Array)[0]);
 import type { Logger } from '../log.js';
 import { createObserver } from './observers/index.js';
 import type { Observer } from './observers/observer.js';
@@ -60,9 +61,19 @@ function activationConfigs(qg: QuantizedGraph): TensorQuantConfig[] {
   return out;
 }
 
+const valueOf = (key: string): string => key.split('|')[0]!;
+
+/**
+ * One calibration pass. Pass 1 of range-based observers (minmax, and the range phase of kl/mse) only needs each
+ * sample's min and max, so those come from in-graph ReduceMin/ReduceMax instead of whole tensors: the same
+ * extremes, a fraction of the copying. Percentile and histogram passes get the full tensors.
+ */
 async function observePass(qg: QuantizedGraph, input: CalibrationInput, observers: Map<string, Observer>, pass: 1 | 2): Promise<void> {
-  const values = [...new Set([...observers.keys()].map((k) => k.split('|')[0]!))];
-  const sim = buildSimModel(qg, { extraOutputs: values });
+  const needsFull = (o: Observer) => pass === 2 || o.kind === 'percentile';
+  const full = [...new Set([...observers].filter(([, o]) => needsFull(o)).map(([k]) => valueOf(k)))];
+  const ranged = [...new Set([...observers].filter(([, o]) => !needsFull(o)).map(([k]) => valueOf(k)))];
+  const values = [...full, ...ranged.flatMap((v) => [probeName.min(v), probeName.max(v)])];
+  const sim = buildSimModel(qg, { extraOutputs: full, probes: { minmax: ranged } });
   const session = await input.runtime.load(sim.model);
   try {
     for await (const batch of calibrationBatches(input.data, input.batchSize, input.calibSteps)) {
@@ -73,7 +84,12 @@ async function observePass(qg: QuantizedGraph, input: CalibrationInput, observer
       await forEachSample(session, batch, values, (_i, outputs) => {
         for (const [key, observer] of observers) {
           if (pass === 2 && observer.passes === 1) continue;
-          const data = asFloat32(outputs.get(key.split('|')[0]!)!);
+          const v = valueOf(key);
+          if (!needsFull(observer)) {
+            observer.observe(Float32Array.of(scalarOf(outputs.get(probeName.min(v))!), scalarOf(outputs.get(probeName.max(v))!)), pass);
+            continue;
+          }
+          const data = asFloat32(outputs.get(v)!);
           if (observer.kind === 'percentile') pending.set(key, [...(pending.get(key) ?? []), data]);
           else observer.observe(data, pass);
         }

@@ -147,7 +147,6 @@ export function quantizedGraphFromPpqJson(model: Model, ppqJson: unknown, target
     ops.set(node.name, opQuantFor(b, model, node, Object.entries(entries), platform));
   }
   for (const [cfg, hash] of b.pendingDominator) cfg.dominator = b.byHash.get(hash) ?? hiddenRoot(b, hash, cfg);
-  for (const [cfg] of b.pendingDominator) if (cfg.dominator === cfg) b.pendingDominator.delete(cfg);
   rebuildFusedRelus(b, model, ops);
   for (const node of model.graph.nodes) if (!ops.has(node.name)) fp32Nodes.push(node.name);
   return { model, target, bits, ops, fp32Nodes };

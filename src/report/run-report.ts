@@ -37,6 +37,10 @@ export interface RunReport {
 }
 
 const HIDDEN_KNOBS = new Set(['collecting_device']);
+/** espdl_setting() alignment (esp-ppq.md §3.9): only knobs that differ from it are shown. */
+const DEFAULT_ALIGN: Record<string, PyValue> = {
+  elementwise_to: 'Align to Output', concat_to: 'Align to Output', avgpooling_to: 'None', resize_to: 'Align to Output', force_overlap: false,
+};
 
 /** One-line summary of a record's strategy and params. */
 export function strategySummary(strategy: PyDict, params: PyDict): string {
@@ -47,10 +51,12 @@ export function strategySummary(strategy: PyDict, params: PyDict): string {
   for (const [m, on] of Object.entries(strategy)) {
     if (on !== true || m === 'num_of_bits' || m === 'calib_algorithm') continue;
     const p = params[m];
+    const align = m === 'fusion_alignment';
     const knobs = isPyDict(p)
-      ? Object.entries(p).filter(([k]) => !HIDDEN_KNOBS.has(k))
+      ? Object.entries(p).filter(([k, v]) => !HIDDEN_KNOBS.has(k) && !(align && DEFAULT_ALIGN[k] === v))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v.replace(/^Align to /, '') : pyShow(v)}`)
       : [];
+    if (align && knobs.length === 0) continue;
     parts.push(knobs.length ? `${m}(${knobs.join(', ')})` : m);
   }
   return parts.join(' · ');

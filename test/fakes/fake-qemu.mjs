@@ -7,6 +7,7 @@
 //   hang   hello/model records then nothing, forever
 //   fail   an error on stderr and exit code 1 (like a bad -drive)
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 const args = process.argv.slice(2);
 const drive = args[args.indexOf('-drive') + 1] ?? '';
@@ -15,7 +16,13 @@ const image = readFileSync(file);
 const text = Buffer.from(image).toString('latin1');
 const m = /FAKE-MODEL (\w+) ([\d,]+)/.exec(text);
 const [behaviour, runs] = m ? [m[1], m[2].split(',').map(Number)] : ['none', []];
-const out = (s) => process.stdout.write(s);
+// `-serial tcp::PORT,server,nowait`: the console goes to the first TCP client (buffered until it connects).
+const serial = args[args.indexOf('-serial') + 1] ?? '';
+const tcpPort = /^tcp::(\d+),server/.exec(serial)?.[1];
+let pending = '';
+let client;
+if (tcpPort) createServer((sock) => { client = sock; sock.write(pending); pending = ''; }).listen(Number(tcpPort), '127.0.0.1');
+const out = (s) => (tcpPort ? (client ? client.write(s) : (pending += s)) : process.stdout.write(s));
 const rec = (o) => out(`ESPDL-BENCH ${JSON.stringify(o)}\r\n`);
 const machine = args[args.indexOf('-machine') + 1];
 

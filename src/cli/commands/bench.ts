@@ -2,7 +2,7 @@
  * `espdl-autoquant bench`: runs candidate `.espdl` files on ESP32 boards (or Espressif QEMU) with the
  * benchmark firmware (runner/firmware) and writes bench.json (src/board/bench-report.ts).
  */
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GateError, InputError } from '../../errors.js';
@@ -14,6 +14,7 @@ import { parseFlashSize } from '../../board/flash-image.js';
 import { RESET_STRATEGIES, type ResetStrategy } from '../../board/reset.js';
 import { parseContainer } from '../../espdl/container.js';
 import { readEspdlModel } from '../../espdl/read.js';
+import { writeFileAtomic } from '../../node/atomic-write.js';
 import { lockBoard, DEFAULT_LOCK_DIR, type BoardLock } from '../../node/board-lock.js';
 import { detectEsptool, esptoolFlasher, firmwareParts, loadFirmwareBuild, type FirmwareBuild } from '../../node/esptool.js';
 import { esptoolJsFlasher } from '../../node/esptool-js.js';
@@ -75,8 +76,7 @@ export const benchCommand: Command = {
     const candidates = await loadCandidates(v.candidates, ctx.cwd);
     const report = v.qemu ? await runQemu(v, build, candidates, ctx) : await runBoards(v, build, candidates, ctx);
     const out = path.resolve(ctx.cwd, v.out ?? 'bench.json');
-    await writeFile(`${out}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-    await rename(`${out}.tmp`, out);
+    await writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
     for (const c of report.candidates) {
       const lat = c.latency_us ? `median ${(c.latency_us.median / 1000).toFixed(2)} ms` : c.icount ? `median ${c.icount.median} instructions` : '';
       ctx.stderr(`${c.name}: ${c.status}${c.test ? ` test=${c.test}` : ''} ${lat}${c.reason ? ` (${c.reason})` : ''}\n`);

@@ -10,9 +10,10 @@ import { nullLogger } from '../../log.js';
 import { roundingFor } from '../../quant/targets.js';
 import type { QuantizedGraph } from '../../quant/types.js';
 import { writeEdl2 } from '../container.js';
+import { formatInfo } from '../info.js';
+import { readEspdlModel } from '../read.js';
 import type { FbModel, FbTensor, FbValueInfo } from './build-flatbuffer.js';
 import { buildFlatbuffer } from './build-flatbuffer.js';
-import { infoText } from './info-text.js';
 import { resetGraphLayout } from './layout.js';
 import { insertMatMulPreNodes } from './matmul-prenodes.js';
 import { addLuts } from './lut.js';
@@ -34,14 +35,14 @@ export interface ExportOptions {
   /** Float tensors in ONNX (NCHW) layout, by value name; the exporter permutes and quantizes them. */
   testValues?: { inputs: Record<string, Tensor>; outputs: Record<string, Tensor> };
   logger?: Logger;
-  /** Produce the `info` text dump (default true; it holds every tensor value, so skip it in search loops). */
+  /** Also return the `.info` text dump (espdl/info.ts formatInfo of the written file). Default false. */
   info?: boolean;
 }
 
 export interface ExportResult {
   /** The EDL2 file. */
   espdl: Uint8Array;
-  /** Text dump in the shape of ESP-PPQ's `model.info` (§5.8). */
+  /** ESP-PPQ's `model.info` text of the file (§5.8), when `opts.info` is true. */
   info?: string;
   /** ESP-PPQ-style quantization config (§5.9) with stable ids. */
   configJson: string;
@@ -134,10 +135,9 @@ export function exportEspdl(qg: QuantizedGraph, opts: ExportOptions = {}): Expor
   const logger = opts.logger ?? nullLogger;
   const g = prepareExportGraph(qg, opts.int16LutStep ?? 256);
   const configJson = quantConfigJson(g);
-  const fbModel = toFbModel(g, opts, qg.target);
-  const fb = buildFlatbuffer(fbModel);
+  const fb = buildFlatbuffer(toFbModel(g, opts, qg.target));
   for (const w of g.warnings) logger.warn(w);
   const espdl = writeEdl2(fb, false);
   const warnings = [...g.warnings];
-  return opts.info === false ? { espdl, configJson, warnings } : { espdl, info: infoText(fbModel), configJson, warnings };
+  return opts.info === true ? { espdl, info: formatInfo(readEspdlModel(fb)), configJson, warnings } : { espdl, configJson, warnings };
 }

@@ -4,10 +4,9 @@
  * `ExporterPatternInfo` singleton (perms, exponents, layouts, the config each variable is exported with, LUTs).
  * Everything lives in one object per export call, so exports never share state.
  */
-import type { Attribute, Dim } from '../../ir/graph.js';
+import type { Attribute, Dim, Graph, Node } from '../../ir/graph.js';
 import type { DataType, Tensor } from '../../ir/tensor.js';
 import { topologicalSort } from '../../ir/topo.js';
-import type { Graph, Node } from '../../ir/graph.js';
 import type { Platform, Rounding, TensorQuantConfig } from '../../quant/types.js';
 
 export interface XVar {

@@ -5,7 +5,7 @@
  * hist_scale = hist_range / bins (doubles); phase 2 adds torch.histc(|x|, bins, 0, hist_scale·bins) per batch
  * into an int32 histogram. Values above the phase-1 range are not counted (histc drops them), as in PPQ.
  */
-import { InternalError } from '../../errors.js';
+import { InputError, InternalError } from '../../errors.js';
 import { RangeTracker } from './minmax.js';
 import { histcInto } from './torch-ops.js';
 
@@ -34,7 +34,9 @@ export class HistogramCollector {
     if (this.scale === undefined) {
       if (this.range.batches === 0) throw new InternalError('histogram observer: pass 2 before any pass-1 data');
       const histRange = Math.max(Math.abs(this.range.max), Math.abs(this.range.min));
-      if (!Number.isFinite(histRange)) throw new InternalError(`histogram observer: non-finite range ${histRange}`);
+      if (!Number.isFinite(histRange)) {
+        throw new InputError(`calibration data contains NaN or infinite values (range ${histRange})`);
+      }
       this.scale = histRange / this.bins;
     }
     histcInto(this.hist, data, 0, this.scale * this.bins, 'abs');

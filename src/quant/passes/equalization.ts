@@ -26,10 +26,10 @@ import { subgraphReads } from '../../onnx/simplify/edit.js';
 export { findEqualizationPairs, CROSSABLE_OP_TYPES, EQUALIZATION_OP_TYPES, type EqualizationPair } from './equalization-pairs.js';
 
 /** One layer's role in a pair: which initializers change and how its weight maps onto channels. */
-interface Role { weight: string; bias: string | undefined; map: ChannelMap }
+export interface EqualizationRole { weight: string; bias: string | undefined; map: ChannelMap }
 
-/** Pair prepared for iterating: up and down roles share one channel count. */
-interface Prepared { up: Role[]; down: Role[]; channels: number }
+/** A pair prepared for iterating: up and down roles share one channel count. */
+export interface PreparedPair { up: EqualizationRole[]; down: EqualizationRole[]; channels: number }
 
 /** The initializer names read by more than one input slot in the model (or exposed as graph outputs). */
 function sharedNames(g: Graph): Set<string> {
@@ -49,7 +49,7 @@ function floatInit(g: Graph, name: string | undefined, shared: Set<string>, what
 }
 
 /** Weight layout of `n` as an upstream (output channels) or downstream (input channels) layer. */
-function role(g: Graph, n: Node, side: 'up' | 'down', shared: Set<string>): Role {
+function role(g: Graph, n: Node, side: 'up' | 'down', shared: Set<string>): EqualizationRole {
   const weight = floatInit(g, n.inputs[1], shared, `weight of ${n.name}`);
   const dims = g.initializers.get(weight)!.dims;
   const group = attrInt(n, 'group', 1);
@@ -89,7 +89,7 @@ function checkClosure(g: Graph, pair: EqualizationPair): void {
   }
 }
 
-function prepare(g: Graph, pair: EqualizationPair, shared: Set<string>): Prepared {
+function prepare(g: Graph, pair: EqualizationPair, shared: Set<string>): PreparedPair {
   checkClosure(g, pair);
   const up = pair.upstream.map((n) => role(g, n, 'up', shared));
   const down = pair.downstream.map((n) => role(g, n, 'down', shared));
@@ -100,7 +100,7 @@ function prepare(g: Graph, pair: EqualizationPair, shared: Set<string>): Prepare
 }
 
 /** One EqualizationPair.equalize step on the working copies (keys first, then all up, then all down). */
-function equalizeOnce(p: Prepared, values: Map<string, Float32Array>, valueThreshold: number): void {
+function equalizeOnce(p: PreparedPair, values: Map<string, Float32Array>, valueThreshold: number): void {
   const up = new Float32Array(p.channels);
   const down = new Float32Array(p.channels);
   for (const r of p.up) channelMaxima(values.get(r.weight)!, r.map, up);
@@ -119,9 +119,9 @@ const pairName = (p: EqualizationPair) =>
 /** The pairs the pass will equalize: ESP-PPQ's pairs minus the unsafe ones (each skipped with a warning). */
 export function equalizablePairs(
   g: Graph, optLevel: 1 | 2, interestedLayers?: readonly string[], logger: Logger = nullLogger,
-): { pair: EqualizationPair; prepared: Prepared }[] {
+): { pair: EqualizationPair; prepared: PreparedPair }[] {
   const shared = sharedNames(g);
-  const out: { pair: EqualizationPair; prepared: Prepared }[] = [];
+  const out: { pair: EqualizationPair; prepared: PreparedPair }[] = [];
   for (const pair of findEqualizationPairs(g, optLevel, interestedLayers)) {
     try {
       out.push({ pair, prepared: prepare(g, pair, shared) });

@@ -59,8 +59,14 @@ export class Tape {
   /** Seeds d(loss)/d(loss) = 1 for a scalar loss and runs every recorded rule in reverse order. */
   backward(loss: Var): void {
     if (loss.data.length !== 1) throw new Error('backward: loss must be a scalar');
-    if (!loss.requiresGrad) return;
-    gradOf(loss)[0] = 1;
+    this.backwardFrom(loss, Float32Array.of(1));
+  }
+
+  /** Vector-Jacobian product: seeds `out.grad = seed` and runs every recorded rule in reverse order. */
+  backwardFrom(out: Var, seed: Float32Array): void {
+    if (seed.length !== out.data.length) throw new Error('backwardFrom: seed length differs from the output');
+    if (!out.requiresGrad) return;
+    gradOf(out).set(seed);
     for (let i = this.steps.length - 1; i >= 0; i--) this.steps[i]!();
   }
 }

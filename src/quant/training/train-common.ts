@@ -5,7 +5,7 @@
 import type { Tensor } from '../../ir/tensor.js';
 import type { TensorQuantConfig } from '../types.js';
 import type { Block, BlockBatch } from './block.js';
-import { runBlock, type QuantHook } from './executor.js';
+import { paramVars, runBlock, staticQuant, type QuantHook } from './executor.js';
 import { mse } from './loss.js';
 import { OP_RULES } from './op-rules.js';
 import { Tape, type Var } from './tape.js';
@@ -52,13 +52,35 @@ export function refOf(b: BlockBatch, name: string): Float32Array {
   return r.data;
 }
 
-/** Why the block cannot be trained, or undefined. Checks rules, cached data and calibrated exponents. */
+/** A value some op reads that is neither a block input, a constant, nor produced earlier in the block. */
+function externalInput(block: Block): string | undefined {
+  const known = new Set<string>([...block.inputs, ...block.params.keys()]);
+  for (const op of block.ops) {
+    const ext = op.node.inputs.find((i) => i !== '' && !known.has(i));
+    if (ext) return `${op.node.opType} ${op.node.name} reads ${ext} from outside the block`;
+    for (const o of op.node.outputs) known.add(o);
+  }
+  return undefined;
+}
+
+/**
+ * Why the block cannot be trained, or undefined. Checks rules, block closure and cached data, then runs the
+ * quantized block once on the first batch so unsupported attributes or uncalibrated configs surface here.
+ */
 export function ineligibility(block: Block, batches: readonly BlockBatch[]): string | undefined {
   const missing = block.ops.filter((o) => !OP_RULES[o.node.opType]).map((o) => `${o.node.opType} ${o.node.name}`);
   if (missing.length > 0) return `no gradient rule for ${missing.join(', ')}`;
+  const ext = externalInput(block);
+  if (ext) return ext;
   if (batches.length === 0) return 'no cached calibration batches';
   for (const name of block.inputs) if (!batches[0]!.inputs.has(name)) return `block input ${name} is not cached`;
   for (const name of block.outputs) if (!batches[0]!.reference.has(name)) return `no float reference for ${name}`;
+  try {
+    const values = runBlock(new Tape(), block, batches[0]!.inputs, paramVars(block, new Set()), staticQuant);
+    for (const name of block.outputs) outputOf(values, name);
+  } catch (e) {
+    return `cannot run the block: ${e instanceof Error ? e.message : String(e)}`;
+  }
   return undefined;
 }
 

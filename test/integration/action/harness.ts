@@ -9,6 +9,7 @@ import { runtimeToken, startFakeGitHubServices, type FakeGitHubServices } from '
 import type { ActionDeps } from '../../../src/action/deps.js';
 import type { ReportOutcome } from '../../../src/action/report.js';
 import { fakeRunnerFactory, type FakeRunnerControl } from './fake-runner.js';
+import type { RunnerFactory } from '../../../src/cli/commands/search.js';
 
 type Adapters = typeof import('../../../src/action/adapters.js');
 type Main = typeof import('../../../src/action/main.js');
@@ -27,6 +28,8 @@ export interface SimulatedRun {
   /** Keep the run folder from the previous run (a re-run on the same machine). Default: fresh checkout. */
   keepRunDir?: boolean;
   control?: FakeRunnerControl;
+  /** The quantization engine; default: the deterministic fake. */
+  makeRunner?: RunnerFactory;
   controller?: AbortController;
 }
 
@@ -86,7 +89,7 @@ export async function startHarness(): Promise<Harness> {
       inputs: (n) => sim.inputs[n] ?? '', env, workspace: ws, tempDir: temp, log,
       cache: adapters.actionsCache(log), artifacts: adapters.actionsArtifacts(log), comments: adapters.actionsComments(env),
       summary: { write: async (md) => { res.summary += md; } }, outputs: { set: (k, v) => { res.outputs[k] = v; } },
-      search: search.cliSearch(fakeRunnerFactory(sim.control ?? { runs: 0 })),
+      search: search.cliSearch(sim.makeRunner ?? fakeRunnerFactory(sim.control ?? { runs: 0 })),
       setFailed: (m) => res.failed.push(m), signal: (sim.controller ?? new AbortController()).signal, toolVersion: '0.1.0-test',
     };
     res.outcome = await main.run(deps);

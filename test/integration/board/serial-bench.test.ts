@@ -61,7 +61,8 @@ async function run(boards: { pair: PtyPair; emu: DeviceEmulator }[], names: stri
     flasher: flasherFor(emus, flashLog),
     firmwareElfSha256: SHA_NEW,
     reset: 'classic',
-    timeouts: { silenceMs: 600, idleMs: 500, attemptMs: 10_000 },
+    // Generous enough for a loaded 2-core CI machine; the hang and silent cases cost these per attempt.
+    timeouts: { silenceMs: 1000, idleMs: 1000, attemptMs: 10_000 },
     retries: 1,
     clock: realClock,
     logger: recordingLogger(),

@@ -93,7 +93,8 @@ describe('search (fake runner)', () => {
     expect(() => parseSearchArgs(['--bogus'])).toThrow(InputError);
     expect(parseSearchArgs(['--shard', '2/4', '--time-budget-minutes', '1.5', '--resume']))
       .toMatchObject({ shard: { index: 2, count: 4 }, timeBudgetMinutes: 1.5, resume: true, dryRun: false });
-    await expect(searchCommand.run(REAL, capture(tmp()))).rejects.toThrow(InternalError);
+    await expect(createSearchCommand().run(REAL, capture(tmp()))).rejects.toThrow(InternalError);
+    await expect(searchCommand.run(REAL, capture(tmp()))).rejects.toThrow(InputError);
     await expect(createSearchCommand(async () => syntheticRunner()).run(['--model', 'm.onnx'], capture(tmp()))).rejects.toThrow(/missing --calib/);
   });
 });

@@ -8,7 +8,7 @@ describe('parseInputs', () => {
   it('applies the documented defaults', () => {
     const cfg = parseInputs(reader({ model: 'm.onnx' }));
     expect(cfg).toEqual({
-      mode: 'search', model: 'm.onnx', target: 'esp32p4', bits: 8, runDir: 'espdl-autoquant-run', cache: true,
+      mode: 'search', model: 'm.onnx', target: 'esp32p4', runDir: 'espdl-autoquant-run', cache: true,
       cacheKeyPrefix: 'espdl-autoquant', artifactName: 'espdl-autoquant', retentionDays: 0, comment: 'on-change',
       githubToken: '', failOnRegression: true,
     });

@@ -20,6 +20,9 @@ describe('estimate', () => {
     expect(espdl.uncosted).toEqual([]);
     expect(onnx.macs).toBeGreaterThan(0);
     expect(onnx.macs).toBe(espdl.macs);
+    const dyn = estimateFile(new Uint8Array(readFileSync(fixture('digits/model_dynbatch.onnx'))), 'dyn.onnx', 'esp32p4');
+    expect(dyn.uncosted).toEqual([]);
+    expect(dyn.macs).toBe(onnx.macs); // a symbolic batch is costed as batch 1
   });
 
   it('prints JSON with latency_ms and memory_bytes for a model-zoo file', async () => {

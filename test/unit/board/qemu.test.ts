@@ -1,3 +1,5 @@
+import { rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../../src/errors.js';
@@ -67,6 +69,17 @@ describe('runConsoleProcess with a stand-in QEMU', () => {
     expect(d.reason).toMatch(/^qemu exited \(code 1\) before the done record: qemu-system-xtensa: -drive file=\S+,if=mtd,format=raw: Could not open backing file$/);
     expect(big).toMatchObject({ status: 'error', reason: 'big: 6291456 bytes do not fit the "model" partition (5242880 bytes at 0x210000)' });
     expect(Date.now() - t0).toBeLessThan(6000);
+  });
+
+  it('reads the console from a TCP port when QEMU serves it there', async () => {
+    const file = path.join(os.tmpdir(), `fake-flash-${process.pid}.bin`);
+    await writeFile(file, 'FAKE-MODEL ok 800,800,800');
+    const port = 20000 + (process.pid % 20000);
+    const cmd = qemuCommand({ chip: 'esp32', flashImage: file, serial: { tcpPort: port } });
+    const run = await runConsoleProcess(viaFake(cmd), { timeoutMs: 3000, tcpPort: port });
+    await rm(file, { force: true });
+    expect(run.end).toEqual({ kind: 'done' });
+    expect(run.records.find((r) => r.type === 'latency')).toEqual({ type: 'latency', index: 0, warmup: 1, runs_us: [800, 800, 800] });
   });
 
   it('reports a missing executable as an exit with the reason', async () => {

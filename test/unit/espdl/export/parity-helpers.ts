@@ -69,7 +69,7 @@ export function exportAndDiff(
 ): string[] {
   const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as unknown;
   const qg = quantizedGraphFromPpqJson(model, json, target, bits);
-  const res = exportEspdl(qg, { metadataProps, int16LutStep, info: false, ...(testValues ? { testValues } : {}) });
+  const res = exportEspdl(qg, { metadataProps, int16LutStep, ...(testValues ? { testValues } : {}) });
   const ours = canonicalView(res.espdl) as Obj;
   const theirs = parseCanonicalJson(readFileSync(path.join(dir, 'model.canonical.json'), 'utf8')) as Obj;
   return diffCanonical(ours, theirs);

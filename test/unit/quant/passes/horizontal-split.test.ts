@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../../src/errors.js';
+import { InputError, UnsupportedError } from '../../../../src/errors.js';
 import type { Model } from '../../../../src/ir/graph.js';
 import { horizontalLayerSplit, splitLayers } from '../../../../src/quant/passes/horizontal-split.js';
 import { f32, model, node, rand, vi } from '../../onnx/graph-builder.js';
@@ -114,5 +114,11 @@ describe('horizontalLayerSplit (ESP-PPQ HorizontalLayerSplitPass, balance)', () 
       nodes: [node('MatMul', 'mm', ['x', 'y'], ['out'])], inputs: [vi('x', [1, 2]), vi('y', [2, 2])], outputs: [vi('out', undefined)],
     });
     expect(() => horizontalLayerSplit(dyn, { interestedLayers: ['mm'], valueThreshold: 1 })).toThrow(/no constant weight/);
+    // deviation: ESP-PPQ would overwrite a shared weight in place (changing the other node); refused here
+    const shared = model({
+      nodes: [node('MatMul', 'm1', ['x', 'w'], ['y']), node('MatMul', 'm2', ['y', 'w'], ['out'])],
+      inputs: [vi('x', [1, 1])], outputs: [vi('out', undefined)], initializers: { w: f32([1, 1], [8]) },
+    });
+    expect(() => horizontalLayerSplit(shared, { interestedLayers: ['m1'], valueThreshold: 1 })).toThrow(UnsupportedError);
   });
 });

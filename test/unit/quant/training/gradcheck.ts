@@ -39,9 +39,7 @@ export function checkGradients(
     for (let i = 0; i < out.length; i++) s += w[i]! * out[i]!;
     return s;
   };
-  y.grad = Float32Array.from(w);
-  // Run the recorded rules (the tape's backward wants a scalar; here the seed is the weight vector).
-  (tape as unknown as { steps: (() => void)[] }).steps.slice().reverse().forEach((s) => s());
+  tape.backwardFrom(y, Float32Array.from(w));
   let checked = 0;
   inputs.forEach((inp, k) => {
     const n = inp.data.length;

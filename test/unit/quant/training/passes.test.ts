@@ -47,6 +47,18 @@ describe('TQT on a crudely quantized conv block', () => {
   });
 });
 
+describe('eligibility', () => {
+  it('a block reading a value from outside, or an uncalibrated config, is ineligible with the reason', () => {
+    const { block, batches, configs } = tinyBlock(14);
+    const conv2 = block.ops[2]!;
+    const leaky = { ...block, ops: [...block.ops.slice(0, 2), { ...conv2, node: { ...conv2.node, inputs: ['elsewhere', 'w2', 'b2'] } }] };
+    expect(runAdaround(leaky, batches, ADA)).toEqual({ status: 'ineligible', block: 'conv1 -> conv2', reason: 'Conv conv2 reads elsewhere from outside the block' });
+    configs[4]!.exponent = undefined; // r1
+    const out = runTqt(block, batches, TQT);
+    expect(out).toEqual({ status: 'ineligible', block: 'conv1 -> conv2', reason: 'cannot run the block: config ' + configs[4]!.id + ' (r1) has no exponent (not calibrated)' });
+  });
+});
+
 describe('blockwise reconstruction (AdaRound) on a crudely quantized conv block', () => {
   it('lowers the block MSE; finalised weights lie on the quantization grid', () => {
     const { block, batches, configs } = tinyBlock(21, { wBits: 4 });
