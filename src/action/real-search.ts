@@ -46,9 +46,8 @@ export async function settingsWithBits(cfg: ActionConfig, workspace: string): Pr
       throw new InputError(`Input 'config': cannot read '${cfg.config}' (${(err as Error).message})`, { cause: err });
     }
   }
-  const doc = parseDocument(text);
+  const doc = parseDocument(text.trim() ? text : '{}');
   if (doc.errors.length > 0) throw new InputError(`Input 'config' (${cfg.config}): ${doc.errors[0]!.message}`);
-  if (doc.contents === null) doc.contents = doc.createNode({});
   doc.setIn(['param_space', 'num_of_bits', 'value'], doc.createNode([cfg.bits], { flow: true }));
   const out = path.join(workspace, DERIVED_SETTINGS);
   await mkdir(path.dirname(out), { recursive: true });

@@ -11,7 +11,7 @@ type Loader = () => Promise<Command>;
 /** Sub-commands by name (data, not a registry with state). */
 export const COMMANDS: Readonly<Record<string, { summary: string; load: Loader }>> = {
   quantize: { summary: 'quantize one ONNX model for an ESP32 target (ESP-PPQ espdl_quantize_onnx)', load: async () => (await import('./commands/quantize.js')).quantizeCommand },
-  search: { summary: 'AutoQuant: search quantization settings, keep the Top-K', load: async () => (await import('./commands/search.js')).createSearchCommand((await import('../node/search-runner-factory.js')).realRunnerFactory) },
+  search: { summary: 'AutoQuant: search quantization settings, keep the Top-K', load: async () => (await import('./commands/search.js')).searchCommand },
   report: { summary: 'render a search run folder (markdown, HTML, JSON)', load: async () => (await import('./commands/report.js')).reportCommand },
   inspect: { summary: 'print the structure of any .espdl file', load: async () => (await import('./commands/inspect.js')).inspectCommand },
   pack: { summary: 'pack several .espdl files into one PDL3 file', load: async () => (await import('./commands/pack.js')).packCommand },

@@ -69,7 +69,6 @@ export async function exportCandidateFiles(
     ...(opts.int16LutStep !== undefined ? { int16LutStep: opts.int16LutStep } : {}),
     ...(opts.testValues ? { testValues: await testValues(result, runtime, opts) } : {}),
   });
-  for (const w of exported.warnings) logger.warn(w);
   let bytes = exported.espdl;
   const info = formatInfo(readEspdlModel(bytes.subarray(16)));
   if (opts.encryptKey) {

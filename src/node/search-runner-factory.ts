@@ -8,6 +8,12 @@ import { experimentRunner } from './experiment-runner.js';
 import { openModelAndData } from './open-inputs.js';
 import { ortRuntime } from './ort-runtime.js';
 
+/** Calibration batches per quantization (ESP-PPQ's samples use calib_steps 32). */
+const DEFAULT_CALIB_STEPS = 32;
+/** Samples per calibration batch. */
+const DEFAULT_BATCH = 8;
+
+/** Loaded lazily by `search` (so --dry-run never touches the model or onnxruntime) and by the Action. */
 export async function realRunnerFactory(opts: SearchCliOptions, ctx: CliContext): Promise<ExperimentRunner> {
   const inputShape = opts.inputShape ? parseShape(opts.inputShape, '--input-shape') : undefined;
   const { model, data } = await openModelAndData({
@@ -16,6 +22,6 @@ export async function realRunnerFactory(opts: SearchCliOptions, ctx: CliContext)
   });
   return experimentRunner({
     model, data, runtime: ortRuntime(), target: opts.target!, logger: ctx.logger,
-    batchSize: opts.batchSize ?? 8, calibSteps: opts.calibSteps ?? 32,
+    batchSize: opts.batchSize ?? DEFAULT_BATCH, calibSteps: opts.calibSteps ?? DEFAULT_CALIB_STEPS,
   });
 }

@@ -148,6 +148,7 @@ export function serialLink(portPath: string, opts: SerialLinkOptions = {}): Boar
         p.set(next, (err) => {
           if (!err) resolve();
           else if (/ioctl|ENOTTY|EINVAL|not supported/i.test(err.message)) reject(new SignalsUnsupportedError(`${portPath}: cannot set DTR/RTS (${err.message})`));
+          else if (/EIO|ENXIO|ENODEV|Input\/output error/i.test(err.message)) reject(new BoardDisconnectedError(`${portPath}: device disconnected (setting DTR/RTS failed: ${err.message})`));
           else reject(new BoardDisconnectedError(`${portPath}: setting DTR/RTS failed: ${err.message}`));
         }),
       );

@@ -15,6 +15,8 @@ import { alignmentPass } from './passes/alignment.js';
 import { fusionPass } from './passes/fusion.js';
 import { passiveParamsPass } from './passes/passive-params.js';
 import { simplifyPass } from './passes/simplify.js';
+import { layerwiseEqualization } from './passes/equalization.js';
+import { splitLayers } from './passes/horizontal-split.js';
 import type { QuantizedGraph } from './types.js';
 
 export interface QuantizeContext {
@@ -36,12 +38,27 @@ export interface QuantizeResult {
 /** Strategies whose passes are not wired into the pipeline yet: asking for one is an error, never a silent no-op. */
 function assertSupported(opts: QuantOptions): void {
   const missing: string[] = [];
-  if (opts.equalization) missing.push('weight_equalization');
-  if (opts.weightSplit) missing.push('horizontal_layer_split');
   if (opts.biasCorrection) missing.push('bias_correction');
   if (opts.tqt) missing.push('tqt');
   if (opts.blockwiseReconstruction) missing.push('blockwise_reconstruction');
   if (missing.length > 0) throw new UnsupportedError(`not available in this version: ${missing.join(', ')}`);
+}
+
+/**
+ * ESP-PPQ's pre-quant pipeline (quantizer/base.py): split, then equalization, on the float model. ESP-PPQ
+ * dispatches first, so a split layer's clone and Add inherit its platform (int16 if the layer is int16).
+ */
+function preQuantPasses(model: Model, opts: QuantOptions, logger: Logger): { model: Model; opts: QuantOptions } {
+  let m = model;
+  let int16Layers = opts.int16Layers;
+  if (opts.weightSplit) {
+    const { model: split, splits } = splitLayers(m, opts.weightSplit, logger);
+    m = split;
+    const extra = splits.filter((s) => int16Layers.includes(s.layer)).flatMap((s) => [s.clone, s.add]);
+    if (extra.length > 0) int16Layers = [...int16Layers, ...extra];
+  }
+  if (opts.equalization) m = layerwiseEqualization(m, opts.equalization, logger);
+  return { model: m, opts: { ...opts, int16Layers } };
 }
 
 export async function quantizeGraph(model: Model, opts: QuantOptions, ctx: QuantizeContext): Promise<QuantizeResult> {
@@ -54,7 +71,8 @@ export async function quantizeGraph(model: Model, opts: QuantOptions, ctx: Quant
     timingsMs[name] = (timingsMs[name] ?? 0) + (now() - t0);
     return r;
   };
-  const graph = await stage('dispatch', () => createQuantizedGraph(model, opts, ctx.logger));
+  const pre = await stage('prequant', () => preQuantPasses(model, opts, ctx.logger));
+  const graph = await stage('dispatch', () => createQuantizedGraph(pre.model, pre.opts, ctx.logger));
   await stage('fusion', () => { fusionPass(graph); simplifyPass(graph); });
   await stage('parameters', () => quantizeParameters(graph));
   await stage('calibration', () => calibrateActivations(graph, {

@@ -115,11 +115,12 @@ export class DeviceEmulator {
   async boot(): Promise<void> {
     const gen = ++this.generation;
     this.boots++;
+    // Like a chip, a boot runs what the flash holds when it starts, even if it is re-flashed meanwhile.
+    const m = this.model;
     const banner = `ESP-ROM:${this.opts.chip}-20210327\r\nrst:0xc (SW_CPU_RESET),boot:0x8 (SPI_FAST_FLASH_BOOT)\r\n` +
       `${ANSI.green}I (31) boot: ESP-IDF v5.5.4 2nd stage bootloader${ANSI.reset}\r\nI esp_psram: Found 8MB PSRAM device\r\n` +
       `${ANSI.green}I (412) main_task: Calling app_main()${ANSI.reset}\r\n`;
     if (!(await this.send(banner, gen))) return;
-    const m = this.model;
     const hello = { type: 'hello' as const, protocol: 1, chip: this.opts.chip, idf: 'v5.5.4', esp_dl: '3.3.9', app_elf_sha256: this.elfSha256, cpu_mhz: 240, runs: m?.runsUs.length ?? 3, warmup: 1 };
     if (!(await this.send(formatRecord(hello), gen))) return;
     if (!m) {

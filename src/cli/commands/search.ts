@@ -235,4 +235,4 @@ export function createSearchCommand(makeRunner?: RunnerFactory): Command {
 
 /** Default instance loaded by src/cli/main.ts: the real engine, imported only for non --dry-run runs. */
 export const searchCommand: Command = createSearchCommand(async (opts, ctx) =>
-  (await import('./search-runner.js')).realRunnerFactory(opts, ctx));
+  (await import('../../node/search-runner-factory.js')).realRunnerFactory(opts, ctx));

@@ -1,10 +1,10 @@
 /**
  * A compact reverse-mode autodiff tape on Float32Array tensors (NCHW, row-major).
  *
- * Why our own engine: the maintained JS autodiff libraries are TensorFlow.js (tfjs-node needs a native binary
- * download at install time and fails offline; the pure-JS CPU backend is a large dependency) — see
- * briefs/training-readme.md for the measured comparison. Blocks hold ≤ a handful of ops, so a closure tape with
- * hand-written backward rules is small, fast enough and dependency-free.
+ * Why our own engine: the maintained JS autodiff library is TensorFlow.js; tfjs-node downloads a native binary at
+ * install time (fails offline) and the pure-JS CPU backend runs the same kind of scalar loops inside a large
+ * framework (README, architecture). Blocks hold a handful of ops, so a closure tape with hand-written backward
+ * rules is small and dependency-free.
  *
  * Usage: create a Tape per step, build the forward with op functions (which record backward closures when any
  * input requires a gradient), call `tape.backward(loss)`, read `v.grad`.

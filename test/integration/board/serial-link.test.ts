@@ -37,7 +37,7 @@ describe('serialLink', () => {
     await link.close();
   });
 
-  it('reopens the same path when the device comes back within reconnectMs', async () => {
+  it('reopens the same path when the device comes back within reconnectMs', { timeout: 15_000 }, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ptys-'));
     const links = { host: path.join(dir, 'ttyACM0'), device: path.join(dir, 'dev') };
     let pair = await startPtyPair(links);
@@ -49,9 +49,14 @@ describe('serialLink', () => {
       await new Promise((r) => setTimeout(r, 300));
       pair = await startPtyPair(links); // the "re-enumerated" device, same path
       const dev = await openPort(links.device);
-      await new Promise((r) => setTimeout(r, 300)); // give the link time to reopen
-      dev.write('ESP-ROM:esp32s3-20210327\n');
-      expect(text(await waiting)).toBe('ESP-ROM:esp32s3-20210327\n');
+      // The link reopens on its own schedule (100 ms polls): keep "booting" until the host sees a line.
+      let got: string | undefined;
+      void waiting.then((b) => (got = text(b)), () => undefined);
+      for (let i = 0; i < 40 && got === undefined; i++) {
+        dev.write('ESP-ROM:esp32s3-20210327\n');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(got).toMatch(/^ESP-ROM:esp32s3-20210327\n/);
       await new Promise<void>((resolve) => dev.close(() => resolve()));
     } finally {
       await link.close();
