@@ -2,10 +2,11 @@
  * mode: search — restore the run folder from the cache, run (or resume) the search, save the folder again
  * (in a finally path, so a time budget, a failure or a cancellation still keeps what is done), publish.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runFolderKeys, searchFingerprint } from './cache-key.js';
 import type { ActionConfig } from './inputs.js';
+import { OUTPUTS } from './outputs.js';
 import { publish, type PublishResult } from './publish.js';
 import type { RunContext } from './run-context.js';
 import type { ActionDeps } from './deps.js';
@@ -45,7 +46,6 @@ export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
   } finally {
     // Whatever happened, keep what is done: the next run (or a re-run) resumes from it.
     if (existsSync(path.join(runDir, 'summary.json'))) {
-      mkdirSync(runDir, { recursive: true });
       writeFileSync(path.join(runDir, FINGERPRINT_FILE), `${fingerprint}\n`);
       if (cfg.cache) {
         const saved = await deps.cache.save([cfg.runDir], keys.key);
@@ -56,7 +56,7 @@ export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
   log.info(`Search finished: ${outcome.experimentsRun} new experiment(s)${outcome.stopped ? `, stopped early (${outcome.stopped})` : ''}.`);
   if (outcome.stopped === 'aborted') {
     log.warn('The run was cancelled: the finished experiments are saved in the cache; no report was published.');
-    deps.outputs.set('experiments-run', String(outcome.experimentsRun));
+    deps.outputs.set(OUTPUTS.experimentsRun, String(outcome.experimentsRun));
     return undefined;
   }
   return publish({ cfg, ctx, deps, runDir, outcome });

@@ -93,7 +93,6 @@ export async function startFakeGitHubServices(): Promise<FakeGitHubServices> {
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  cache.full = false;
 
   return {
     url, cache, artifacts, api, blobs, requests,

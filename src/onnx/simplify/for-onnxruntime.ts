@@ -1,11 +1,13 @@
 /**
  * The inverse of the ESP-DL-only fusions, for runtimes that lack those ops (onnxruntime): `Swish` becomes
  * Sigmoid + Mul, and `RMSNormalization` (ONNX only from opset 23) becomes Pow/ReduceMean/Add/Sqrt/Div/Mul when
- * the model's opset is older. The last node of each expansion keeps the fused node's name and output, so
+ * the model's opset is older. ESP-DL's `InsertZeros` and ESP-DL's channel order of `SpaceToDepth` are expanded
+ * too (expand-rearrange.ts). The last node of each expansion keeps the fused node's name and output, so
  * per-node reports still match. Returns the model itself when there is nothing to expand, else a copy.
  */
 import { cloneModel, onnxOpset, type Graph, type Model, type Node } from '../../ir/graph.js';
 import { addInitializer, uniqueName } from './edit.js';
+import { expandInsertZeros, expandSpaceToDepth } from './expand-rearrange.js';
 import { make } from './tensor-math.js';
 
 const plain = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = new Map()): Node =>
@@ -13,7 +15,8 @@ const plain = (name: string, opType: string, inputs: string[], outputs: string[]
 
 export function forOnnxRuntime(model: Model): Model {
   const opset = onnxOpset(model);
-  const needs = (n: Node) => (n.domain === '' || n.domain === 'ai.onnx') && (n.opType === 'Swish' || (n.opType === 'RMSNormalization' && opset < 23));
+  const expanded = new Set(['Swish', 'InsertZeros', 'SpaceToDepth']);
+  const needs = (n: Node) => (n.domain === '' || n.domain === 'ai.onnx') && (expanded.has(n.opType) || (n.opType === 'RMSNormalization' && opset < 23));
   if (!model.graph.nodes.some(needs)) return model;
   const m = cloneModel(model);
   const g = m.graph;
@@ -21,6 +24,8 @@ export function forOnnxRuntime(model: Model): Model {
   for (const n of g.nodes) {
     if (!needs(n)) out.push(n);
     else if (n.opType === 'Swish') out.push(...expandSwish(g, n));
+    else if (n.opType === 'InsertZeros') out.push(...expandInsertZeros(g, n, opset));
+    else if (n.opType === 'SpaceToDepth') out.push(...expandSpaceToDepth(g, n));
     else out.push(...expandRmsNorm(g, n, opset));
   }
   g.nodes = out;

@@ -146,7 +146,7 @@ export function layerwiseEqualization(
 ): Model {
   const g = model.graph;
   const pairs = equalizablePairs(g, opts.optLevel, opts.interestedLayers, logger);
-  logger.info(`equalization: ${pairs.length} equalization pair(s) found (opt_level ${opts.optLevel})`);
+  logger.debug(`equalization: ${pairs.length} equalization pair(s) found (opt_level ${opts.optLevel})`);
   const values = new Map<string, Float32Array>();
   for (const { prepared } of pairs) {
     for (const r of [...prepared.up, ...prepared.down]) {

@@ -125,10 +125,10 @@ export function splitLayers(
     checkLayer(g, name, node);
     const rec = splitOne(g, node, opts.valueThreshold, names);
     if (!rec) {
-      logger.info(`horizontal_layer_split: layer ${name}: no weight above ${opts.valueThreshold}, left as is`);
+      logger.debug(`horizontal_layer_split: layer ${name}: no weight above ${opts.valueThreshold}, left as is`);
       continue;
     }
-    logger.info(`horizontal_layer_split: layer ${name} split, ${rec.processed}/${rec.total} value(s) processed (${rec.clone}, ${rec.add})`);
+    logger.debug(`horizontal_layer_split: layer ${name} split, ${rec.processed}/${rec.total} value(s) processed (${rec.clone}, ${rec.add})`);
     splits.push(rec);
   }
   return { model: out, splits };

@@ -100,3 +100,23 @@ describe('bias correction core', () => {
     if (out.status === 'restored') expect(out.reason).toBe('non-finite result');
   });
 });
+
+describe('P4-style per-channel block (synthetic MobileNetV2 shape, 8×8)', () => {
+  it('TQT returns one exponent per channel for per-channel weight configs; AdaRound keeps weights on the per-channel grid', async () => {
+    const { mobilenetV2Block } = await import('../../../../src/quant/training/synthetic-block.js');
+    const { block, batches } = mobilenetV2Block(1, 8);
+    const t = runTqt(block, batches, { ...TQT, steps: 5 });
+    expect(t.status).toBe('updated');
+    if (t.status === 'updated') {
+      const w0 = [...t.exponents].find(([c]) => c.value === 'w0')!;
+      expect(Array.isArray(w0[1]) && w0[1].length).toBe(192);
+    }
+    const a = runAdaround(block, batches, { ...ADA, steps: 50 });
+    expect(a.status).toBe('updated');
+    if (a.status === 'updated') {
+      expect(a.postLoss).toBeLessThan(a.preLoss);
+      // synthetic weight exponents are −5 on every channel
+      for (const v of a.params.get('w1')!.data as Float32Array) expect(Number.isInteger(v * 32)).toBe(true);
+    }
+  });
+});
