@@ -16,6 +16,7 @@ import { upgradeLegacyAttributes } from './legacy-attrs.js';
 import { nameNodes } from './name-nodes.js';
 import { pruneUnused } from './prune.js';
 import { removeIdentity } from './remove-identity.js';
+import { splitSharedParams } from './split-shared-params.js';
 
 export interface SimplifyOptions {
   logger?: Logger;
@@ -26,8 +27,8 @@ export interface SimplifyOptions {
 /**
  * Returns a simplified copy of `model` (the input is not modified; unchanged tensors are shared). Order: batch
  * fix (so Shape can fold) → Constant → initializer → constant folding → Identity/Dropout removal (these three
- * stand in for onnxsim) → naming of nameless nodes → legacy Clip/Pad/Slice attributes → bias-Add fusion → BN
- * fusion → lone BN → Conv → Swish → RMSNorm → pruning (ESP-PPQ's format_graph order).
+ * stand in for onnxsim) → naming of nameless nodes → one copy per reader of a shared parameter → legacy
+ * Clip/Pad/Slice attributes → bias-Add fusion → BN fusion → lone BN → Conv → Swish → RMSNorm → pruning (ESP-PPQ's format_graph order).
  * The result may contain `Swish` / `RMSNormalization` nodes that onnxruntime lacks: run it through forOnnxRuntime.
  */
 export function simplifyModel(model: Model, opts: SimplifyOptions = {}): Model {
@@ -39,6 +40,7 @@ export function simplifyModel(model: Model, opts: SimplifyOptions = {}): Model {
   foldConstants(g, onnxOpset(m), log);
   removeIdentity(g, log);
   nameNodes(g, log);
+  splitSharedParams(g, log);
   upgradeLegacyAttributes(m, log);
   fuseBiasAdd(g, log);
   fuseBatchNorm(g, log);

@@ -11,9 +11,9 @@
  *
  * `InsertZeros` is an ESP-DL op: onnxruntime runs it through forOnnxRuntime's expansion.
  */
-import { attrInt, attrInts, attrString, cloneModel, type Attribute, type Graph, type Model, type Node } from '../../ir/graph.js';
+import { attrInt, attrInts, attrString, cloneModel, type Attribute, type Dim, type Graph, type Model, type Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { uniqueName } from '../../onnx/simplify/edit.js';
+import { knownShape, uniqueName } from '../../onnx/simplify/edit.js';
 
 /** Geometry of one ConvTranspose, or undefined when it cannot be decomposed (then it is left as is). */
 interface Geometry {
@@ -65,6 +65,13 @@ export function convTransposeWeightToConv(w: Tensor, group: number): Tensor {
   return { dtype: 'float32', dims: [coutG * group, cinG, ...k], data: out };
 }
 
+/** InsertZeros' output shape [N, C, (L − 1)·s + 1 + output_padding …] when the input shape is static. */
+function insertZerosShape(input: Dim[] | undefined, geo: Geometry): number[] | undefined {
+  if (!input || input.length !== geo.strides.length + 2 || !input.every((d): d is number => typeof d === 'number' && d >= 0)) return undefined;
+  const dims = input as number[];
+  return dims.map((d, i) => (i < 2 ? d : (d - 1) * geo.strides[i - 2]! + 1 + geo.outputPadding[i - 2]!));
+}
+
 /** The next `<prefix><k>` no node/value of `g` uses (ESP-PPQ's generated-name counters). */
 function nextGenerated(g: Graph, prefix: string): string {
   const taken = new Set<string>([...g.initializers.keys(), ...g.inputs.map((i) => i.name)]);
@@ -83,6 +90,8 @@ function decompose(g: Graph, n: Node, geo: Geometry, weightUsers: number): Node[
       attributes: new Map<string, Attribute>([['stride', ints(geo.strides)], ['output_padding', ints(geo.outputPadding)]]),
     };
     out.push(iz);
+    const shape = insertZerosShape(knownShape(g, input), geo);
+    if (shape) g.valueInfo.set(zerosOut, { name: zerosOut, dtype: 'float32', shape });
     g.nodes.push(iz); // reserve its names for the next nextGenerated call; the caller rebuilds the node list
     input = zerosOut;
   }

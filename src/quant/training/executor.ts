@@ -2,6 +2,7 @@
  * Runs a Block on the tape: quantizes each op's inputs and outputs through a hook (ESP-PPQ's TorchExecutor with
  * quantize delegators), applies the op rule, and returns the requested values.
  */
+import { InternalError } from '../../errors.js';
 import type { TensorQuantConfig } from '../types.js';
 import { isQuantizing, resolve } from '../types.js';
 import { toFloat32 } from '../../ir/tensor.js';
@@ -27,7 +28,7 @@ export function gridOf(cfg: TensorQuantConfig): QuantGrid {
 /** 2^exponent per channel (or one) of a config, through its dominator. Throws when not calibrated. */
 export function scalesOf(cfg: TensorQuantConfig): number[] {
   const e = resolve(cfg).exponent;
-  if (e === undefined) throw new Error(`config ${cfg.id} (${cfg.value}) has no exponent (not calibrated)`);
+  if (e === undefined) throw new InternalError(`config ${cfg.id} (${cfg.value}) has no exponent (not calibrated)`);
   return (Array.isArray(e) ? e : [e]).map((x) => 2 ** x);
 }
 
@@ -55,7 +56,7 @@ export function runBlock(
   for (const [k, v] of feeds) values.set(k, leaf(v.data, v.dims));
   for (const op of block.ops) {
     const rule = OP_RULES[op.node.opType];
-    if (!rule) throw new Error(`${op.node.opType} ${op.node.name} has no gradient rule`);
+    if (!rule) throw new InternalError(`${op.node.opType} ${op.node.name} has no gradient rule`);
     const vars = op.node.inputs.map((name, i) => {
       if (!name) return undefined;
       const isParam = block.params.has(name);

@@ -6,6 +6,8 @@
  * and torch.clamp masks the gradient outside [qmin, qmax] (inclusive), so dx̂/dx = 1 inside the range, 0 outside
  * (esp_ppq/utils/round.py, quantization/qfunction/linear.py).
  */
+import { InternalError } from '../../errors.js';
+import { roundHalfEven, roundWith } from '../rounding.js';
 import type { Rounding } from '../types.js';
 import { Tape, gradOf, type Var } from './tape.js';
 
@@ -16,13 +18,6 @@ export interface QuantGrid {
   rounding: Rounding;
   /** Channel axis when per-channel (scales has one entry per channel), else undefined. */
   channelAxis: number | undefined;
-}
-
-/** ppq_tensor_round for the two ESP-DL policies: half_even = torch.round, half_up = floor(x + 0.5). */
-export function roundWith(v: number, rounding: Rounding): number {
-  if (rounding === 'half_up') return Math.floor(v + 0.5);
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** For each element, its channel index (0 for per-tensor). */
@@ -46,7 +41,7 @@ function channelRuns(shape: readonly number[], axis: number | undefined, channel
   let outer = 1, inner = 1;
   for (let d = 0; d < ax; d++) outer *= shape[d]!;
   for (let d = ax + 1; d < shape.length; d++) inner *= shape[d]!;
-  if (shape[ax] !== channels) throw new Error(`per-channel quantization: ${channels} scales for ${shape[ax]} channels`);
+  if (shape[ax] !== channels) throw new InternalError(`per-channel quantization: ${channels} scales for ${shape[ax]} channels`);
   return { outer, inner, c: channels };
 }
 
@@ -56,14 +51,14 @@ function channelRuns(shape: readonly number[], axis: number | undefined, channel
  */
 function quantizeInto(x: Float32Array, shape: readonly number[], scales: ArrayLike<number>, grid: QuantGrid, out: Float32Array, mask: Uint8Array, dyds?: Float32Array): void {
   const { outer, inner, c } = channelRuns(shape, grid.channelAxis, scales.length);
-  const { qmin, qmax } = grid, even = grid.rounding === 'half_even';
+  // Same float semantics as the simulator's quant/fake-quant.ts: rounding.ts policies, float32 bounds, −0 → +0.
+  const qmin = Math.fround(grid.qmin), qmax = Math.fround(grid.qmax), rounding: Rounding = grid.rounding;
   for (let o = 0; o < outer; o++) {
     for (let ch = 0; ch < c; ch++) {
       const s = scales[ch]!, base = (o * c + ch) * inner;
       for (let i = base; i < base + inner; i++) {
         const v = x[i]! / s;
-        let r = Math.floor(v + 0.5);
-        if (even && r - v === 0.5 && (r & 1) !== 0) r -= 1;
+        const r = roundWith(rounding, v) + 0;
         const inside = r >= qmin && r <= qmax;
         const q = inside ? r : r < qmin ? qmin : r > qmax ? qmax : r;
         mask[i] = inside ? 1 : 0;
@@ -96,7 +91,7 @@ export function fakeQuant(tape: Tape, x: Var, scales: ArrayLike<number>, grid: Q
  * `log2Scale` has one entry per channel (or one). dx follows the STE rule of `fakeQuant`.
  */
 export function tqtQuant(tape: Tape, x: Var, log2Scale: Var, grid: QuantGrid): Var {
-  const scales = Array.from(log2Scale.data, (a) => 2 ** roundWith(a, 'half_even'));
+  const scales = Array.from(log2Scale.data, (a) => 2 ** roundHalfEven(a));
   const n = x.data.length;
   const out = new Float32Array(n), dyds = new Float32Array(n), mask = new Uint8Array(n);
   quantizeInto(x.data, x.shape, scales, grid, out, mask, dyds);

@@ -1,5 +1,7 @@
 /** Scalar loss terms of the training passes, as differentiable ops. */
-import { ADAROUND_GAMMA, ADAROUND_ZETA, roundWith } from './fake-quant.js';
+import { InternalError } from '../../errors.js';
+import { roundHalfEven } from '../rounding.js';
+import { ADAROUND_GAMMA, ADAROUND_ZETA } from './fake-quant.js';
 import { Tape, gradOf, type Var } from './tape.js';
 
 function scalar(tape: Tape, value: number, inputs: readonly Var[], backward: (g: number) => void): Var {
@@ -13,7 +15,7 @@ function scalar(tape: Tape, value: number, inputs: readonly Var[], backward: (g:
  * the mean over the batch — equal to the mean over all elements because samples have equal size.
  */
 export function mse(tape: Tape, y: Var, ref: Float32Array): Var {
-  if (ref.length !== y.data.length) throw new Error(`mse: ${y.data.length} values vs reference ${ref.length}`);
+  if (ref.length !== y.data.length) throw new InternalError(`mse: ${y.data.length} values vs reference ${ref.length}`);
   let s = 0;
   for (let i = 0; i < ref.length; i++) { const d = y.data[i]! - ref[i]!; s += d * d; }
   const n = ref.length;
@@ -40,10 +42,10 @@ export function scale(tape: Tape, x: Var, c: number): Var {
 export function integerPenalty(tape: Tape, alpha: Var): Var {
   const n = alpha.data.length;
   let s = 0;
-  for (let i = 0; i < n; i++) { const d = alpha.data[i]! - roundWith(alpha.data[i]!, 'half_even'); s += d * d; }
+  for (let i = 0; i < n; i++) { const d = alpha.data[i]! - roundHalfEven(alpha.data[i]!); s += d * d; }
   return scalar(tape, s / n, [alpha], (g) => {
     const ga = gradOf(alpha);
-    for (let i = 0; i < n; i++) ga[i] += (g * 2 * (alpha.data[i]! - roundWith(alpha.data[i]!, 'half_even'))) / n;
+    for (let i = 0; i < n; i++) ga[i] += (g * 2 * (alpha.data[i]! - roundHalfEven(alpha.data[i]!))) / n;
   });
 }
 

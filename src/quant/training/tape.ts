@@ -10,6 +10,9 @@
  * input requires a gradient), call `tape.backward(loss)`, read `v.grad`.
  */
 
+import { InternalError } from '../../errors.js';
+import { numel } from '../../ir/tensor.js';
+
 /** A tensor in the graph. `grad` is allocated lazily during backward (same length as `data`). */
 export interface Var {
   readonly data: Float32Array;
@@ -20,17 +23,10 @@ export interface Var {
 
 /** A leaf tensor. Trainable leaves set `requiresGrad` so ops record their backward rules. */
 export function leaf(data: Float32Array, shape: readonly number[], requiresGrad = false): Var {
-  if (data.length !== sizeOf(shape)) {
-    throw new Error(`leaf: data length ${data.length} does not match shape [${shape.join(',')}]`);
+  if (data.length !== numel(shape)) {
+    throw new InternalError(`leaf: data length ${data.length} does not match shape [${shape.join(',')}]`);
   }
   return { data, shape: [...shape], grad: undefined, requiresGrad };
-}
-
-/** Number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /** The gradient buffer of `v`, allocated (zeros) on first use. */
@@ -58,13 +54,13 @@ export class Tape {
 
   /** Seeds d(loss)/d(loss) = 1 for a scalar loss and runs every recorded rule in reverse order. */
   backward(loss: Var): void {
-    if (loss.data.length !== 1) throw new Error('backward: loss must be a scalar');
+    if (loss.data.length !== 1) throw new InternalError('backward: loss must be a scalar');
     this.backwardFrom(loss, Float32Array.of(1));
   }
 
   /** Vector-Jacobian product: seeds `out.grad = seed` and runs every recorded rule in reverse order. */
   backwardFrom(out: Var, seed: Float32Array): void {
-    if (seed.length !== out.data.length) throw new Error('backwardFrom: seed length differs from the output');
+    if (seed.length !== out.data.length) throw new InternalError('backwardFrom: seed length differs from the output');
     if (!out.requiresGrad) return;
     gradOf(out).set(seed);
     for (let i = this.steps.length - 1; i >= 0; i--) this.steps[i]!();

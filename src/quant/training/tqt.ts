@@ -17,7 +17,8 @@ import { resolve, type TensorQuantConfig } from '../types.js';
 import { Adam } from './adam.js';
 import type { Block, BlockBatch } from './block.js';
 import { gridOf, paramVars, runBlock, scalesOf, staticQuant, type QuantHook } from './executor.js';
-import { fakeQuant, roundWith, tqtQuant } from './fake-quant.js';
+import { roundHalfEven } from '../rounding.js';
+import { fakeQuant, tqtQuant } from './fake-quant.js';
 import { integerPenalty, meanSquare, mse, scale, sum } from './loss.js';
 import { binary } from './ops/elementwise.js';
 import { leaf, Tape, type Var } from './tape.js';
@@ -119,7 +120,7 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   if (postLoss > preLoss) return restored(`block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})`, postLoss, o.steps);
   const exponents = new Map<TensorQuantConfig, number | number[]>();
   for (const [c, a] of alphas) {
-    const e = Array.from(a.data, (v) => roundWith(v, 'half_even'));
+    const e = Array.from(a.data, (v) => roundHalfEven(v));
     exponents.set(c, Array.isArray(c.exponent) ? e : e[0]!);
   }
   const out = new Map([...names].map((n) => [n, tensorOf(params.get(n)!)]));

@@ -2,6 +2,7 @@
  * Shared pieces of the training passes (ESP-PPQ TrainingBasedPass, esp_ppq/quantization/optim/training.py):
  * block loss, eligibility, finiteness checks and the result type.
  */
+import { InternalError } from '../../errors.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { TensorQuantConfig } from '../types.js';
 import type { Block, BlockBatch } from './block.js';
@@ -42,13 +43,13 @@ export function blockLoss(block: Block, batches: readonly BlockBatch[], params: 
 
 export function outputOf(values: ReadonlyMap<string, Var>, name: string): Var {
   const v = values.get(name);
-  if (!v) throw new Error(`block output ${name} was not computed`);
+  if (!v) throw new InternalError(`block output ${name} was not computed`);
   return v;
 }
 
 export function refOf(b: BlockBatch, name: string): Float32Array {
   const r = b.reference.get(name);
-  if (!r) throw new Error(`no float reference cached for block output ${name}`);
+  if (!r) throw new InternalError(`no float reference cached for block output ${name}`);
   return r.data;
 }
 

@@ -37,11 +37,11 @@ describe('serialLink', () => {
     await link.close();
   });
 
-  it('reopens the same path when the device comes back within reconnectMs', { timeout: 15_000 }, async () => {
+  it('reopens the same path when the device comes back within reconnectMs', { timeout: 20_000 }, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ptys-'));
     const links = { host: path.join(dir, 'ttyACM0'), device: path.join(dir, 'dev') };
     let pair = await startPtyPair(links);
-    const link = serialLink(links.host, { reconnectMs: 3000 });
+    const link = serialLink(links.host, { reconnectMs: 10_000 }); // generous: socat restarts slowly on a loaded machine
     try {
       await link.open();
       const waiting = link.read();
@@ -52,7 +52,7 @@ describe('serialLink', () => {
       // The link reopens on its own schedule (100 ms polls): keep "booting" until the host sees a line.
       let got: string | undefined;
       void waiting.then((b) => (got = text(b)), () => undefined);
-      for (let i = 0; i < 40 && got === undefined; i++) {
+      for (let i = 0; i < 100 && got === undefined; i++) {
         dev.write('ESP-ROM:esp32s3-20210327\n');
         await new Promise((r) => setTimeout(r, 100));
       }

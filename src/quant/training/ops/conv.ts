@@ -4,6 +4,7 @@
  * convolutions use the input plane directly as the column matrix. Backward recomputes the columns instead of
  * keeping them, so a step holds at most one column buffer.
  */
+import { InternalError } from '../../../errors.js';
 import { Tape, gradOf, type Var } from '../tape.js';
 import { gemmNN, gemmNT, gemmTN } from './kernels.js';
 
@@ -29,8 +30,8 @@ function geometry(xs: readonly number[], ws: readonly number[], a: ConvAttrs): G
   const [m, cg, kh, kw] = ws as [number, number, number, number];
   const [sh, sw] = a.strides, [dh, dw] = a.dilations, g = a.group;
   const [ph, pw, pb, pr] = a.pads;
-  if (xs.length !== 4 || ws.length !== 4) throw new Error(`Conv: only 2-D convolution is supported (x ${xs.join('x')})`);
-  if (cg * g !== c || m % g !== 0) throw new Error(`Conv: channels ${c} / weight ${ws.join('x')} / group ${g} mismatch`);
+  if (xs.length !== 4 || ws.length !== 4) throw new InternalError(`Conv: only 2-D convolution is supported (x ${xs.join('x')})`);
+  if (cg * g !== c || m % g !== 0) throw new InternalError(`Conv: channels ${c} / weight ${ws.join('x')} / group ${g} mismatch`);
   const oh = Math.floor((h + ph + pb - dh * (kh - 1) - 1) / sh) + 1;
   const ow = Math.floor((w + pw + pr - dw * (kw - 1) - 1) / sw) + 1;
   const flat = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && pb === 0 && pr === 0;

@@ -1,6 +1,8 @@
 /** ONNX Gemm (transA/transB, alpha/beta, broadcast C) and MatMul (numpy batch broadcasting), with gradients. */
-import { Tape, gradOf, sizeOf, type Var } from '../tape.js';
-import { broadcastIndex, broadcastShape } from './broadcast.js';
+import { InternalError } from '../../../errors.js';
+import { numel } from '../../../ir/tensor.js';
+import { Tape, gradOf, type Var } from '../tape.js';
+import { broadcastIndex, broadcastShape } from '../../../onnx/simplify/tensor-math.js';
 import { gemmNN } from './kernels.js';
 
 export interface GemmAttrs { transA: boolean; transB: boolean; alpha: number; beta: number }
@@ -25,7 +27,7 @@ function mm(
 export function gemm(tape: Tape, A: Var, B: Var, C: Var | undefined, at: GemmAttrs): Var {
   const [ar, ac] = A.shape as [number, number], [br, bc] = B.shape as [number, number];
   const M = at.transA ? ac : ar, K = at.transA ? ar : ac, N = at.transB ? br : bc;
-  if ((at.transB ? bc : br) !== K) throw new Error(`Gemm: inner dimensions ${K} and ${at.transB ? bc : br} differ`);
+  if ((at.transB ? bc : br) !== K) throw new InternalError(`Gemm: inner dimensions ${K} and ${at.transB ? bc : br} differ`);
   const out = new Float32Array(M * N);
   mm(M, K, N, A.data, 0, at.transA, B.data, 0, at.transB, out, 0);
   if (at.alpha !== 1) for (let i = 0; i < out.length; i++) out[i] *= at.alpha;
@@ -56,9 +58,9 @@ export function matmul(tape: Tape, A: Var, B: Var): Var {
   const as = A.shape.length === 1 ? [1, A.shape[0]!] : [...A.shape];
   const bs = B.shape.length === 1 ? [B.shape[0]!, 1] : [...B.shape];
   const M = as[as.length - 2]!, K = as[as.length - 1]!, N = bs[bs.length - 1]!;
-  if (bs[bs.length - 2] !== K) throw new Error(`MatMul: inner dimensions ${K} and ${bs[bs.length - 2]} differ`);
+  if (bs[bs.length - 2] !== K) throw new InternalError(`MatMul: inner dimensions ${K} and ${bs[bs.length - 2]} differ`);
   const batch = broadcastShape(as.slice(0, -2), bs.slice(0, -2));
-  const nb = sizeOf(batch);
+  const nb = numel(batch);
   const ai = broadcastIndex(as.slice(0, -2), batch), bi = broadcastIndex(bs.slice(0, -2), batch);
   const out = new Float32Array(nb * M * N);
   for (let t = 0; t < nb; t++) gemmNN(M, K, N, A.data, ai[t]! * M * K, B.data, bi[t]! * K * N, out, t * M * N);

@@ -1,10 +1,12 @@
 /** Concat, Reshape, Flatten and Transpose, with gradients. */
-import { Tape, gradOf, sizeOf, type Var } from '../tape.js';
+import { InternalError } from '../../../errors.js';
+import { numel } from '../../../ir/tensor.js';
+import { Tape, gradOf, type Var } from '../tape.js';
 
 export function concat(tape: Tape, xs: readonly Var[], axis: number): Var {
   const r = xs[0]!.shape.length, ax = axis < 0 ? axis + r : axis;
-  const outer = sizeOf(xs[0]!.shape.slice(0, ax));
-  const inners = xs.map((v) => sizeOf(v.shape.slice(ax)));
+  const outer = numel(xs[0]!.shape.slice(0, ax));
+  const inners = xs.map((v) => numel(v.shape.slice(ax)));
   const total = inners.reduce((s, v) => s + v, 0);
   const out = new Float32Array(outer * total);
   let off = 0;
@@ -30,7 +32,7 @@ export function concat(tape: Tape, xs: readonly Var[], axis: number): Var {
 
 /** Same data, new shape (ONNX Reshape semantics for 0 and −1 are resolved by `reshapeTarget`). */
 export function reshape(tape: Tape, x: Var, shape: readonly number[]): Var {
-  if (sizeOf(shape) !== x.data.length) throw new Error(`Reshape: [${x.shape.join(',')}] → [${shape.join(',')}]`);
+  if (numel(shape) !== x.data.length) throw new InternalError(`Reshape: [${x.shape.join(',')}] → [${shape.join(',')}]`);
   const y = tape.result(x.data, shape, [x]);
   tape.record(y, (dy) => {
     const g = gradOf(x);
@@ -43,12 +45,12 @@ export function reshape(tape: Tape, x: Var, shape: readonly number[]): Var {
 export function reshapeTarget(inShape: readonly number[], spec: readonly number[], allowZero: boolean): number[] {
   const out = spec.map((d, i) => (d === 0 && !allowZero ? inShape[i]! : d));
   const known = out.filter((d) => d !== -1).reduce((s, d) => s * d, 1);
-  return out.map((d) => (d === -1 ? sizeOf(inShape) / known : d));
+  return out.map((d) => (d === -1 ? numel(inShape) / known : d));
 }
 
 export function flattenShape(inShape: readonly number[], axis: number): number[] {
   const ax = axis < 0 ? axis + inShape.length : axis;
-  return [sizeOf(inShape.slice(0, ax)), sizeOf(inShape.slice(ax))];
+  return [numel(inShape.slice(0, ax)), numel(inShape.slice(ax))];
 }
 
 export function transpose(tape: Tape, x: Var, perm: readonly number[]): Var {

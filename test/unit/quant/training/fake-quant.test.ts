@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Adam } from '../../../../src/quant/training/adam.js';
 import {
-  adaroundFinal, adaroundInit, adaroundQuant, fakeQuant, rectifiedSigmoid, roundWith, tqtQuant,
+  adaroundFinal, adaroundInit, adaroundQuant, fakeQuant, rectifiedSigmoid, tqtQuant,
 } from '../../../../src/quant/training/fake-quant.js';
+import { fakeQuantize } from '../../../../src/quant/fake-quant.js';
+import { roundWith } from '../../../../src/quant/rounding.js';
 import { integerPenalty, meanSquare, mse, roundingRegularizer } from '../../../../src/quant/training/loss.js';
 import { regularizerBeta } from '../../../../src/quant/training/adaround.js';
 import { leaf, Tape } from '../../../../src/quant/training/tape.js';
@@ -19,7 +21,10 @@ describe('fake quantization forward', () => {
     expect(Array.from(even.data)).toEqual([0.5, 0.5, -0.5, -0.5, 127 * s, -128 * s, 0]);
     const up = fakeQuant(new Tape(), x, [s], { ...grid8, rounding: 'half_up' });
     expect(Array.from(up.data)).toEqual([0.75, 0.5, -0.5, -0.25, 127 * s, -128 * s, 0]);
-    expect([roundWith(-3.5, 'half_even'), roundWith(4.5, 'half_even'), roundWith(-3.5, 'half_up')]).toEqual([-4, 4, -3]);
+    // Bit-identical to the simulator's quantizer, including a 32-bit bias range.
+    const big = leaf(Float32Array.from([3e9, -3e9, 1234.5678, -0.0001]), [4]);
+    const g32 = { qmin: -(2 ** 31), qmax: 2 ** 31 - 1, rounding: 'half_up' as const, channelAxis: undefined };
+    expect(Array.from(fakeQuant(new Tape(), big, [2 ** -3], g32).data)).toEqual(Array.from(fakeQuantize(big.data, -3, { dims: [4], ...g32 })));
   });
   it('per-channel uses one scale per channel along the axis', () => {
     const x = leaf(Float32Array.from([1.3, 1.3, 1.3, 1.3]), [2, 2]);
@@ -40,7 +45,7 @@ describe('straight-through gradients', () => {
     const xs = randomArray(30, R, -3, 3);
     xs[0] = 50; xs[1] = -50; // clipped elements
     const alpha0 = -4, s0 = 2 ** alpha0, grid = { ...grid8, qmin: -16, qmax: 15 };
-    const delta = Array.from(xs, (v) => roundWith(v / s0, 'half_even') - v / s0);
+    const delta = Array.from(xs, (v) => roundWith('half_even', v / s0) - v / s0);
     const w = randomArray(30, R);
     const surrogate = (a: number) => {
       const s = 2 ** a;
