@@ -11,13 +11,15 @@
  * The same builder gives the calibration model (at that point only parameters quantize) and, with `gated`, the
  * layer-wise analysis model in which each op's quantization is switched on by a boolean graph input.
  */
-import type { Attribute, Graph, Model, Node, ValueInfo } from '../ir/graph.js';
+import { onnxOpset, type Attribute, type Graph, type Model, type Node, type ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { topologicalSort } from '../ir/topo.js';
 import { fakeQuantize } from '../quant/fake-quant.js';
 import { isQuantizing, resolve, type QuantizedGraph, type TensorQuantConfig } from '../quant/types.js';
 import { inferValueTypes } from './value-types.js';
 import { forOnnxRuntime } from '../onnx/simplify/index.js';
+import { knownShape } from '../onnx/simplify/edit.js';
+import { emitQuantRnn, type RnnSpec } from './sim-rnn.js';
 
 export interface SimOptions {
   /** Add a bool input per quantized op that switches its quantization on (layer-wise analysis). */
@@ -157,6 +159,21 @@ function addProbes(b: SimBuilder, probes: SimOptions['probes'], outputs: ValueIn
   }
 }
 
+/**
+ * Quantized GRU/LSTM run unrolled with ESP-PPQ's internal quantization (sim-rnn.ts); undefined (plain op) for
+ * other ops and when the input's shape is not static.
+ */
+function rnnSpec(
+  src: Graph, node: Node, inputs: string[], outputs: string[], hiddenCfg: TensorQuantConfig | undefined,
+  gate: string | undefined, qg: QuantizedGraph,
+): RnnSpec | undefined {
+  if (node.opType !== 'GRU' && node.opType !== 'LSTM') return undefined;
+  const shape = knownShape(src, node.inputs[0] ?? '');
+  if (!shape || shape.length !== 3 || !shape.every((d): d is number => typeof d === 'number' && d > 0)) return undefined;
+  const rounding = hiddenCfg?.rounding ?? qg.ops.get(node.name)?.inputs[0]?.rounding ?? 'half_even';
+  return { node, inputs, outputs, xShape: shape, hiddenCfg, rounding, gate, opset: onnxOpset(qg.model) };
+}
+
 /** Key of the grid a config puts a value on: equal keys make a second quantization a no-op. */
 function gridKey(cfg: TensorQuantConfig): string {
   return `${String(resolve(cfg).exponent)}|${cfg.qmin}|${cfg.qmax}|${cfg.rounding}`;
@@ -186,7 +203,9 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
       if (!value || !quantize(cfg)) return value;
       return `${value}::raw`;
     });
-    b.nodes.push({ ...node, inputs, outputs, attributes: new Map(node.attributes) });
+    const rnn = op && op.platform !== 'FP32' && !opts.float ? rnnSpec(src, node, inputs, outputs, quantize(op.outputs[0]) ? op.outputs[0] : undefined, gate, qg) : undefined;
+    if (rnn) emitQuantRnn(b, rnn);
+    else b.nodes.push({ ...node, inputs, outputs, attributes: new Map(node.attributes) });
     node.outputs.forEach((value, slot) => {
       const cfg = op?.outputs[slot];
       if (!value || !quantize(cfg)) return;

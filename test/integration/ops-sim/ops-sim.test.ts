@@ -33,7 +33,12 @@ function report(group: string, all: string[], results: Map<string, CaseResult>):
   for (const [op, row] of perOp) {
     if (row.failed.length === 0 && row.lsb === 0) continue;
     // OPS_SIM_VERBOSE=1 lists every failing case, not just the first per operator.
-    if (process.env['OPS_SIM_VERBOSE']) for (const f of row.failed) process.stderr.write(`    ${path.basename(f)}: ${results.get(f)!.detail}\n`);
+    if (process.env['OPS_SIM_VERBOSE']) {
+      for (const dir of all) {
+        const r = results.get(dir)!;
+        if (path.basename(path.dirname(dir)) === op && r.verdict !== 'exact') process.stderr.write(`    ${path.basename(dir)} ${r.verdict}: ${r.detail}\n`);
+      }
+    }
     const first = row.failed[0];
     const why = first ? `${path.basename(first)}: ${results.get(first)!.detail.slice(0, 200)}` : '';
     process.stderr.write(`  ${group} ${op.padEnd(18)} failed ${row.failed.length}/${row.total}, ±1 LSB ${row.lsb}${why ? `; ${why}` : ''}\n`);

@@ -41,6 +41,7 @@ export function groupCases(group: string): string[] {
 }
 
 const npy = (file: string): Tensor => parseNpy(new Uint8Array(readFileSync(file)), file);
+const want = (file: string): number => npy(file).data.length;
 
 /** The config that quantizes graph output `name` (the producing op's output slot). */
 function outputConfig(qg: QuantizedGraph, name: string): TensorQuantConfig | undefined {
@@ -110,11 +111,11 @@ export async function runCase(dir: string, target: Target, bits: 8 | 16, runtime
     const qFile = o.q_npy ? path.join(dir, o.q_npy) : undefined;
     if (qFile && existsSync(qFile)) {
       // OVERLAPPED: a passive op's output sits on its input's grid; ESP-PPQ writes it with the dominator's scale.
-      const onGrid = cfg !== undefined && (isQuantizing(cfg) || (cfg.state === 'OVERLAPPED' && isQuantizing(resolve(cfg))));
-      if (!onGrid) return { verdict: 'fail', detail: `${o.name}: ESP-PPQ quantizes it, our config (${cfg?.state ?? 'none'}) does not` };
+      const onGrid = cfg !== undefined && (cfg.state === 'OVERLAPPED' ? isQuantizing(resolve(cfg)) : isQuantizing(cfg));
+      if (!cfg || !onGrid) return { verdict: 'fail', detail: `${o.name}: ESP-PPQ quantizes it, our config (${cfg?.state ?? 'none'}) does not` };
       const { worst, count } = compareInt(toFloat32(ours), cfg, npy(qFile));
       if (worst > 1) return { verdict: 'fail', detail: `${o.name}: ${count} codes differ, worst ${worst} LSB` };
-      if (worst === 1) { verdict = 'lsb'; details.push(`${o.name}: ${count} codes ±1`); }
+      if (worst === 1) { verdict = 'lsb'; details.push(`${o.name}: ${count} of ${want(qFile)} codes ±1`); }
     } else {
       const worst = compareFloat(ours, npy(path.join(dir, o.float_npy)));
       if (worst > FLOAT_TOL) return { verdict: 'fail', detail: `${o.name}: float outputs differ by up to ${worst.toPrecision(3)}` };
