@@ -10,6 +10,7 @@ import { nullLogger } from '../../log.js';
 import { roundingFor } from '../../quant/targets.js';
 import type { QuantizedGraph } from '../../quant/types.js';
 import { writeEdl2 } from '../container.js';
+import { assertEspdlKernels } from '../kernels.js';
 import { formatInfo } from '../info.js';
 import { readEspdlModel } from '../read.js';
 import type { FbModel, FbTensor, FbValueInfo } from './build-flatbuffer.js';
@@ -134,6 +135,7 @@ function toFbModel(g: XGraph, opts: ExportOptions, target: string): FbModel {
 export function exportEspdl(qg: QuantizedGraph, opts: ExportOptions = {}): ExportResult {
   const logger = opts.logger ?? nullLogger;
   const g = prepareExportGraph(qg, opts.int16LutStep ?? 256);
+  assertEspdlKernels(topo(g));
   const configJson = quantConfigJson(g);
   const fb = buildFlatbuffer(toFbModel(g, opts, qg.target));
   for (const w of g.warnings) logger.warn(w);

@@ -7,3 +7,5 @@ export { biasCorrect } from './bias-correction.js';
 export { blockLoss, ineligibility, type TrainOutcome } from './train-common.js';
 export { runBlock, staticQuant, paramVars, type QuantHook } from './executor.js';
 export { OP_RULES } from './op-rules.js';
+export { runTrainingPass, applyOutcome, isQuantableComputing, type BlockCollector, type TrainingPass } from './run-pass.js';
+export { mobilenetV2Block } from './synthetic-block.js';

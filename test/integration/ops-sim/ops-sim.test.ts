@@ -1,8 +1,15 @@
 /**
  * Simulator parity with ESP-PPQ on the 630 single-operator fixtures: each case's model is simulated with
  * ESP-PPQ's own scales (model.json) on ESP-PPQ's test input, and every output must equal ESP-PPQ's simulated
- * output (integer codes exactly, or ±1 LSB where ESP-PPQ's float evaluation order decides a rounding tie; float
- * outputs within FLOAT_TOL). One test per group with a coverage floor (the level reached).
+ * output (integer codes exactly, or ±1 LSB; float outputs within FLOAT_TOL). One test per group with a coverage
+ * floor (the level reached) and a ceiling on the cases that need the ±1 LSB tolerance.
+ *
+ * The ±1 LSB cases are all int16 (a handful of codes each: Sigmoid/Tanh/Swish/HardSwish, LayerNormalization,
+ * Requantize, a 1x1 ConvTranspose, a GRU): there one LSB (2^-15 for an output in [0, 1)) is about one float32
+ * ulp, so torch's and onnxruntime's float32 kernels (different exp/tanh approximations, accumulation orders)
+ * put a value on either side of a rounding boundary. Checked for Sigmoid p4_16: the 3 differing codes are within
+ * one float32 ulp of a .5 boundary of the exact (float64) value.
+ * Set OPS_SIM_VERBOSE=1 to list every non-exact case.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,10 +18,10 @@ import type { Target } from '../../../src/quant/types.js';
 import { groupCases, runCase, type CaseResult } from './sim-case.js';
 
 const GROUPS: { group: string; target: Target; bits: 8 | 16; floor: number; lsbMax: number }[] = [
-  { group: 'esp32p4_8', target: 'esp32p4', bits: 8, floor: 0, lsbMax: 171 },
-  { group: 'esp32s3_8', target: 'esp32s3', bits: 8, floor: 0, lsbMax: 171 },
-  { group: 'esp32p4_16', target: 'esp32p4', bits: 16, floor: 0, lsbMax: 144 },
-  { group: 'esp32s3_16', target: 'esp32s3', bits: 16, floor: 0, lsbMax: 144 },
+  { group: 'esp32p4_8', target: 'esp32p4', bits: 8, floor: 171, lsbMax: 0 },
+  { group: 'esp32s3_8', target: 'esp32s3', bits: 8, floor: 171, lsbMax: 0 },
+  { group: 'esp32p4_16', target: 'esp32p4', bits: 16, floor: 144, lsbMax: 6 },
+  { group: 'esp32s3_16', target: 'esp32s3', bits: 16, floor: 144, lsbMax: 7 },
 ];
 
 const runtime = ortRuntime();
