@@ -203,7 +203,8 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
       if (!value || !quantize(cfg)) return value;
       return `${value}::raw`;
     });
-    const rnn = op && op.platform !== 'FP32' && !opts.float ? rnnSpec(src, node, inputs, outputs, quantize(op.outputs[0]) ? op.outputs[0] : undefined, gate, qg) : undefined;
+    const hidden = quantize(op?.outputs[0]) ? op?.outputs[0] : undefined;
+    const rnn = op && op.platform !== 'FP32' && !opts.float ? rnnSpec(src, node, inputs, outputs, hidden, gate, qg) : undefined;
     if (rnn) emitQuantRnn(b, rnn);
     else b.nodes.push({ ...node, inputs, outputs, attributes: new Map(node.attributes) });
     node.outputs.forEach((value, slot) => {

@@ -2,7 +2,7 @@
  * BoardLink over the `serialport` package (loaded lazily: it is a native module and an optional
  * dependency), plus port discovery that works without udev.
  */
-import { readdir, realpath } from 'node:fs/promises';
+import { access, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { BoardDisconnectedError, SignalsUnsupportedError, type BoardLink, type ControlSignals } from '../board/link.js';
@@ -53,6 +53,7 @@ export function serialLink(portPath: string, opts: SerialLinkOptions = {}): Boar
   // serialport's set() fills unspecified lines with "asserted", so the link remembers both.
   let lines = { dtr: false, rts: false };
   let closedByUs = false;
+  let stopWatch = (): void => undefined;
 
   const fail = (err: BoardDisconnectedError): void => {
     gone = err;
@@ -73,11 +74,26 @@ export function serialLink(portPath: string, opts: SerialLinkOptions = {}): Boar
       else queue.push(new Uint8Array(data));
     });
     p.on('error', () => undefined); // surfaced through 'close' and failed calls
-    p.on('close', (err) => {
-      if (port !== p) return;
+    // serialport reports a vanished device through 'close' (disconnected), but not reliably for every
+    // device kind (a PTY whose master went away may stay silent): also watch the device node itself.
+    const watch = setInterval(() => void access(portPath).catch(() => lost(p)), 500);
+    watch.unref();
+    stopWatch = () => clearInterval(watch);
+    const lost = (q: PortLike): void => {
+      clearInterval(watch);
+      if (port !== q) return;
       port = undefined;
-      if (err?.disconnected && (opts.reconnectMs ?? 0) > 0) void reconnect(Date.now() + (opts.reconnectMs ?? 0));
-      else fail(new BoardDisconnectedError(`${portPath}: ${err?.disconnected ? 'device disconnected' : 'port closed'}`));
+      if (q.isOpen) q.close();
+      if ((opts.reconnectMs ?? 0) > 0) void reconnect(Date.now() + (opts.reconnectMs ?? 0));
+      else fail(new BoardDisconnectedError(`${portPath}: device disconnected`));
+    };
+    p.on('close', (err) => {
+      if (err?.disconnected) lost(p);
+      else if (port === p) {
+        clearInterval(watch);
+        port = undefined;
+        fail(new BoardDisconnectedError(`${portPath}: port closed`));
+      }
     });
   };
 
@@ -156,6 +172,7 @@ export function serialLink(portPath: string, opts: SerialLinkOptions = {}): Boar
     },
     async close() {
       closedByUs = true;
+      stopWatch();
       const p = port;
       port = undefined;
       fail(new BoardDisconnectedError(`${portPath}: port closed`));

@@ -17,6 +17,7 @@ import { passiveParamsPass } from './passes/passive-params.js';
 import { simplifyPass } from './passes/simplify.js';
 import { layerwiseEqualization } from './passes/equalization.js';
 import { splitLayers } from './passes/horizontal-split.js';
+import { decomposeConvTranspose } from './passes/convtranspose-decomposition.js';
 import type { QuantizedGraph } from './types.js';
 
 export interface QuantizeContext {
@@ -45,7 +46,7 @@ function assertSupported(opts: QuantOptions): void {
 }
 
 /**
- * ESP-PPQ's pre-quant pipeline (quantizer/base.py): split, then equalization, on the float model. ESP-PPQ
+ * ESP-PPQ's pre-quant pipeline (quantizer/base.py): split, equalization, ConvTranspose decomposition, on the float model. ESP-PPQ
  * dispatches first, so a split layer's clone and Add inherit its platform (int16 if the layer is int16).
  */
 function preQuantPasses(model: Model, opts: QuantOptions, logger: Logger): { model: Model; opts: QuantOptions } {
@@ -58,6 +59,8 @@ function preQuantPasses(model: Model, opts: QuantOptions, logger: Logger): { mod
     if (extra.length > 0) int16Layers = [...int16Layers, ...extra];
   }
   if (opts.equalization) m = layerwiseEqualization(m, opts.equalization, logger);
+  // ConvTransposeDecompositionPass (on by default in espdl_setting): ESP-DL runs ConvTranspose as InsertZeros + Conv.
+  m = decomposeConvTranspose(m);
   return { model: m, opts: { ...opts, int16Layers } };
 }
 

@@ -29,7 +29,7 @@ export interface EmulatorOptions {
   readonly silent?: boolean;
   /** Unplug (call `unplug`, e.g. kill socat) while running the model of this name. */
   readonly disconnectOn?: string;
-  readonly unplug?: () => void;
+  readonly unplug?: () => unknown;
 }
 
 /** A socat PTY pair: `host` is for the code under test, `device` for the emulator. */
@@ -37,7 +37,8 @@ export interface PtyPair {
   readonly host: string;
   readonly device: string;
   readonly socat: ChildProcess;
-  stop(): void;
+  /** Kills socat (the "unplug"); resolves once it has exited and removed its PTYs and links. */
+  stop(): Promise<void>;
 }
 
 /** Starts socat; with `links`, the two ends also get those stable symlink paths (kept across restarts). */
@@ -52,7 +53,12 @@ export async function startPtyPair(links?: { host: string; device: string }): Pr
       if (/starting data transfer loop/.test(err)) resolve([...err.matchAll(/PTY is (\S+)/g)].map((m) => m[1]));
     });
   });
-  return { host: links?.host ?? paths[0], device: links?.device ?? paths[1], socat, stop: () => void socat.kill() };
+  const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
+  const stop = (): Promise<void> => {
+    if (socat.exitCode === null && socat.signalCode === null) socat.kill();
+    return exited;
+  };
+  return { host: links?.host ?? paths[0], device: links?.device ?? paths[1], socat, stop };
 }
 
 const ANSI = { green: '\x1b[0;32m', yellow: '\x1b[0;33m', reset: '\x1b[0m' };
@@ -136,7 +142,7 @@ export class DeviceEmulator {
     if (!(await s(`${ANSI.yellow}W (2274) FbsLoader: CONFIG_SPIRAM_XIP_FROM_PSRAM option is on, fbs model is copied to PSRAM.${ANSI.reset}\r\n`))) return;
     if (this.opts.disconnectOn === m.name) {
       this.generation++;
-      this.opts.unplug?.();
+      void this.opts.unplug?.();
       return;
     }
     if (!(await s(formatRecord({ type: 'memory', index: 0, internal: m.memory.internal, psram: m.memory.psram, flash: 0 })))) return;

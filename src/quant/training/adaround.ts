@@ -61,10 +61,14 @@ function roundings(block: Block): Rounding[] {
   return out;
 }
 
-/** PASSIVE float parameters (biases) that LSQDelegators make trainable when isScaleTrainable. */
+/**
+ * PASSIVE float parameters (biases) that LSQDelegators make trainable when isScaleTrainable; Clip bounds stay
+ * fixed (enable_block_gradient never sets requires_grad on Clip inputs).
+ */
 function passiveParams(block: Block): Set<string> {
   const names = new Set<string>();
   for (const op of block.ops) {
+    if (op.node.opType === 'Clip') continue;
     op.inputs.forEach((cfg, i) => {
       const name = op.node.inputs[i] ?? '';
       if (cfg && cfg.state === 'PASSIVE' && block.params.get(name)?.dtype === 'float32') names.add(name);

@@ -9,3 +9,4 @@ export { runBlock, staticQuant, paramVars, type QuantHook } from './executor.js'
 export { OP_RULES } from './op-rules.js';
 export { runTrainingPass, applyOutcome, isQuantableComputing, type BlockCollector, type TrainingPass } from './run-pass.js';
 export { mobilenetV2Block } from './synthetic-block.js';
+export { simCollector } from './collect.js';

@@ -94,7 +94,7 @@ describe('espdl-autoquant bench', () => {
       expect(await benchCommand.run([...args, '--max-latency-ms', '2.5'], ctx(dir))).toBe(0);
     } finally {
       await emu.close();
-      pair.stop();
+      await pair.stop();
     }
   });
 });

@@ -32,7 +32,7 @@ describe('serialLink', () => {
     const got = await new Promise<Buffer>((resolve) => dev.once('data', resolve));
     expect(got.toString()).toBe('ESPDL-BENCH restart\n');
     const waiting = link.read();
-    pair.stop();
+    void pair.stop();
     await expect(waiting).rejects.toThrow(BoardDisconnectedError);
     await link.close();
   });
@@ -45,8 +45,7 @@ describe('serialLink', () => {
     try {
       await link.open();
       const waiting = link.read();
-      pair.stop();
-      await new Promise((r) => setTimeout(r, 300));
+      await pair.stop();
       pair = await startPtyPair(links); // the "re-enumerated" device, same path
       const dev = await openPort(links.device);
       // The link reopens on its own schedule (100 ms polls): keep "booting" until the host sees a line.
@@ -60,7 +59,7 @@ describe('serialLink', () => {
       await new Promise<void>((resolve) => dev.close(() => resolve()));
     } finally {
       await link.close();
-      pair.stop();
+      await pair.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -29,7 +29,7 @@ describe('NodeWebSerialPort', () => {
     } finally {
       await shim.close();
       await new Promise<void>((resolve) => device.close(() => resolve()));
-      pair.stop();
+      await pair.stop();
     }
   });
 });

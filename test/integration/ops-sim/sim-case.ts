@@ -80,13 +80,8 @@ function compareFloat(ours: Tensor, want: Tensor): number {
 }
 
 /** Loads and simplifies a case model the way the pipeline does, with traced value shapes. */
-export async function loadCaseModel(dir: string, runtime: InferenceRuntime): Promise<Model> {
-  // The quantizer's pre-quant pass order: simplify, traced shapes, then ConvTranspose decomposition (§3.5).
-  const simplified = simplifyModel(await loadOnnxFile(path.join(dir, 'model.onnx')));
-  await ensureShapes(simplified, runtime);
-  const model = decomposeConvTranspose(simplified);
-  return model;
-}
+import { loadCaseModel } from '../../helpers/ops-case.js';
+export { loadCaseModel };
 
 /** Simulates one case and compares every graph output with ESP-PPQ's. */
 export async function runCase(dir: string, target: Target, bits: 8 | 16, runtime: InferenceRuntime): Promise<CaseResult> {

@@ -18,11 +18,22 @@ import { quantizeOnnx } from '../../../src/pipeline/quantize-onnx.js';
 import { defaultQuantOptions } from '../../../src/quant/options.js';
 import type { ObserverName, Target } from '../../../src/quant/types.js';
 import { fixture } from '../../helpers/paths.js';
+import { runBatch } from '../../../src/quant/batches.js';
 import { topOneAccuracy } from '../../helpers/accuracy.js';
 
 interface PpqTensor { bits: number; state: string; exponent: number | number[] }
 const runtime = ortRuntime();
-const npy = (name: string): Tensor => parseNpy(new Uint8Array(readFileSync(fixture('digits', name))));
+const npyAt = (file: string): Tensor => parseNpy(new Uint8Array(readFileSync(file)));
+const npy = (name: string): Tensor => npyAt(fixture('digits', name));
+
+async function simulatedLogits(model: Model): Promise<Float32Array> {
+  const session = await runtime.load(model);
+  try {
+    return (await runBatch(session, { input: testImages }, ['logits'])).get('logits')!.data;
+  } finally {
+    await session.release();
+  }
+}
 
 let model: Model;
 let calib: Tensor;
@@ -59,6 +70,13 @@ describe('digits parity with ESP-PPQ 1.3.5', () => {
     if (target === 'esp32p4' && bits === 8 && algo === 'kl') expect(mismatched).toEqual([]);
     expect(Math.abs(r.top3Mean! - metrics.graphwise_top3_mean)).toBeLessThanOrEqual(0.2 * metrics.graphwise_top3_mean);
     if (bits === 8) {
+      // Our simulated logits against ESP-PPQ's own simulated logits, element by element.
+      const ours = await simulatedLogits(r.qdqModel);
+      const ppq = npyAt(`${dir}/quant_test_logits.npy`).data as Float32Array;
+      let equal = 0;
+      for (let i = 0; i < ppq.length; i++) if (ours[i] === ppq[i]) equal++;
+      process.stderr.write(`parity ${target} int8 ${algo}: simulated logits equal to ESP-PPQ's ${equal}/${ppq.length}\n`);
+      expect(equal / ppq.length).toBeGreaterThanOrEqual(0.99);
       const top1 = await topOneAccuracy(runtime, r.qdqModel, testImages, labels);
       process.stderr.write(`parity ${target} int8 ${algo}: top-1 ${(top1 * 100).toFixed(2)}% vs ESP-PPQ ${(metrics.quant_top1 * 100).toFixed(2)}%\n`);
       expect(Math.abs(top1 - metrics.quant_top1)).toBeLessThanOrEqual(0.005);

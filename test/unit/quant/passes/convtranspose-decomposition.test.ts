@@ -14,7 +14,7 @@ import { f32, model, node, rand, vi } from '../../onnx/graph-builder.js';
 const runtime = ortRuntime();
 
 interface Case {
-  name: string; x: number[]; w: number[]; attrs: Record<string, number | number[]>; bias?: boolean;
+  name: string; x: number[]; w: number[]; attrs: Record<string, number | number[]>; bias?: boolean; opset?: number;
 }
 
 const CASES: Case[] = [
@@ -23,6 +23,7 @@ const CASES: Case[] = [
   { name: '2d stride 1 1x1 (fixture 01)', x: [1, 8, 6, 6], w: [8, 32, 1, 1], attrs: { strides: [1, 1] }, bias: true },
   { name: '2d stride 2x3, asymmetric pads, dilation 2', x: [2, 4, 5, 7], w: [4, 6, 3, 2], attrs: { strides: [2, 3], pads: [1, 0, 2, 1], dilations: [2, 2], output_padding: [1, 2] }, bias: true },
   { name: '2d groups 2', x: [1, 6, 5, 5], w: [6, 4, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], group: 2 }, bias: true },
+  { name: '2d opset 11 (Unsqueeze axes attribute)', x: [1, 2, 4, 3], w: [2, 3, 2, 2], attrs: { strides: [3, 2], output_padding: [2, 1] }, opset: 11 },
 ];
 
 function build(c: Case): { m: Model; x: Tensor } {
@@ -32,7 +33,7 @@ function build(c: Case): { m: Model; x: Tensor } {
   if (c.bias) inits['B'] = f32([cout], r);
   const m = model({
     nodes: [node('ConvTranspose', '/ct', ['x', 'W', ...(c.bias ? ['B'] : [])], ['y'], c.attrs)],
-    inputs: [vi('x', c.x)], outputs: [vi('y', undefined)], initializers: inits, opset: 17,
+    inputs: [vi('x', c.x)], outputs: [vi('y', undefined)], initializers: inits, opset: c.opset ?? 17,
   });
   return { m, x: f32(c.x, r) };
 }
