@@ -72,3 +72,18 @@ describe('quantize + export end to end against ESP-PPQ', () => {
     expect(differing).toEqual([]);
   });
 });
+
+describe('test values for Model::test() on the device', () => {
+  it('embeds the first test image and the simulated output exactly as ESP-PPQ does (p4_8_kl_testvalues)', async () => {
+    const { canonicalView, parseCanonicalJson, stringifyCanonical } = await import('../../../src/espdl/canonical.js');
+    const dir = tmp();
+    const out = path.join(dir, 'model.espdl');
+    const r = await runCli(['quantize', '--model', fixture('digits', 'model.onnx'), '--calib', fixture('digits', 'calib.npy'),
+      '--target', 'esp32p4', '--calib-steps', '8', '--out', out, '--export-test-values', '--test-input', fixture('digits', 'test_images.npy')]);
+    expect(r.code, r.stderr).toBe(0);
+    const ours = JSON.parse(stringifyCanonical(canonicalView(new Uint8Array(readFileSync(out)))));
+    const ppq = JSON.parse(stringifyCanonical(parseCanonicalJson(readFileSync(fixture('digits', 'ppq', 'p4_8_kl_testvalues', 'model.canonical.json'), 'utf8'))));
+    expect(ours.test_inputs).toEqual(ppq.test_inputs);
+    expect(ours.test_outputs).toEqual(ppq.test_outputs);
+  });
+});
