@@ -208,15 +208,6 @@ export function canEnable(s: Pick<AutoQuantSettings, 'strategy_space'>, module: 
  * Rejects spaces that need passes we cannot run yet (tqt, blockwise_reconstruction). `--dry-run` skips this
  * so users can still list those experiments.
  */
-export function checkRunnable(s: AutoQuantSettings): void {
-  for (const m of TRAINING_MODULES) {
-    if (canEnable(s, m)) {
-      throw new InputError(`strategy_space.${m}: ${m} needs gradient-based training (issue 7), not available yet; ` +
-        `set strategy_space.${m}: [false] (or use --dry-run to list the experiments)`);
-    }
-  }
-}
-
 /** `effective_score_direction`: the default evaluator always minimizes (interface.py). */
 export function effectiveDirection(s: AutoQuantSettings, customEvaluator: boolean): ScoreDirection {
   return customEvaluator ? s.score_direction : 'minimize';

@@ -13,7 +13,7 @@ export const MODULES = [
 ] as const;
 export type ModuleName = (typeof MODULES)[number];
 
-/** Modules whose passes need gradient-based training (not implemented yet, issue 7). */
+/** Modules whose passes train blocks with gradients (src/quant/training): the slow ones. */
 export const TRAINING_MODULES: readonly ModuleName[] = ['tqt', 'blockwise_reconstruction'];
 
 /** Modules that pick layers from the baseline layerwise error (interface.py::_LAYERWISE_DEPENDENT_MODULES). */

@@ -110,9 +110,12 @@ function kindTimes(g: CostGraph, costs: TargetCosts): Record<CostKind, number> {
   return t;
 }
 
-/** Estimates latency and memory of a cost graph on a target; `fileBytes` is the model's flash footprint. */
-export function estimateCost(g: CostGraph, target: EstimateTarget, fileBytes: number): CostEstimate {
-  const cal = CALIBRATION[target];
+/**
+ * Estimates latency and memory of a cost graph on a target; `fileBytes` is the model's flash footprint.
+ * `calibration` overrides the shipped one (e.g. from `refineWithMeasurements`).
+ */
+export function estimateCost(g: CostGraph, target: EstimateTarget, fileBytes: number, calibration: TargetCalibration = CALIBRATION[target]): CostEstimate {
+  const cal = calibration;
   const breakdown = kindTimes(g, cal.costs);
   const internal = Math.min(g.peakActivationBytes, cal.internalBudgetBytes);
   const spill = g.peakActivationBytes - internal;
@@ -153,4 +156,18 @@ export function fitCalibration(points: readonly [CalibrationPoint, CalibrationPo
   const det = r0.a * r1.b - r1.a * r0.b;
   if (Math.abs(det) < 1e-12) throw new InputError('calibration figures are collinear: pick models with different 1×1 / k×k mixes');
   return { pointwise: (r0.y * r1.b - r1.y * r0.b) / det, spatial: (r0.a * r1.y - r1.a * r0.y) / det };
+}
+
+/**
+ * Refines a target's calibration with latencies measured on the user's own board (bench.json medians):
+ * one least-squares scale s = Σ mᵢ·eᵢ / Σ eᵢ² applied to every cost, so the estimate of other candidates
+ * follows the board's speed (clock, PSRAM, sdkconfig) while keeping the model's relative costs.
+ */
+export function refineWithMeasurements(target: EstimateTarget, measured: readonly CalibrationPoint[]): TargetCalibration {
+  const base = CALIBRATION[target];
+  const pairs = measured.map((p) => ({ e: estimateCost(p.graph, target, 0, base).latency_ms, m: p.ms })).filter((p) => p.e > 0 && p.m > 0);
+  if (pairs.length === 0) throw new InputError(`no usable measurement to refine the ${target} latency model`);
+  const scale = pairs.reduce((a, p) => a + p.m * p.e, 0) / pairs.reduce((a, p) => a + p.e * p.e, 0);
+  const c = base.costs;
+  return { ...base, calibrated: true, costs: { pointwise: c.pointwise * scale, spatial: c.spatial * scale, depthwise: c.depthwise * scale, memory: c.memory * scale } };
 }

@@ -2,7 +2,7 @@
  * BoardLink over the `serialport` package (loaded lazily: it is a native module and an optional
  * dependency), plus port discovery that works without udev.
  */
-import { access, readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { BoardDisconnectedError, SignalsUnsupportedError, type BoardLink, type ControlSignals } from '../board/link.js';
@@ -41,144 +41,156 @@ async function loadSerialPort(): Promise<new (o: { path: string; baudRate: numbe
 
 type Waiter = { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void };
 
-/**
- * Creates a link to `portPath` (not opened yet). Received bytes are queued until read; a read that is
- * aborted leaves the queue untouched. `hupcl` is off so closing the port does not toggle the reset lines.
- */
+/** Creates a link to `portPath` (not opened yet). */
 export function serialLink(portPath: string, opts: SerialLinkOptions = {}): BoardLink {
-  let port: PortLike | undefined;
-  let queue: Uint8Array[] = [];
-  let waiters: Waiter[] = [];
-  let gone: BoardDisconnectedError | undefined = new BoardDisconnectedError(`${portPath}: not open`);
+  return new SerialLink(portPath, opts);
+}
+
+/**
+ * Received bytes are queued until read; a read that is aborted leaves the queue untouched. `hupcl` is off
+ * so closing the port does not toggle the reset lines.
+ */
+class SerialLink implements BoardLink {
+  private port: PortLike | undefined;
+  private queue: Uint8Array[] = [];
+  private waiters: Waiter[] = [];
+  private gone: BoardDisconnectedError | undefined;
   // serialport's set() fills unspecified lines with "asserted", so the link remembers both.
-  let lines = { dtr: false, rts: false };
-  let closedByUs = false;
-  let stopWatch = (): void => undefined;
+  private lines = { dtr: false, rts: false };
+  private closedByUs = false;
+  private watch: ReturnType<typeof setInterval> | undefined;
 
-  const fail = (err: BoardDisconnectedError): void => {
-    gone = err;
-    const ws = waiters;
-    waiters = [];
+  constructor(readonly id: string, private readonly opts: SerialLinkOptions) {
+    this.gone = new BoardDisconnectedError(`${id}: not open`);
+  }
+
+  async open(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.port?.isOpen) return;
+    this.closedByUs = false;
+    this.queue = [];
+    await this.connect();
+  }
+
+  async write(data: string | Uint8Array, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const p = this.live();
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+    const failed = (err: Error): BoardDisconnectedError => new BoardDisconnectedError(`${this.id}: write failed: ${err.message}`);
+    await new Promise<void>((resolve, reject) => {
+      p.write(buf, (err) => (err ? reject(failed(err)) : undefined));
+      p.drain((err) => (err ? reject(failed(err)) : resolve()));
+    });
+  }
+
+  read(signal?: AbortSignal): Promise<Uint8Array> {
+    const next = this.queue.shift();
+    if (next) return Promise.resolve(next);
+    if (this.gone) return Promise.reject(this.gone);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        reject(signal?.reason);
+      };
+      const w: Waiter = {
+        resolve: (b) => (signal?.removeEventListener('abort', onAbort), resolve(b)),
+        reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(w);
+    });
+  }
+
+  async setSignals(signals: ControlSignals): Promise<void> {
+    const p = this.live();
+    const next = { dtr: signals.dtr ?? this.lines.dtr, rts: signals.rts ?? this.lines.rts };
+    await new Promise<void>((resolve, reject) =>
+      p.set(next, (err) => (err ? reject(this.signalError(err)) : resolve())),
+    );
+    this.lines = next;
+  }
+
+  async close(): Promise<void> {
+    this.closedByUs = true;
+    clearInterval(this.watch);
+    const p = this.port;
+    this.port = undefined;
+    this.fail(new BoardDisconnectedError(`${this.id}: port closed`));
+    if (p?.isOpen) await new Promise<void>((resolve) => p.close(() => resolve()));
+  }
+
+  private live(): PortLike {
+    if (!this.port || this.gone) throw this.gone ?? new BoardDisconnectedError(`${this.id}: not open`);
+    return this.port;
+  }
+
+  private signalError(err: Error): Error {
+    if (/ioctl|ENOTTY|EINVAL|not supported/i.test(err.message)) return new SignalsUnsupportedError(`${this.id}: cannot set DTR/RTS (${err.message})`);
+    if (/EIO|ENXIO|ENODEV|Input\/output error/i.test(err.message)) return new BoardDisconnectedError(`${this.id}: device disconnected (setting DTR/RTS failed: ${err.message})`);
+    return new BoardDisconnectedError(`${this.id}: setting DTR/RTS failed: ${err.message}`);
+  }
+
+  private fail(err: BoardDisconnectedError): void {
+    this.gone = err;
+    const ws = this.waiters;
+    this.waiters = [];
     for (const w of ws) w.reject(err);
-  };
+  }
 
-  const connect = async (): Promise<void> => {
+  private async connect(): Promise<void> {
     const SerialPort = await loadSerialPort();
-    const p = new SerialPort({ path: portPath, baudRate: opts.baudRate ?? 115200, autoOpen: false, hupcl: false });
-    await new Promise<void>((resolve, reject) => p.open((err) => (err ? reject(new BoardDisconnectedError(`${portPath}: cannot open: ${err.message}`, { cause: err })) : resolve())));
-    port = p;
-    gone = undefined;
+    const p = new SerialPort({ path: this.id, baudRate: this.opts.baudRate ?? 115200, autoOpen: false, hupcl: false });
+    await new Promise<void>((resolve, reject) => p.open((err) => (err ? reject(new BoardDisconnectedError(`${this.id}: cannot open: ${err.message}`, { cause: err })) : resolve())));
+    this.port = p;
+    this.gone = undefined;
     p.on('data', (data) => {
-      const w = waiters.shift();
+      const w = this.waiters.shift();
       if (w) w.resolve(new Uint8Array(data));
-      else queue.push(new Uint8Array(data));
+      else this.queue.push(new Uint8Array(data));
     });
     p.on('error', () => undefined); // surfaced through 'close' and failed calls
-    // serialport reports a vanished device through 'close' (disconnected), but not reliably for every
-    // device kind (a PTY whose master went away may stay silent): also watch the device node itself.
-    const watch = setInterval(() => void access(portPath).catch(() => lost(p)), 500);
-    watch.unref();
-    stopWatch = () => clearInterval(watch);
-    const lost = (q: PortLike): void => {
-      clearInterval(watch);
-      if (port !== q) return;
-      port = undefined;
-      if (q.isOpen) q.close();
-      if ((opts.reconnectMs ?? 0) > 0) void reconnect(Date.now() + (opts.reconnectMs ?? 0));
-      else fail(new BoardDisconnectedError(`${portPath}: device disconnected`));
-    };
     p.on('close', (err) => {
-      if (err?.disconnected) lost(p);
-      else if (port === p) {
-        clearInterval(watch);
-        port = undefined;
-        fail(new BoardDisconnectedError(`${portPath}: port closed`));
+      if (err?.disconnected) this.lost(p);
+      else if (this.port === p) {
+        this.port = undefined;
+        this.fail(new BoardDisconnectedError(`${this.id}: port closed`));
       }
     });
-  };
+    // serialport reports a vanished device through 'close' (disconnected), but not reliably for every
+    // device kind (a PTY whose master went away may stay silent): also watch the device node itself —
+    // gone, or replaced by a new node under the same name (another inode / device number).
+    const node = await stat(this.id);
+    clearInterval(this.watch);
+    this.watch = setInterval(() => {
+      stat(this.id).then((now) => (now.ino !== node.ino || now.rdev !== node.rdev) && this.lost(p), () => this.lost(p));
+    }, 250);
+    this.watch.unref();
+  }
 
-  // USB devices may drop off the bus for a moment when the chip resets (re-enumeration): pending reads
-  // keep waiting while the link tries to reopen the same path.
-  const reconnect = async (deadline: number): Promise<void> => {
-    while (Date.now() < deadline && !closedByUs) {
+  private lost(p: PortLike): void {
+    if (this.port !== p) return; // a late event of a port already replaced
+    clearInterval(this.watch);
+    this.port = undefined;
+    if (p.isOpen) p.close();
+    if ((this.opts.reconnectMs ?? 0) > 0) void this.reconnect(Date.now() + (this.opts.reconnectMs ?? 0));
+    else this.fail(new BoardDisconnectedError(`${this.id}: device disconnected`));
+  }
+
+  /** USB devices may drop off the bus for a moment when the chip resets: reads keep waiting meanwhile. */
+  private async reconnect(deadline: number): Promise<void> {
+    while (Date.now() < deadline && !this.closedByUs) {
       await new Promise((r) => setTimeout(r, 100));
-      if (closedByUs) return;
+      if (this.closedByUs) return;
       try {
-        await connect();
+        await this.connect();
         return;
       } catch {
         // not back yet
       }
     }
-    if (!closedByUs) fail(new BoardDisconnectedError(`${portPath}: device disconnected (not back within ${opts.reconnectMs} ms)`));
-  };
-
-  return {
-    id: portPath,
-    async open(signal) {
-      signal?.throwIfAborted();
-      if (port?.isOpen) return;
-      closedByUs = false;
-      queue = [];
-      await connect();
-    },
-    async write(data, signal) {
-      signal?.throwIfAborted();
-      const p = port;
-      if (!p || gone) throw gone ?? new BoardDisconnectedError(`${portPath}: not open`);
-      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
-      await new Promise<void>((resolve, reject) => {
-        p.write(buf, (err) => (err ? reject(new BoardDisconnectedError(`${portPath}: write failed: ${err.message}`)) : undefined));
-        p.drain((err) => (err ? reject(new BoardDisconnectedError(`${portPath}: write failed: ${err.message}`)) : resolve()));
-      });
-    },
-    read(signal) {
-      const next = queue.shift();
-      if (next) return Promise.resolve(next);
-      if (gone) return Promise.reject(gone);
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return new Promise<Uint8Array>((resolve, reject) => {
-        const w: Waiter = {
-          resolve: (b) => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(b);
-          },
-          reject: (e) => {
-            signal?.removeEventListener('abort', onAbort);
-            reject(e);
-          },
-        };
-        const onAbort = (): void => {
-          waiters = waiters.filter((x) => x !== w);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiters.push(w);
-      });
-    },
-    async setSignals(signals: ControlSignals) {
-      const p = port;
-      if (!p || gone) throw gone ?? new BoardDisconnectedError(`${portPath}: not open`);
-      const next = { dtr: signals.dtr ?? lines.dtr, rts: signals.rts ?? lines.rts };
-      await new Promise<void>((resolve, reject) =>
-        p.set(next, (err) => {
-          if (!err) resolve();
-          else if (/ioctl|ENOTTY|EINVAL|not supported/i.test(err.message)) reject(new SignalsUnsupportedError(`${portPath}: cannot set DTR/RTS (${err.message})`));
-          else if (/EIO|ENXIO|ENODEV|Input\/output error/i.test(err.message)) reject(new BoardDisconnectedError(`${portPath}: device disconnected (setting DTR/RTS failed: ${err.message})`));
-          else reject(new BoardDisconnectedError(`${portPath}: setting DTR/RTS failed: ${err.message}`));
-        }),
-      );
-      lines = next;
-    },
-    async close() {
-      closedByUs = true;
-      stopWatch();
-      const p = port;
-      port = undefined;
-      fail(new BoardDisconnectedError(`${portPath}: port closed`));
-      if (p?.isOpen) await new Promise<void>((resolve) => p.close(() => resolve()));
-    },
-  };
+    if (!this.closedByUs) this.fail(new BoardDisconnectedError(`${this.id}: device disconnected (not back within ${this.opts.reconnectMs} ms)`));
+  }
 }
 
 /** A serial port found on this machine. */

@@ -4,7 +4,6 @@
  * parameters. Pre-quant passes (equalization, split) and training passes plug in around it.
  */
 import type { DataSource } from '../data/source.js';
-import { UnsupportedError } from '../errors.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
@@ -19,6 +18,8 @@ import { layerwiseEqualization } from './passes/equalization.js';
 import { splitLayers } from './passes/horizontal-split.js';
 import { decomposeConvTranspose } from './passes/convtranspose-decomposition.js';
 import type { QuantizedGraph } from './types.js';
+import { runTrainingPass, type TrainingPass } from './training/run-pass.js';
+import { simCollector } from './training/collect.js';
 
 export interface QuantizeContext {
   runtime: InferenceRuntime;
@@ -34,15 +35,6 @@ export interface QuantizeContext {
 export interface QuantizeResult {
   graph: QuantizedGraph;
   timingsMs: Record<string, number>;
-}
-
-/** Strategies whose passes are not wired into the pipeline yet: asking for one is an error, never a silent no-op. */
-function assertSupported(opts: QuantOptions): void {
-  const missing: string[] = [];
-  if (opts.biasCorrection) missing.push('bias_correction');
-  if (opts.tqt) missing.push('tqt');
-  if (opts.blockwiseReconstruction) missing.push('blockwise_reconstruction');
-  if (missing.length > 0) throw new UnsupportedError(`not available in this version: ${missing.join(', ')}`);
 }
 
 /**
@@ -64,8 +56,21 @@ function preQuantPasses(model: Model, opts: QuantOptions, logger: Logger): { mod
   return { model: m, opts: { ...opts, int16Layers } };
 }
 
+/**
+ * ESP-PPQ's post-calibration passes in its order (quantizer/base.py): BiasCorrectionPass, then
+ * TrainedQuantizationThresholdPass, then AdaroundPass; each re-derives passive (bias) exponents afterwards.
+ */
+async function trainingPasses(graph: QuantizedGraph, opts: QuantOptions, ctx: QuantizeContext): Promise<void> {
+  const passes: TrainingPass[] = [];
+  if (opts.biasCorrection) passes.push({ kind: 'bias_correction', options: opts.biasCorrection });
+  if (opts.tqt) passes.push({ kind: 'tqt', options: opts.tqt });
+  if (opts.blockwiseReconstruction) passes.push({ kind: 'blockwise_reconstruction', options: opts.blockwiseReconstruction });
+  if (passes.length === 0) return;
+  const collect = simCollector(ctx.runtime, ctx.data, ctx.batchSize);
+  for (const pass of passes) await runTrainingPass(graph, pass, collect, ctx.logger, ctx.signal);
+}
+
 export async function quantizeGraph(model: Model, opts: QuantOptions, ctx: QuantizeContext): Promise<QuantizeResult> {
-  assertSupported(opts);
   const now = ctx.now ?? (() => 0);
   const timingsMs: Record<string, number> = {};
   const stage = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -83,5 +88,6 @@ export async function quantizeGraph(model: Model, opts: QuantOptions, ctx: Quant
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   }));
   await stage('alignment', () => { alignmentPass(graph, opts.alignment); passiveParamsPass(graph); });
+  await stage('training', () => trainingPasses(graph, opts, ctx));
   return { graph, timingsMs };
 }

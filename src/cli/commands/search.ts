@@ -12,7 +12,7 @@ import { dumps } from '../../autoquant/py-json.js';
 import type { PyValue } from '../../autoquant/py-value.js';
 import type { Evaluator, ExperimentRunner } from '../../autoquant/runner.js';
 import { countShardExhaustive, iterExhaustive, iterFastStage1, type Shard } from '../../autoquant/search.js';
-import { checkRunnable, loadSettings, type AutoQuantSettings } from '../../autoquant/settings.js';
+import { loadSettings, type AutoQuantSettings } from '../../autoquant/settings.js';
 import { expandStrategies } from '../../autoquant/space.js';
 import { TRAINING_MODULES } from '../../autoquant/spaces.js';
 import { InputError, InternalError } from '../../errors.js';
@@ -175,7 +175,7 @@ export function dryRun(settings: AutoQuantSettings, opts: SearchCliOptions, ctx:
       `${strategySummary(strategyValues(e.strategy), e.params as never)}\n`);
   }
   const training = TRAINING_MODULES.filter((m) => settings.strategy_space[m]?.includes(true));
-  if (training.length) ctx.stdout(`note: ${training.join(', ')} need gradient-based training (issue 7), not available yet: a real run refuses them\n`);
+  if (training.length) ctx.stdout(`note: ${training.join(', ')} train each candidate block by block (seconds to minutes per candidate)\n`);
   return 0;
 }
 
@@ -188,7 +188,6 @@ export async function runSearchCommand(opts: SearchCliOptions, ctx: CliContext, 
     if (!v) throw new InputError(`missing ${flag}\n\n${SEARCH_USAGE}`);
   }
   const settings = await searchSettings(opts, ctx.cwd);
-  checkRunnable(settings);
   const evaluator: Evaluator | undefined = opts.evaluateCommand
     ? commandEvaluator(opts.evaluateCommand, { cwd: ctx.cwd, env: ctx.env, logger: ctx.logger })
     : opts.evaluate ? await moduleEvaluator(opts.evaluate, ctx.cwd) : undefined;

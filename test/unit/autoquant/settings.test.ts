@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { dumps } from '../../../src/autoquant/py-json.js';
-import { checkRunnable, loadSettings } from '../../../src/autoquant/settings.js';
+import { loadSettings } from '../../../src/autoquant/settings.js';
 import { ParamRange, countExhaustive, expandStrategies } from '../../../src/autoquant/space.js';
 
 describe('settings', () => {
@@ -23,7 +23,6 @@ describe('settings', () => {
     expect(s.param_space.bias_correction.block_size).toEqual(new ParamRange(1, 4, 1));
     expect(Object.keys(s.strategy_space)[6]).toBe('tqt');
     expect(countExhaustive(expandStrategies(s.strategy_space, s.param_space))).toBe(48 * (1 + 9) * (1 + 16));
-    expect(() => checkRunnable(s)).not.toThrow();
   });
   it('JSON text is read too (yaml parses JSON), float tokens kept', () => {
     const s = loadSettings('{"search_mode": "fast", "param_space": {"tqt": {"gamma": [0.0, 1]}}}', 'a.json');
@@ -52,11 +51,5 @@ describe('settings', () => {
     const err = (() => { try { loadSettings(text, 'f'); } catch (e) { return e; } return null; })();
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(msg);
-  });
-  it('tqt / blockwise_reconstruction are refused outside --dry-run', () => {
-    const s = loadSettings('space: espdl-default', 'f');
-    expect(() => checkRunnable(s)).toThrow(/strategy_space\.tqt: tqt needs gradient-based training \(issue 7\), not available yet/);
-    const b = loadSettings('strategy_space: {blockwise_reconstruction: [true, false]}', 'f');
-    expect(() => checkRunnable(b)).toThrow(/blockwise_reconstruction needs gradient-based training \(issue 7\)/);
   });
 });

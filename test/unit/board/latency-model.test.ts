@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { costGraphFromEspdl, type CostGraph } from '../../../src/board/cost-ops.js';
-import { CALIBRATION, estimateCost, fitCalibration, FITTED, PRIORS } from '../../../src/board/latency-model.js';
+import { CALIBRATION, estimateCost, fitCalibration, FITTED, PRIORS, refineWithMeasurements } from '../../../src/board/latency-model.js';
 import { parseContainer } from '../../../src/espdl/container.js';
 import { readEspdlModel } from '../../../src/espdl/read.js';
 import { fixture } from '../../helpers/paths.js';
@@ -69,6 +69,16 @@ describe('latency model', () => {
     const { graph, bytes } = zoo(FILES.esp32p4.mbv2);
     const as16: CostGraph = { ...graph, ops: graph.ops.map((o) => ({ ...o, bits: 16 })) };
     expect(estimateCost(as16, 'esp32p4', bytes).latency_ms / estimateCost(graph, 'esp32p4', bytes).latency_ms).toBeCloseTo(2.27, 6);
+  });
+
+  it('measured figures refine a target: one least-squares scale over the measurements', () => {
+    const { graph, bytes } = zoo(FILES.esp32s3.mbv2);
+    const before = estimateCost(graph, 'esp32', bytes).latency_ms;
+    // Two measurements of the same graph at 2× and 4× its estimate e: s = (2e·e + 4e·e) / (e² + e²) = 3.
+    const refined = refineWithMeasurements('esp32', [{ graph, ms: 2 * before }, { graph, ms: 4 * before }]);
+    expect(estimateCost(graph, 'esp32', bytes, refined).latency_ms).toBeCloseTo(3 * before, 6);
+    expect(refined.calibrated).toBe(true);
+    expect(() => refineWithMeasurements('esp32', [])).toThrow(/no usable measurement/);
   });
 
   it('esp32 is an uncalibrated extrapolation without PSRAM', () => {
