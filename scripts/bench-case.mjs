@@ -51,3 +51,42 @@ export async function runCase(name, c) {
     peakRssKb: process.resourceUsage().maxRSS,
   };
 }
+
+/** Seconds per TQT step and per AdaRound step on the synthetic MobileNetV2-shaped block (56×56, batch 8). */
+export async function runTraining() {
+  const { mobilenetV2Block } = await import('../lib/quant/training/synthetic-block.js');
+  const { runTqt, runAdaround } = await import('../lib/quant/training/index.js');
+  const steps = 3;
+  const { block, batches } = mobilenetV2Block(8, 56);
+  const time = (fn) => { const t0 = performance.now(); fn(); return (performance.now() - t0) / 1000; };
+  // Each pass also runs 2 block forwards (loss before/after); measure 0 steps to subtract that overhead.
+  const tqtBase = time(() => runTqt(block, batches, { lr: 1e-5, steps: 0, isScaleTrainable: true, gamma: 0, intLambda: 0 }));
+  const tqt = time(() => runTqt(block, batches, { lr: 1e-5, steps, isScaleTrainable: true, gamma: 0, intLambda: 0 }));
+  const adaBase = time(() => runAdaround(block, batches, { lr: 1e-4, steps: 0, gamma: 1, isScaleTrainable: false }));
+  const ada = time(() => runAdaround(block, batches, { lr: 1e-4, steps, gamma: 1, isScaleTrainable: false }));
+  return { name: 'training', tqtStepS: (tqt - tqtBase) / steps, adaroundStepS: (ada - adaBase) / steps, peakRssKb: process.resourceUsage().maxRSS };
+}
+
+/** The reduced fast search of ../shared/fixtures/digits/autoquant_default (same space, model, data, calib_steps). */
+export async function runSearch(root) {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { main } = await import('../lib/cli/main.js');
+  const fixtures = path.resolve(root, '../shared/fixtures/digits');
+  const meta = JSON.parse(readFileSync(path.join(fixtures, 'autoquant_default/run_meta.json'), 'utf8'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-search-'));
+  const settings = { search_mode: 'fast', space: 'espdl-default', top_strategy: meta.top_strategy, early_stop_patience: meta.early_stop_patience,
+    num_of_candidates: meta.num_of_candidates, strategy_space: meta.strategy_space, param_space: meta.param_space };
+  writeFileSync(path.join(dir, 'aq.json'), JSON.stringify(settings));
+  const quiet = { debug() {}, info() {}, warn() {} };
+  const ctx = { stdout() {}, stderr() {}, logger: quiet, cwd: dir, env: {}, isTTY: false, signal: new AbortController().signal };
+  const t0 = performance.now();
+  const code = await main(['search', '--model', path.join(fixtures, 'model.onnx'), '--calib', path.join(fixtures, 'calib.npy'), '--target', 'esp32p4',
+    '--config', 'aq.json', '--run-dir', 'run', '--calib-steps', '8'], ctx);
+  const wallS = (performance.now() - t0) / 1000;
+  const summary = JSON.parse(readFileSync(path.join(dir, 'run/summary.json'), 'utf8'));
+  const best = Math.min(...summary.map((r) => r.score));
+  return { name: 'search', code, wallS, experiments: summary.length, best, ppqWallS: meta.total_wall_s, ppqExperiments: meta.num_experiments,
+    ppqBest: meta.candidates[0].score, peakRssKb: process.resourceUsage().maxRSS };
+}

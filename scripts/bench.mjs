@@ -19,23 +19,38 @@ const CASES = {
 const args = process.argv.slice(2);
 const caseArg = args.indexOf('--case');
 if (caseArg >= 0) {
-  const { runCase } = await import('./bench-case.mjs');
-  const result = await runCase(args[caseArg + 1], CASES[args[caseArg + 1]]);
+  const { runCase, runTraining, runSearch } = await import('./bench-case.mjs');
+  const name = args[caseArg + 1];
+  const result = name === 'training' ? await runTraining() : name === 'search' ? await runSearch(root) : await runCase(name, CASES[name]);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }
 
 const listArg = args.indexOf('--cases');
-const names = listArg >= 0 ? args[listArg + 1].split(',') : Object.keys(CASES);
+const names = listArg >= 0 ? args[listArg + 1].split(',') : [...Object.keys(CASES), 'training', 'search'];
 const results = [];
-for (const name of names) {
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+for (const name of names.filter((n) => n === 'training' || n === 'search')) {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (child.status !== 0) { console.log(`${name}: failed\n${child.stderr}`); continue; }
+  const r = JSON.parse(child.stdout.trim().split('\n').pop());
+  results.push(r);
+  if (name === 'training') {
+    console.log('\n== training step (synthetic MobileNetV2 block 32→192→192dw→32→192, 56×56, batch 8, P4 per-channel int8)');
+    console.log(`  TQT ${r.tqtStepS.toFixed(2)} s/step, AdaRound ${r.adaroundStepS.toFixed(2)} s/step; peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB`);
+  } else {
+    console.log('\n== reduced fast search of fixtures/digits/autoquant_default (esp32p4, default evaluator)');
+    console.log(`  ${r.experiments} experiments in ${r.wallS.toFixed(1)} s (best ${r.best.toFixed(5)}); peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB`);
+    console.log(`  ESP-PPQ: ${r.ppqExperiments} experiments in ${r.ppqWallS.toFixed(1)} s (best ${r.ppqBest.toFixed(5)})`);
+  }
+}
+for (const name of names.filter((n) => n !== 'training' && n !== 'search')) {
   const c = CASES[name];
   if (!c || !existsSync(c.model)) { console.log(`${name}: skipped (model not found: ${c?.model})`); continue; }
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', name], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (child.status !== 0) { console.log(`${name}: failed\n${child.stderr}`); continue; }
   const r = JSON.parse(child.stdout.trim().split('\n').pop());
   results.push(r);
-  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   console.log(`\n== ${name} (${r.samples} calibration samples, batch 8, ${r.nodes} nodes)`);
   console.log(`  floor: plain onnxruntime float pass over the samples   ${s(r.floorMs)}`);
   for (const [stage, ms] of Object.entries(r.stages)) console.log(`  ${stage.padEnd(12)} ${s(ms)}`);

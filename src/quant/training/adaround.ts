@@ -87,7 +87,7 @@ function hook(rs: readonly Rounding[]): QuantHook {
 /** Runs blockwise reconstruction on one block. Pure: returns the new weights or why they were not kept. */
 export function runAdaround(block: Block, batches: readonly BlockBatch[], o: AdaroundBlockOptions, log: Logger = nullLogger): TrainOutcome {
   const why = ineligibility(block, batches);
-  if (why) { log.info(`AdaRound ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
+  if (why) { log.debug(`AdaRound ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
   const t0 = performance.now();
   const biasNames = o.isScaleTrainable ? passiveParams(block) : new Set<string>();
   const params = paramVars(block, biasNames);
@@ -123,6 +123,6 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   const postLoss = blockLoss(block, batches, finalVars, staticQuant);
   if (!Number.isFinite(postLoss)) return restored('non-finite block loss after training', postLoss, o.steps);
   if (postLoss > preLoss) return restored(`block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})`, postLoss, o.steps);
-  log.info(`AdaRound ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
+  log.debug(`AdaRound ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
   return { status: 'updated', block: block.name, preLoss, postLoss, params: finals, exponents: new Map(), steps: o.steps, seconds: (performance.now() - t0) / 1000 };
 }

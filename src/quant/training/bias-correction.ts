@@ -55,7 +55,7 @@ function means(block: Block, batches: readonly BlockBatch[], params: ReadonlyMap
 /** Bias correction of one block. Pure: returns the corrected biases or why they were not kept. */
 export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: Logger = nullLogger): TrainOutcome {
   const why = ineligibility(block, batches);
-  if (why) { log.info(`bias correction ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
+  if (why) { log.debug(`bias correction ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
   const ts = targets(block);
   if (ts.length === 0) return { status: 'ineligible', block: block.name, reason: 'no Conv/Gemm with a constant bias' };
   const t0 = performance.now();
@@ -75,9 +75,9 @@ export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: L
   const finite = Number.isFinite(postLoss) && [...updated.values()].every((t) => allFinite(t.data as Float32Array));
   if (!finite || postLoss > preLoss) {
     const reason = finite ? `block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})` : 'non-finite result';
-    log.info(`bias correction ${block.name}: restored, ${reason}`);
+    log.debug(`bias correction ${block.name}: restored, ${reason}`);
     return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps: 0, seconds };
   }
-  log.info(`bias correction ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
+  log.debug(`bias correction ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
   return { status: 'updated', block: block.name, preLoss, postLoss, params: updated, exponents: new Map(), steps: 0, seconds };
 }

@@ -54,7 +54,7 @@ export async function runTrainingPass(
 ): Promise<TrainOutcome[]> {
   const g = qg.model.graph;
   const blocks = buildBlocks(g, isQuantableComputing(qg), pass.options.blockSize, pass.options.interestedLayers);
-  log.info(`${pass.kind}: ${blocks.length} block(s)`);
+  log.debug(`${pass.kind}: ${blocks.length} block(s)`);
   const outcomes: TrainOutcome[] = [];
   for (const gb of blocks) {
     signal?.throwIfAborted();

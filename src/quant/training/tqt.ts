@@ -89,7 +89,7 @@ function stepLoss(tape: Tape, block: Block, batch: BlockBatch, params: ReadonlyM
 /** Runs TQT on one block. Pure: returns the new weights and exponents, or why they were not kept. */
 export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlockOptions, log: Logger = nullLogger): TrainOutcome {
   const why = ineligibility(block, batches);
-  if (why) { log.info(`TQT ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
+  if (why) { log.debug(`TQT ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
   const t0 = performance.now();
   const names = trainableParams(block);
   const params = paramVars(block, names);
@@ -125,6 +125,6 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   }
   const out = new Map([...names].map((n) => [n, tensorOf(params.get(n)!)]));
   if (![...out.values()].every((t) => allFinite(t.data as Float32Array))) return restored('non-finite weights after training', postLoss, o.steps);
-  log.info(`TQT ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
+  log.debug(`TQT ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
   return { status: 'updated', block: block.name, preLoss, postLoss, params: out, exponents, steps: o.steps, seconds: (performance.now() - t0) / 1000 };
 }
