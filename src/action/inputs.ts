@@ -16,9 +16,11 @@ export const INPUTS = {
   shard: 'shard', scoreDirection: 'score-direction', failOnRegression: 'fail-on-regression',
   baselineScore: 'baseline-score', reportRunId: 'report-run-id', maxExperiments: 'max-experiments',
   calibSteps: 'calib-steps', batchSize: 'batch-size', inputShape: 'input-shape',
+  chip: 'chip', ports: 'ports', firmware: 'firmware', runs: 'runs', flash: 'flash', maxLatencyMs: 'max-latency-ms',
+  allowForkPrs: 'allow-fork-prs',
 } as const;
 
-export type Mode = 'search' | 'merge' | 'report';
+export type Mode = 'search' | 'merge' | 'report' | 'benchmark';
 export type CommentPolicy = 'always' | 'on-change' | 'never';
 export type ScoreDirection = 'maximize' | 'minimize';
 
@@ -68,6 +70,20 @@ export interface ActionConfig {
   calibSteps?: number;
   batchSize?: number;
   inputShape?: string;
+  /** mode benchmark (mirrors `espdl-autoquant bench`): the boards' chip (default: target). */
+  chip?: string;
+  /** mode benchmark: serial ports (comma/newline separated; empty: every port found). */
+  ports?: string[];
+  /** mode benchmark: the firmware's ESP-IDF build directory (workspace-relative). */
+  firmware?: string;
+  /** mode benchmark: the timed runs the firmware was built with (checked, not set). */
+  runs?: number;
+  /** mode benchmark: false = the boards already carry firmware and model (`--no-flash`). Default true. */
+  flash: boolean;
+  /** mode benchmark: the Top-1 candidate's median latency limit, ms. */
+  maxLatencyMs?: number;
+  /** mode benchmark: run for pull requests from forks too (untrusted code on a self-hosted runner). Default false. */
+  allowForkPrs: boolean;
 }
 
 /** Reads one input ('' when unset), like core.getInput. */
@@ -125,7 +141,7 @@ export function parseShard(raw: string, name: string = INPUTS.shard): Shard {
 
 /** Parses and validates every input. Throws InputError naming the first bad input. */
 export function parseInputs(get: InputReader): ActionConfig {
-  const mode = oneOf<Mode>(get, INPUTS.mode, ['search', 'merge', 'report'], 'search');
+  const mode = oneOf<Mode>(get, INPUTS.mode, ['search', 'merge', 'report', 'benchmark'], 'search');
   const model = optional(get, INPUTS.model);
   if (mode === 'search' && !model) throw new InputError(`Input '${INPUTS.model}' is required when mode is search (path to the .onnx file)`);
   const evaluate = optional(get, INPUTS.evaluate);
@@ -150,7 +166,16 @@ export function parseInputs(get: InputReader): ActionConfig {
     comment: oneOf<CommentPolicy>(get, INPUTS.comment, ['always', 'on-change', 'never'], 'on-change'),
     githubToken: get(INPUTS.githubToken),
     failOnRegression: bool(get, INPUTS.failOnRegression, true),
+    flash: bool(get, INPUTS.flash, true),
+    allowForkPrs: bool(get, INPUTS.allowForkPrs, false),
   };
+  const ports = get(INPUTS.ports).split(/[\s,]+/).filter(Boolean);
+  const maxLatencyMs = number(get, INPUTS.maxLatencyMs, { min: 0 });
+  if (maxLatencyMs === 0) throw new InputError(`Input '${INPUTS.maxLatencyMs}' must be a positive number of milliseconds; got '0'`);
+  const firmware = optional(get, INPUTS.firmware);
+  if (mode === 'benchmark' && !firmware) {
+    throw new InputError(`Input '${INPUTS.firmware}' is required when mode is benchmark (the ESP-IDF build directory of runner/firmware, with flasher_args.json)`);
+  }
   const extras = {
     model, evaluate, evaluateCommand, bits, searchMode: searchMode || undefined, scoreDirection: direction || undefined,
     calib: optional(get, INPUTS.calib), config: optional(get, INPUTS.config),
@@ -164,6 +189,8 @@ export function parseInputs(get: InputReader): ActionConfig {
     calibSteps: number(get, INPUTS.calibSteps, { int: true, min: 1 }),
     batchSize: number(get, INPUTS.batchSize, { int: true, min: 1 }),
     inputShape: optional(get, INPUTS.inputShape),
+    chip: optional(get, INPUTS.chip), ports: ports.length > 0 ? ports : undefined, firmware,
+    runs: number(get, INPUTS.runs, { int: true, min: 1 }), maxLatencyMs,
   };
   for (const [k, v] of Object.entries(extras)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
   return cfg;

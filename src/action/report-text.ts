@@ -55,6 +55,8 @@ export interface ActionReportInput {
   gate: GateResult | undefined;
   artifactLink?: string | undefined;
   artifactName?: string | undefined;
+  /** mode benchmark: the on-device section (bench-text.ts), placed after the Top-K table. */
+  bench?: string | undefined;
 }
 
 /** The summary/comment markdown and its stable part. */
@@ -64,7 +66,7 @@ export function renderActionReport(inp: ActionReportInput): { markdown: string; 
   const stable = [
     head, '', verdict(inp.gate, data), '', comparisonTable(r, data), '',
     `### Top-${r.candidates.length} of ${r.numExperiments} experiments`, '',
-    r.candidates.length ? topKTable(r) : '_No candidate was evaluated._', '', scoreCostChart(r),
+    r.candidates.length ? topKTable(r) : '_No candidate was evaluated._', '', ...(inp.bench ? [inp.bench, ''] : []), scoreCostChart(r),
   ].join('\n');
   const notes = [
     `${data.experimentsRun} new experiment(s) in this run${data.stopped ? ` (stopped early: ${data.stopped}; the next run resumes)` : ''}`,

@@ -32,6 +32,8 @@ export interface ReportInput {
   reportPath: string;
   /** Save this run's best as its branch's baseline (search/merge on non-PR events). */
   saveBaseline: boolean;
+  /** mode benchmark: the on-device section and the latency gate's failures (added to the score gate's). */
+  bench?: { markdown: string; failures: string[] };
 }
 
 export interface ReportOutcome {
@@ -98,18 +100,24 @@ function setOutputs(inp: ReportInput, best: RunRecord | undefined, gate: GateRes
   set(OUTPUTS.scoreDelta, gate?.delta === undefined ? '' : String(gate.delta));
 }
 
+/** The score gate with the latency gate's failures added (one verdict, one `regressed`). */
+function withBench(gate: GateResult, failures: string[]): GateResult {
+  if (failures.length === 0) return gate;
+  return { ...gate, passed: false, regressed: true, failures: [...gate.failures, ...failures] };
+}
+
 /** Gate, summary, comment, baseline, outputs; fails the step when the gate fails (unless told not to). */
 export async function report(inp: ReportInput): Promise<ReportOutcome> {
   const { cfg, deps, data, run } = inp;
   const best = run.candidates[0];
-  const gate = data.shard ? undefined : evaluateGate({
+  const gate = data.shard ? undefined : withBench(evaluateGate({
     best: best ? num(best.score) : undefined, direction: data.direction,
     ...(data.baseline ? { baseline: data.baseline.bestScore } : {}),
     ...(cfg.minScore !== undefined ? { minScore: cfg.minScore } : {}),
     ...(cfg.maxScoreDrop ? { maxScoreDrop: cfg.maxScoreDrop } : {}),
-  });
+  }), inp.bench?.failures ?? []);
   const link = inp.artifact ? artifactUrl(inp.ctx, inp.artifact.id, inp.artifactRunId) : undefined;
-  const { markdown, stable } = renderActionReport({ report: inp.view, data, gate, artifactLink: link, artifactName: inp.artifact?.name });
+  const { markdown, stable } = renderActionReport({ report: inp.view, data, gate, artifactLink: link, artifactName: inp.artifact?.name, bench: inp.bench?.markdown });
   try {
     await deps.summary.write(markdown);
   } catch (err) {

@@ -24,12 +24,26 @@ export interface RunContext {
   triggeringRunId?: number;
   /** workflow_run events: the PR of the triggering run, when GitHub lists it (it does not for fork PRs). */
   triggeringPrNumber?: number;
+  /**
+   * The code of this run comes from another repository: a pull request (or the workflow_run of one) whose
+   * head repository is not this one, or whose head repository was deleted. Self-hosted runners must not run it.
+   */
+  fromFork: boolean;
 }
 
+type Repo = { full_name?: string } | null;
 type Payload = {
-  pull_request?: { number?: number; base?: { ref?: string }; head?: { ref?: string } };
-  workflow_run?: { id?: number; pull_requests?: { number?: number }[] };
+  pull_request?: { number?: number; base?: { ref?: string }; head?: { ref?: string; repo?: Repo } };
+  workflow_run?: { id?: number; pull_requests?: { number?: number }[]; head_repository?: Repo };
 };
+
+/** See RunContext.fromFork: an unknown head repository of a PR counts as a fork (fail safe). */
+function isFromFork(payload: Payload, repository: string | undefined): boolean {
+  const pr = payload.pull_request;
+  if (pr) return pr.head?.repo?.full_name === undefined || pr.head.repo.full_name !== repository;
+  const head = payload.workflow_run?.head_repository?.full_name;
+  return head !== undefined && head !== repository;
+}
 
 function readPayload(eventPath: string | undefined): Payload {
   if (!eventPath) return {};
@@ -55,6 +69,7 @@ export function readRunContext(env: Readonly<Record<string, string | undefined>>
     sha: env['GITHUB_SHA'] ?? '',
     branch,
     baselineBranch: env['GITHUB_BASE_REF'] || payload.pull_request?.base?.ref || branch,
+    fromFork: isFromFork(payload, env['GITHUB_REPOSITORY']),
   };
   const pr = payload.pull_request?.number;
   if (typeof pr === 'number') ctx.prNumber = pr;

@@ -90,3 +90,11 @@ export function pyShow(v: PyValue): string {
   if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}: ${pyShow(x)}`).join(', ')}}`;
   return String(v);
 }
+
+/** Plain JS data for API callers: float boxes become numbers (the int/float distinction only matters for hashes). */
+export function toPlain(v: PyValue): unknown {
+  if (v instanceof PyFloat) return v.value;
+  if (Array.isArray(v)) return v.map((x) => toPlain(x));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x as PyValue)]));
+  return v;
+}

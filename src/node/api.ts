@@ -44,8 +44,8 @@ export interface EspdlQuantizeOnnxResult extends QuantizeFilesResult {
   exponents: Record<string, number | number[]>;
 }
 
-async function dataFor(params: EspdlQuantizeOnnxParams, inputs: { name: string; dims: number[] }[], logger: Logger): Promise<DataSource> {
-  const d = params.calibDataloader;
+/** A DataSource for a path, a DataSource, or a loader (shared by both library entry points). */
+export async function dataFor(d: string | DataSource | DataLoader, inputs: { name: string; dims: number[] }[], logger: Logger): Promise<DataSource> {
   if (typeof d === 'string') return openDataSource(path.resolve(d), inputs, { logger });
   if (typeof d === 'object' && d !== null && 'batches' in d && 'count' in d) return d as DataSource;
   return loaderDataSource(d as DataLoader, inputs.map((i) => i.name));
@@ -56,7 +56,7 @@ export async function espdlQuantizeOnnx(params: EspdlQuantizeOnnxParams): Promis
   const target = parseTarget(params.target ?? 'esp32p4');
   const options: QuantOptions = { ...defaultQuantOptions(target, parseBits(params.numOfBits ?? 8)), ...params.setting, calibSteps: params.calibSteps };
   const model = prepareModel(await loadOnnxFile(params.onnxImportFile), params.inputShape ? { inputShapes: params.inputShape } : {}, logger);
-  const data = await dataFor(params, modelInputs(model), logger);
+  const data = await dataFor(params.calibDataloader, modelInputs(model), logger);
   const report = params.errorReport !== false;
   const result = await quantizeToFiles({
     model, data, options, runtime: ortRuntime(), espdlPath: path.resolve(params.espdlExportFile), batchSize: params.batchSize ?? 8, logger,

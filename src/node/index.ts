@@ -3,3 +3,4 @@ export { espdlQuantizeOnnx, type EspdlQuantizeOnnxParams, type EspdlQuantizeOnnx
 export { ortRuntime } from './ort-runtime.js';
 export { loadOnnxFile } from './onnx-file.js';
 export { openDataSource } from './data-files.js';
+export { espdlAutoQuantizeOnnx, AutoQuantSearchSetting, pyFloat, type EspdlAutoQuantizeOnnxParams, type EvaluateFn } from './auto-api.js';

@@ -1,0 +1,39 @@
+/**
+ * The "on-device benchmark" section of the report (mode benchmark): per Top-K candidate, in Top-K order, the
+ * on-device `Model::test()` result, latency (median/min/p90 of the firmware's timed runs, ms) and memory.
+ * The search report renders without it; with it, the same PR comment gains these columns.
+ */
+import type { BenchReport, CandidateResult } from '../board/bench-report.js';
+import { fmtScore } from '../report/run-report.js';
+import { mdText } from './report-text.js';
+
+/** One Top-K candidate as the search ranked it: its folder name (NNNN) and score. */
+export interface RankedCandidate { name: string; score: number }
+
+const ms = (us: number | undefined): string => (us === undefined ? '–' : (us / 1000).toFixed(2));
+const kib = (b: number | null | undefined): string => (b === null || b === undefined ? '–' : `${(b / 1024).toFixed(1)} KiB`);
+const TEST = { pass: '✅ pass', fail: '❌ fail', none: 'no test data' } as const;
+
+function row(rank: number, c: RankedCandidate, r: CandidateResult | undefined): string {
+  const lat = r?.latency_us ?? undefined;
+  const status = r ? (r.status === 'ok' ? 'ok' : `${r.status}${r.reason ? `: ${mdText(r.reason).slice(0, 120)}` : ''}`) : 'not run';
+  return `| ${rank} | \`${mdText(c.name)}\` | ${fmtScore(c.score)} | ${r?.test ? TEST[r.test] : '–'} | ${ms(lat?.median)} | ${ms(lat?.min)} | ` +
+    `${ms(lat?.p90)} | ${kib(r?.memory_bytes?.internal)} | ${kib(r?.memory_bytes?.psram)} | ${status} |`;
+}
+
+/** The markdown section; `limitMs` is max-latency-ms (shown in the heading when set). */
+export function renderBenchSection(bench: BenchReport, ranked: RankedCandidate[], limitMs?: number): string {
+  const byName = new Map(bench.candidates.map((c) => [c.name, c]));
+  const okBoards = bench.boards.filter((b) => b.status === 'ok').length;
+  const where = bench.mode === 'qemu' ? 'QEMU' : `${okBoards} of ${bench.boards.length} board(s)`;
+  const lines = [
+    `### On-device benchmark · ${mdText(bench.chip)} (${where}; median of ${bench.runs} timed run(s) after ${bench.warmup} warm-up)`, '',
+    limitMs === undefined ? '' : `Latency limit (max-latency-ms): ${limitMs} ms for the Top-1 candidate.\n`,
+    '| # | candidate | score | on-device test | median ms | min ms | p90 ms | internal RAM | PSRAM | status |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...ranked.map((c, i) => row(i + 1, c, byName.get(c.name))),
+  ];
+  const lost = bench.boards.filter((b) => b.status !== 'ok');
+  if (lost.length > 0) lines.push('', ...lost.map((b) => `- board \`${mdText(b.id)}\`: ${b.status}${b.reason ? ` (${mdText(b.reason)})` : ''}`));
+  return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n');
+}

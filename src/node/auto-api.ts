@@ -1,0 +1,104 @@
+/**
+ * `espdlAutoQuantizeOnnx` ≈ ESP-PPQ's espdl_auto_quantize_onnx, with an `AutoQuantSearchSetting` carrying its
+ * field names and defaults (esp-ppq.md §1.2), so `setting.strategy_space['mixed_precision'] = [true, false]`
+ * works as in ESP-PPQ's samples. Integral JS numbers in a param space you edit count as Python ints for the
+ * candidate hash; use `pyFloat(x)` (exported here) where ESP-PPQ's literal is a float such as `0.0`.
+ */
+import path from 'node:path';
+import { autoQuantize } from '../autoquant/auto-quantize.js';
+import { evaluateContext, type EvaluateContext } from '../autoquant/evaluate-context.js';
+import { pyFloat, toPlain } from '../autoquant/py-value.js';
+import type { Evaluator } from '../autoquant/runner.js';
+import { loadSettings, type AutoQuantSettings } from '../autoquant/settings.js';
+import { espdlDefaultSpace } from '../autoquant/spaces.js';
+import type { DataSource } from '../data/source.js';
+import type { DataLoader } from '../data/iterable-source.js';
+import { nullLogger, type Logger } from '../log.js';
+import { prepareModel } from '../pipeline/prepare-model.js';
+import { parseTarget } from '../quant/targets.js';
+import { dataFor } from './api.js';
+import { experimentRunner } from './experiment-runner.js';
+import { loadOnnxFile } from './onnx-file.js';
+import { modelInputs } from './open-inputs.js';
+import { ortRuntime } from './ort-runtime.js';
+import { fsRunStore } from './run-folder.js';
+
+export { pyFloat };
+
+/** ESP-PPQ's AutoQuantSearchSetting: same field names, same defaults (the full `espdl-default` space). */
+export class AutoQuantSearchSetting {
+  num_of_candidates = 5;
+  search_mode: 'exhaustive' | 'fast' = 'exhaustive';
+  /** 'low_latency' = ESP-PPQ's low_latency_candidate_filter (balanced Top-K); null = plain Top-K. */
+  candidate_filter: 'low_latency' | null = 'low_latency';
+  score_direction: 'maximize' | 'minimize' = 'maximize';
+  run_dir = 'outputs/auto_quant';
+  resume = false;
+  top_strategy = 10;
+  early_stop_patience = 3;
+  structural_knobs: Record<string, string[]> = { calib_algorithm: ['method'], num_of_bits: ['value'] };
+  strategy_space = espdlDefaultSpace().strategy_space;
+  param_space = espdlDefaultSpace().param_space;
+
+  constructor(init: Partial<Omit<AutoQuantSearchSetting, 'strategy_space' | 'param_space'>> = {}) {
+    Object.assign(this, init);
+  }
+}
+
+/** The candidate handed to `evaluateFn` (ESP-PPQ passes its quantized BaseGraph; we pass the candidate's files and a runner). */
+export type EvaluateFn = (candidate: EvaluateContext) => Promise<unknown> | unknown;
+
+export interface EspdlAutoQuantizeOnnxParams {
+  onnxImportFile: string;
+  espdlExportFile: string;
+  calibDataloader: string | DataSource | DataLoader;
+  calibSteps: number;
+  /** Input shape WITHOUT the batch dim, as ESP-PPQ's AutoQuant takes it (e.g. [3, 224, 224]). */
+  inputShape?: number[];
+  /** Returns [score, extras] or {score, extras}; omitted = ESP-PPQ's default evaluator (top-3 graph-wise, minimized). */
+  evaluateFn?: EvaluateFn;
+  target?: string;
+  setting?: AutoQuantSearchSetting;
+  batchSize?: number;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+function toEvaluator(fn: EvaluateFn): Evaluator {
+  return async (req, art, signal) => {
+    const r = await fn(evaluateContext(req, art, signal));
+    // ESP-PPQ's evaluate_fn returns a 2-tuple; validateEvaluation then checks score and extras.
+    return Array.isArray(r) && r.length === 2 ? { score: r[0], extras: r[1] } : r;
+  };
+}
+
+/** Runs the search and returns the Top-K records (candidates.json, as plain JSON data), best first. */
+export async function espdlAutoQuantizeOnnx(p: EspdlAutoQuantizeOnnxParams): Promise<Record<string, unknown>[]> {
+  const logger = p.logger ?? nullLogger;
+  const target = parseTarget(p.target ?? 'esp32p4');
+  const setting = p.setting ?? new AutoQuantSearchSetting();
+  const model = prepareModel(await loadOnnxFile(p.onnxImportFile), p.inputShape ? { inputShapes: p.inputShape } : {}, logger);
+  const data = await dataFor(p.calibDataloader, modelInputs(model), logger);
+  const runtime = ortRuntime();
+  const runner = experimentRunner({
+    model, data, runtime, target, logger, batchSize: p.batchSize ?? 8, calibSteps: p.calibSteps,
+    espdlName: path.basename(p.espdlExportFile),
+  });
+  // Scalars are validated like a settings file (errors name the field); the spaces are taken as given.
+  const base = loadSettings(undefined, 'AutoQuantSearchSetting', {
+    space: 'espdl-default', num_of_candidates: setting.num_of_candidates, search_mode: setting.search_mode,
+    score_direction: setting.score_direction, run_dir: setting.run_dir, resume: setting.resume,
+    top_strategy: setting.top_strategy, early_stop_patience: setting.early_stop_patience,
+  });
+  const settings: AutoQuantSettings = {
+    ...base, candidate_filter: setting.candidate_filter, structural_knobs: setting.structural_knobs,
+    strategy_space: setting.strategy_space, param_space: setting.param_space,
+  };
+  const result = await autoQuantize({
+    settings, target, runner, store: fsRunStore(setting.run_dir), logger,
+    onnxImportFile: p.onnxImportFile, espdlExportFile: p.espdlExportFile,
+    ...(p.evaluateFn ? { evaluator: toEvaluator(p.evaluateFn) } : {}),
+    ...(p.signal ? { signal: p.signal } : {}),
+  });
+  return result.candidates.map((r) => toPlain(r) as Record<string, unknown>);
+}
