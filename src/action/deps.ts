@@ -1,4 +1,5 @@
 /** Everything run() needs from the outside world, injected (real ones in real-deps.ts, fakes in tests). */
+import type { BenchFn } from './bench-seam.js';
 import type { InputReader } from './inputs.js';
 import type { SearchFn } from './search-seam.js';
 import type { ActionLogger, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, SummarySink } from './seams.js';
@@ -17,6 +18,8 @@ export interface ActionDeps {
   summary: SummarySink;
   outputs: OutputSink;
   search: SearchFn;
+  /** mode benchmark: the bench use case (real: the CLI's bench command, real-bench.ts). */
+  bench: BenchFn;
   /** Marks the step failed (core.setFailed: exit code 1 and an error annotation). */
   setFailed(message: string): void;
   /** Aborted when the runner cancels the job (SIGINT/SIGTERM) or its timeout hits. */

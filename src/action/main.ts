@@ -6,6 +6,7 @@
 import { describeError } from '../errors.js';
 import type { ActionDeps } from './deps.js';
 import { parseInputs } from './inputs.js';
+import { benchmarkMode } from './benchmark-mode.js';
 import { mergeMode } from './merge-mode.js';
 import type { ReportOutcome } from './report.js';
 import { reportMode } from './report-mode.js';
@@ -22,6 +23,7 @@ export async function run(deps: ActionDeps): Promise<ReportOutcome | undefined> 
     deps.log.info(`espdl-autoquant ${deps.toolVersion}: mode ${cfg.mode}, target ${cfg.target}`);
     if (cfg.mode === 'merge') return await mergeMode(cfg, ctx, deps);
     if (cfg.mode === 'report') return await reportMode(cfg, ctx, deps);
+    if (cfg.mode === 'benchmark') return await benchmarkMode(cfg, ctx, deps);
     return await searchMode(cfg, ctx, deps);
   } catch (err) {
     deps.setFailed(describeError(err));

@@ -13,4 +13,8 @@ export const OUTPUTS = {
   baselineScore: 'baseline-score',
   /** best − baseline, signed, in score units. */
   scoreDelta: 'score-delta',
+  /** mode benchmark: the Top-1 candidate's median on-device latency, ms (empty when not measured). */
+  latencyMs: 'latency-ms',
+  /** mode benchmark: id of the uploaded bench.json artifact. */
+  benchArtifactId: 'bench-artifact-id',
 } as const;

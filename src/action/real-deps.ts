@@ -13,6 +13,7 @@ import { InternalError } from '../errors.js';
 import { actionsArtifacts, actionsCache, actionsComments, actionsLogger, actionsOutputs, actionsSummary } from './adapters.js';
 import { ensureNativeModules } from './bootstrap.js';
 import type { ActionDeps } from './deps.js';
+import { cliBench } from './real-bench.js';
 import { cliSearch } from './real-search.js';
 import type { ActionLogger, CacheStore } from './seams.js';
 import type { SearchFn } from './search-seam.js';
@@ -75,6 +76,7 @@ export async function realDeps(makeRunner?: RunnerFactory): Promise<ActionDeps> 
     summary: actionsSummary(),
     outputs: actionsOutputs(),
     search: bootstrappedSearch(makeRunner, root, cache, log, tempDir),
+    bench: cliBench(process.env),
     setFailed: (message) => core.setFailed(message),
     signal: controller.signal,
     toolVersion: toolVersion(root),

@@ -12,11 +12,28 @@ import { fsRunStore } from '../node/run-folder.js';
 import { loadRunReport } from '../report/run-report.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
-import { parseReportData, REPORT_DATA_FILE } from './report-data.js';
+import { parseReportData, REPORT_DATA_FILE, type ReportData } from './report-data.js';
 import { report, type ReportOutcome } from './report.js';
 import { HTML_REPORT_FILE } from './report-text.js';
 import type { RunContext } from './run-context.js';
-import type { ArtifactSource } from './seams.js';
+import type { ArtifactRef, ArtifactSource } from './seams.js';
+
+/** A search artifact downloaded and read: its folder, report data, run files and report view. */
+export interface ArtifactRun {
+  dir: string;
+  data: ReportData;
+  run: Awaited<ReturnType<typeof readRun>>;
+  view: Awaited<ReturnType<typeof loadRunReport>>;
+}
+
+/** Downloads a search artifact into a new temp folder and reads it as untrusted data. */
+export async function loadArtifactRun(deps: ActionDeps, ref: ArtifactRef, from: ArtifactSource | undefined, prefix: string): Promise<ArtifactRun> {
+  const dir = mkdtempSync(path.join(deps.tempDir, prefix));
+  await deps.artifacts.download(ref, dir, from);
+  const data = parseReportData(readFileSync(path.join(dir, REPORT_DATA_FILE), 'utf8'), `${ref.name}/${REPORT_DATA_FILE}`);
+  const store = fsRunStore(dir);
+  return { dir, data, run: await readRun(store), view: await loadRunReport(store) };
+}
 
 export async function reportMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ReportOutcome> {
   const runId = cfg.reportRunId ?? ctx.triggeringRunId;
@@ -26,14 +43,9 @@ export async function reportMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
   const from: ArtifactSource = { runId, owner: ctx.owner, repo: ctx.repo, token: cfg.githubToken };
   const ref = (await deps.artifacts.list(from)).find((a) => a.name === cfg.artifactName);
   if (!ref) throw new InputError(`mode report: run ${runId} has no artifact named '${cfg.artifactName}' (input 'artifact-name')`);
-  const dir = mkdtempSync(path.join(deps.tempDir, 'espdl-autoquant-report-'));
-  await deps.artifacts.download(ref, dir, from);
-  const parsed = parseReportData(readFileSync(path.join(dir, REPORT_DATA_FILE), 'utf8'), `${ref.name}/${REPORT_DATA_FILE}`);
+  const { dir, data: parsed, run, view } = await loadArtifactRun(deps, ref, from, 'espdl-autoquant-report-');
   const prNumber = ctx.triggeringPrNumber ?? parsed.prNumber;
   const data = { ...parsed, ...(prNumber !== undefined ? { prNumber } : {}) };
-  const store = fsRunStore(dir);
-  const run = await readRun(store);
-  const view = await loadRunReport(store);
   return report({
     cfg, ctx, deps, run, view, data, artifact: ref, artifactRunId: String(runId), reportPath: path.join(dir, HTML_REPORT_FILE), saveBaseline: false,
   });

@@ -5,7 +5,7 @@
  */
 import { attrInt, attrInts, type Node } from '../../ir/graph.js';
 import { allocate, dataTypeFromCode, numel, type Tensor, type TensorData } from '../../ir/tensor.js';
-import { axisOf, broadcastIndex, broadcastShape, isInteger, make, nums, strides } from './tensor-math.js';
+import { axisOf, broadcastIndex, broadcastIndexWith, broadcastShape, isInteger, make, nums, strides } from './tensor-math.js';
 
 type Inputs = (Tensor | undefined)[];
 type Op = (n: Node, x: Inputs, opset: number) => Tensor[];
@@ -192,24 +192,6 @@ function concatData(parts: Tensor[]): TensorData {
 }
 
 /** Flat source index for each output element, given the source stride of each output axis. */
-function broadcastIndexWith(outDims: readonly number[], srcStride: readonly number[]): Int32Array {
-  const total = numel(outDims);
-  const idx = new Int32Array(total);
-  const rank = outDims.length;
-  const counter = new Array<number>(rank).fill(0);
-  let flat = 0;
-  for (let k = 0; k < total; k++) {
-    idx[k] = flat;
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]!++;
-      flat += srcStride[d]!;
-      if (counter[d]! < outDims[d]!) break;
-      flat -= srcStride[d]! * counter[d]!;
-      counter[d] = 0;
-    }
-  }
-  return idx;
-}
 
 function sliceOp(n: Node, x: Inputs, opset: number): Tensor[] {
   const t = req(x, 0);

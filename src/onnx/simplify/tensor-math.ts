@@ -74,23 +74,29 @@ export function broadcastShape(...shapes: (readonly number[])[]): number[] {
 
 /** For each element of `outDims`, the flat index into an input of shape `inDims` broadcast to it. */
 export function broadcastIndex(inDims: readonly number[], outDims: readonly number[]): Int32Array {
-  const total = numel(outDims);
-  const idx = new Int32Array(total);
   const rank = outDims.length;
   const inStr = strides(inDims);
   const eff = outDims.map((_, i) => {
     const j = i - (rank - inDims.length);
     return j >= 0 && inDims[j] !== 1 ? inStr[j]! : 0;
   });
+  return broadcastIndexWith(outDims, eff);
+}
+
+/** Source offset of every output element when the source advances by `srcStride[d]` along output axis d (0 = broadcast). */
+export function broadcastIndexWith(outDims: readonly number[], srcStride: readonly number[]): Int32Array {
+  const total = numel(outDims);
+  const idx = new Int32Array(total);
+  const rank = outDims.length;
   const counter = new Array<number>(rank).fill(0);
   let flat = 0;
   for (let k = 0; k < total; k++) {
     idx[k] = flat;
     for (let d = rank - 1; d >= 0; d--) {
       counter[d]!++;
-      flat += eff[d]!;
+      flat += srcStride[d]!;
       if (counter[d]! < outDims[d]!) break;
-      flat -= eff[d]! * counter[d]!;
+      flat -= srcStride[d]! * counter[d]!;
       counter[d] = 0;
     }
   }

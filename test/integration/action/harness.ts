@@ -14,6 +14,7 @@ import type { RunnerFactory } from '../../../src/cli/commands/search.js';
 type Adapters = typeof import('../../../src/action/adapters.js');
 type Main = typeof import('../../../src/action/main.js');
 type RealSearch = typeof import('../../../src/action/real-search.js');
+type RealBench = typeof import('../../../src/action/real-bench.js');
 
 export interface SimulatedRun {
   runId: number;
@@ -31,6 +32,8 @@ export interface SimulatedRun {
   /** The quantization engine; default: the deterministic fake. */
   makeRunner?: RunnerFactory;
   controller?: AbortController;
+  /** The head repository of the PR / triggering run (default this repository 'o/r'; another one = a fork). */
+  headRepo?: string;
 }
 
 export interface RunResult {
@@ -63,6 +66,7 @@ export async function startHarness(): Promise<Harness> {
   const adapters: Adapters = await import('../../../src/action/adapters.js');
   const main: Main = await import('../../../src/action/main.js');
   const search: RealSearch = await import('../../../src/action/real-search.js');
+  const bench: RealBench = await import('../../../src/action/real-bench.js');
   const asRun = (runId: number): void => { process.env['ACTIONS_RUNTIME_TOKEN'] = runtimeToken({ runId }); };
 
   async function run(sim: SimulatedRun): Promise<RunResult> {
@@ -70,8 +74,8 @@ export async function startHarness(): Promise<Harness> {
     if (!sim.keepRunDir) rmSync(path.join(ws, sim.inputs['run-dir'] ?? 'espdl-autoquant-run'), { recursive: true, force: true });
     const eventPath = path.join(temp, `event-${sim.runId}.json`);
     const payload = sim.event === 'pull_request'
-      ? { pull_request: { number: sim.pr, base: { ref: 'main' }, head: { ref: sim.branch ?? 'feature' } } }
-      : sim.event === 'workflow_run' ? { workflow_run: sim.workflowRun } : {};
+      ? { pull_request: { number: sim.pr, base: { ref: 'main' }, head: { ref: sim.branch ?? 'feature', repo: { full_name: sim.headRepo ?? 'o/r' } } } }
+      : sim.event === 'workflow_run' ? { workflow_run: { ...sim.workflowRun, head_repository: { full_name: sim.headRepo ?? 'o/r' } } } : {};
     writeFileSync(eventPath, JSON.stringify(payload));
     const env: Record<string, string | undefined> = {
       ...process.env, GITHUB_EVENT_NAME: sim.event, GITHUB_EVENT_PATH: eventPath, GITHUB_RUN_ID: String(sim.runId),
@@ -90,6 +94,7 @@ export async function startHarness(): Promise<Harness> {
       cache: adapters.actionsCache(log), artifacts: adapters.actionsArtifacts(log), comments: adapters.actionsComments(env),
       summary: { write: async (md) => { res.summary += md; } }, outputs: { set: (k, v) => { res.outputs[k] = v; } },
       search: search.cliSearch(sim.makeRunner ?? fakeRunnerFactory(sim.control ?? { runs: 0 })),
+      bench: bench.cliBench(env),
       setFailed: (m) => res.failed.push(m), signal: (sim.controller ?? new AbortController()).signal, toolVersion: '0.1.0-test',
     };
     res.outcome = await main.run(deps);

@@ -1,0 +1,81 @@
+/**
+ * mode: benchmark — on a self-hosted runner with boards: download the search's Top-K artifact (of this
+ * workflow run, or of the triggering / given run), benchmark every candidate with `espdl-autoquant bench`,
+ * upload bench.json, and report the search again with an on-device section (same PR comment, updated in
+ * place) and the latency gate (`max-latency-ms` on the Top-1 candidate's median).
+ * Pull requests from forks are refused unless `allow-fork-prs: true`: a self-hosted runner that flashes a
+ * PR's models and runs its workflow would run untrusted code on the machine the boards hang off.
+ */
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { num } from '../autoquant/py-value.js';
+import { folderName } from '../autoquant/run-folder.js';
+import type { BenchReport } from '../board/bench-report.js';
+import { InputError } from '../errors.js';
+import { evaluateLatencyGate } from './bench-gate.js';
+import { renderBenchSection, type RankedCandidate } from './bench-text.js';
+import type { ActionDeps } from './deps.js';
+import { INPUTS, type ActionConfig } from './inputs.js';
+import { OUTPUTS } from './outputs.js';
+import { report, type ReportOutcome } from './report.js';
+import { loadArtifactRun } from './report-mode.js';
+import { HTML_REPORT_FILE } from './report-text.js';
+import type { RunContext } from './run-context.js';
+import type { ArtifactSource } from './seams.js';
+
+export const BENCH_FILE = 'bench.json';
+
+/** Name of the bench.json artifact: `<artifact-name>-bench-<chip>` (one per chip in a matrix). */
+export function benchArtifactName(cfg: ActionConfig, chip: string): string {
+  return `${cfg.artifactName}-bench-${chip}`;
+}
+
+/** Throws when this run's code comes from a fork and the workflow did not opt in. */
+export function refuseForkPr(cfg: ActionConfig, ctx: RunContext): void {
+  if (!ctx.fromFork || cfg.allowForkPrs) return;
+  throw new InputError(
+    'mode benchmark refuses to run for a pull request from a fork: a self-hosted runner with boards attached must not run ' +
+      'untrusted code (the fork\'s workflow and models run on this machine). Benchmark after merging, or set input ' +
+      `'${INPUTS.allowForkPrs}: true' only on runners that are isolated and wiped after each job.`,
+  );
+}
+
+/** The run whose artifact holds the Top-K: report-run-id, else the triggering workflow_run, else this run. */
+function artifactSource(cfg: ActionConfig, ctx: RunContext): ArtifactSource | undefined {
+  const runId = cfg.reportRunId ?? ctx.triggeringRunId;
+  return runId === undefined ? undefined : { runId, owner: ctx.owner, repo: ctx.repo, token: cfg.githubToken };
+}
+
+async function runBench(cfg: ActionConfig, deps: ActionDeps, chip: string, candidatesDir: string): Promise<{ bench: BenchReport; out: string }> {
+  const out = path.join(mkdtempSync(path.join(deps.tempDir, 'espdl-autoquant-bench-')), BENCH_FILE);
+  const bench = await deps.log.group(`Benchmark on ${chip} boards`, () => deps.bench({
+    chip, firmwareDir: path.resolve(deps.workspace, cfg.firmware ?? '.'), candidatesDir, ports: cfg.ports ?? [],
+    ...(cfg.runs !== undefined ? { runs: cfg.runs } : {}), flash: cfg.flash, out, cwd: deps.workspace, signal: deps.signal, logger: deps.log,
+  }));
+  return { bench, out };
+}
+
+export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ReportOutcome> {
+  refuseForkPr(cfg, ctx);
+  const from = artifactSource(cfg, ctx);
+  const ref = (await deps.artifacts.list(from)).find((a) => a.name === cfg.artifactName);
+  const where = from ? `run ${from.runId}` : 'this workflow run';
+  if (!ref) throw new InputError(`mode benchmark: ${where} has no artifact named '${cfg.artifactName}' (input '${INPUTS.artifactName}'; the search job must finish first: 'needs:')`);
+  const art = await loadArtifactRun(deps, ref, from, 'espdl-autoquant-topk-');
+  const chip = cfg.chip ?? cfg.target;
+  if (art.run.candidates.length === 0) throw new InputError(`mode benchmark: artifact '${ref.name}' of ${where} holds no Top-K candidate`);
+  const { bench, out } = await runBench(cfg, deps, chip, art.dir);
+  const name = benchArtifactName(cfg, chip);
+  const uploaded = await deps.artifacts.upload(name, [out], path.dirname(out), cfg.retentionDays);
+  deps.outputs.set(OUTPUTS.benchArtifactId, uploaded ? String(uploaded.id) : '');
+  const ranked: RankedCandidate[] = art.run.candidates.map((c) => ({ name: folderName(num(c.index)), score: num(c.score) }));
+  const top = ranked[0]!;
+  const latency = evaluateLatencyGate(top.name, bench.candidates.find((c) => c.name === top.name), cfg.maxLatencyMs);
+  deps.outputs.set(OUTPUTS.latencyMs, latency.medianMs === undefined ? '' : String(latency.medianMs));
+  const prNumber = ctx.prNumber ?? ctx.triggeringPrNumber ?? art.data.prNumber;
+  return report({
+    cfg, ctx, deps, run: art.run, view: art.view, data: { ...art.data, ...(prNumber !== undefined ? { prNumber } : {}) },
+    artifact: ref, artifactRunId: from ? String(from.runId) : ctx.runId, reportPath: path.join(art.dir, HTML_REPORT_FILE), saveBaseline: false,
+    bench: { markdown: renderBenchSection(bench, ranked, cfg.maxLatencyMs), failures: latency.failures },
+  });
+}
