@@ -5,7 +5,7 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import type { Model } from '../ir/graph.js';
+import { cloneModel, type Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
 import { calibrateActivations, quantizeParameters } from './calibrate.js';
 import { createQuantizedGraph } from './configs.js';
@@ -42,7 +42,9 @@ export interface QuantizeResult {
  * dispatches first, so a split layer's clone and Add inherit its platform (int16 if the layer is int16).
  */
 function preQuantPasses(model: Model, opts: QuantOptions, logger: Logger): { model: Model; opts: QuantOptions } {
-  let m = model;
+  // The caller's model is shared across candidates (a search prepares it once): every pass from here on, the
+  // training passes included, works on this copy (tensors are shared until a pass replaces one).
+  let m = cloneModel(model);
   let int16Layers = opts.int16Layers;
   if (opts.weightSplit) {
     const { model: split, splits } = splitLayers(m, opts.weightSplit, logger);
