@@ -4,21 +4,21 @@
  * The search report renders without it; with it, the same PR comment gains these columns.
  */
 import type { BenchReport, CandidateResult } from '../board/bench-report.js';
-import { fmtScore } from '../report/run-report.js';
+import { fmtBytes, fmtScore } from '../report/run-report.js';
 import { mdText } from './report-text.js';
 
 /** One Top-K candidate as the search ranked it: its folder name (NNNN) and score. */
 export interface RankedCandidate { name: string; score: number }
 
 const ms = (us: number | undefined): string => (us === undefined ? '–' : (us / 1000).toFixed(2));
-const kib = (b: number | null | undefined): string => (b === null || b === undefined ? '–' : `${(b / 1024).toFixed(1)} KiB`);
+const bytes = (b: number | null | undefined): string => fmtBytes(b ?? undefined);
 const TEST = { pass: '✅ pass', fail: '❌ fail', none: 'no test data' } as const;
 
 function row(rank: number, c: RankedCandidate, r: CandidateResult | undefined): string {
   const lat = r?.latency_us ?? undefined;
   const status = r ? (r.status === 'ok' ? 'ok' : `${r.status}${r.reason ? `: ${mdText(r.reason).slice(0, 120)}` : ''}`) : 'not run';
   return `| ${rank} | \`${mdText(c.name)}\` | ${fmtScore(c.score)} | ${r?.test ? TEST[r.test] : '–'} | ${ms(lat?.median)} | ${ms(lat?.min)} | ` +
-    `${ms(lat?.p90)} | ${kib(r?.memory_bytes?.internal)} | ${kib(r?.memory_bytes?.psram)} | ${status} |`;
+    `${ms(lat?.p90)} | ${bytes(r?.memory_bytes?.internal)} | ${bytes(r?.memory_bytes?.psram)} | ${status} |`;
 }
 
 /** The markdown section; `limitMs` is max-latency-ms (shown in the heading when set). */

@@ -25,9 +25,13 @@ import type { ArtifactSource } from './seams.js';
 
 export const BENCH_FILE = 'bench.json';
 
-/** Name of the bench.json artifact: `<artifact-name>-bench-<chip>` (one per chip in a matrix). */
-export function benchArtifactName(cfg: ActionConfig, chip: string): string {
-  return `${cfg.artifactName}-bench-${chip}`;
+/**
+ * Name of the bench.json artifact: `<artifact-name>-bench-<chip>` (one per chip in a matrix); a re-run of the
+ * job (flaky board) appends `-attempt-<n>`, as artifact names must be unique within a workflow run.
+ */
+export function benchArtifactName(cfg: ActionConfig, chip: string, runAttempt: string): string {
+  const base = `${cfg.artifactName}-bench-${chip}`;
+  return runAttempt === '1' || runAttempt === '' ? base : `${base}-attempt-${runAttempt}`;
 }
 
 /** Throws when this run's code comes from a fork and the workflow did not opt in. */
@@ -65,7 +69,7 @@ export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: Ac
   const chip = cfg.chip ?? cfg.target;
   if (art.run.candidates.length === 0) throw new InputError(`mode benchmark: artifact '${ref.name}' of ${where} holds no Top-K candidate`);
   const { bench, out } = await runBench(cfg, deps, chip, art.dir);
-  const name = benchArtifactName(cfg, chip);
+  const name = benchArtifactName(cfg, chip, ctx.runAttempt);
   const uploaded = await deps.artifacts.upload(name, [out], path.dirname(out), cfg.retentionDays);
   deps.outputs.set(OUTPUTS.benchArtifactId, uploaded ? String(uploaded.id) : '');
   const ranked: RankedCandidate[] = art.run.candidates.map((c) => ({ name: folderName(num(c.index)), score: num(c.score) }));

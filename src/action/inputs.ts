@@ -139,6 +139,21 @@ export function parseShard(raw: string, name: string = INPUTS.shard): Shard {
   return { index, count };
 }
 
+/** mode benchmark's inputs (they mirror `espdl-autoquant bench` flags); unset ones are undefined. */
+function benchmarkInputs(get: InputReader, mode: Mode): Pick<ActionConfig, 'chip' | 'ports' | 'firmware' | 'runs' | 'maxLatencyMs'> {
+  const ports = get(INPUTS.ports).split(/[\s,]+/).filter(Boolean);
+  const maxLatencyMs = number(get, INPUTS.maxLatencyMs, { min: 0 });
+  if (maxLatencyMs === 0) throw new InputError(`Input '${INPUTS.maxLatencyMs}' must be a positive number of milliseconds; got '0'`);
+  const firmware = optional(get, INPUTS.firmware);
+  if (mode === 'benchmark' && !firmware) {
+    throw new InputError(`Input '${INPUTS.firmware}' is required when mode is benchmark (the ESP-IDF build directory of runner/firmware, with flasher_args.json)`);
+  }
+  return {
+    chip: optional(get, INPUTS.chip), ports: ports.length > 0 ? ports : undefined, firmware,
+    runs: number(get, INPUTS.runs, { int: true, min: 1 }), maxLatencyMs,
+  } as Pick<ActionConfig, 'chip' | 'ports' | 'firmware' | 'runs' | 'maxLatencyMs'>;
+}
+
 /** Parses and validates every input. Throws InputError naming the first bad input. */
 export function parseInputs(get: InputReader): ActionConfig {
   const mode = oneOf<Mode>(get, INPUTS.mode, ['search', 'merge', 'report', 'benchmark'], 'search');
@@ -169,13 +184,7 @@ export function parseInputs(get: InputReader): ActionConfig {
     flash: bool(get, INPUTS.flash, true),
     allowForkPrs: bool(get, INPUTS.allowForkPrs, false),
   };
-  const ports = get(INPUTS.ports).split(/[\s,]+/).filter(Boolean);
-  const maxLatencyMs = number(get, INPUTS.maxLatencyMs, { min: 0 });
-  if (maxLatencyMs === 0) throw new InputError(`Input '${INPUTS.maxLatencyMs}' must be a positive number of milliseconds; got '0'`);
-  const firmware = optional(get, INPUTS.firmware);
-  if (mode === 'benchmark' && !firmware) {
-    throw new InputError(`Input '${INPUTS.firmware}' is required when mode is benchmark (the ESP-IDF build directory of runner/firmware, with flasher_args.json)`);
-  }
+
   const extras = {
     model, evaluate, evaluateCommand, bits, searchMode: searchMode || undefined, scoreDirection: direction || undefined,
     calib: optional(get, INPUTS.calib), config: optional(get, INPUTS.config),
@@ -189,8 +198,7 @@ export function parseInputs(get: InputReader): ActionConfig {
     calibSteps: number(get, INPUTS.calibSteps, { int: true, min: 1 }),
     batchSize: number(get, INPUTS.batchSize, { int: true, min: 1 }),
     inputShape: optional(get, INPUTS.inputShape),
-    chip: optional(get, INPUTS.chip), ports: ports.length > 0 ? ports : undefined, firmware,
-    runs: number(get, INPUTS.runs, { int: true, min: 1 }), maxLatencyMs,
+    ...benchmarkInputs(get, mode),
   };
   for (const [k, v] of Object.entries(extras)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
   return cfg;

@@ -19,9 +19,23 @@ export function benchArgv(req: BenchRunRequest): string[] {
   return argv;
 }
 
+/**
+ * serialport is a native module the bundle keeps external (scripts/package-action.mjs): fail with the cause
+ * here rather than as every board "cannot open".
+ */
+async function assertSerialport(): Promise<void> {
+  try {
+    await import('serialport');
+  } catch (err) {
+    throw new InternalError(`mode benchmark cannot load the serialport package (${err instanceof Error ? err.message : String(err)}): ` +
+      'it must resolve from the Action\'s folder (e.g. `uses: ./` after `npm ci`)', { cause: err });
+  }
+}
+
 /** BenchFn over the CLI's bench command; the command's stdout/stderr lines go to the Action log. */
 export function cliBench(env: Readonly<Record<string, string | undefined>>): BenchFn {
   return async (req): Promise<BenchReport> => {
+    await assertSerialport();
     const lines = (t: string): void => t.split('\n').filter(Boolean).forEach((l) => req.logger.info(l));
     const ctx: CliContext = { stdout: lines, stderr: lines, logger: req.logger, cwd: req.cwd, env, isTTY: false, signal: req.signal };
     const code = await benchCommand.run(benchArgv(req), ctx);

@@ -7,13 +7,15 @@
  * batches. Loss: Σ block-output MSE + intLambda·Σ mean((α − round α)²) + gamma·Σ MSE(W, Q(W)). Restores
  * (returns 'restored') when the block loss got worse or anything became non-finite.
  *
- * Deliberate difference: configs that follow a trainable dominator (PASSIVE/shared scale) quantize with the
- * dominator's trained α during training, where ESP-PPQ's CPU path keeps using the stale scale until the end.
+ * Configs that follow a trainable dominator (PASSIVE, e.g. inputs aligned to an Add output) keep quantizing with
+ * the dominator's calibrated scale during training, as ESP-PPQ's CPU path does: TQTDelegator trains a separate
+ * `log2_scale` tensor and `config.scale`, which followers read, changes only when the pass writes 2^round(α)
+ * after the block (esp_ppq/quantization/algorithm/training.py TQTDelegator.__call__).
  */
 import type { Logger } from '../../log.js';
 import { nullLogger } from '../../log.js';
 import { COMPUTING_OPS } from '../op-sets.js';
-import { resolve, type TensorQuantConfig } from '../types.js';
+import type { TensorQuantConfig } from '../types.js';
 import { Adam } from './adam.js';
 import type { Block, BlockBatch } from './block.js';
 import { gridOf, paramVars, runBlock, scalesOf, staticQuant, type QuantHook } from './executor.js';
@@ -61,7 +63,7 @@ function scaleVars(block: Block): Map<TensorQuantConfig, Var> {
 
 function tqtHook(alphas: ReadonlyMap<TensorQuantConfig, Var>): QuantHook {
   return (tape, cfg, x, slot) => {
-    const a = alphas.get(resolve(cfg));
+    const a = alphas.get(cfg);
     return a ? tqtQuant(tape, x, a, gridOf(cfg)) : staticQuant(tape, cfg, x, slot);
   };
 }

@@ -34,6 +34,8 @@ export interface SimulatedRun {
   controller?: AbortController;
   /** The head repository of the PR / triggering run (default this repository 'o/r'; another one = a fork). */
   headRepo?: string;
+  /** GITHUB_RUN_ATTEMPT (a re-run of the job). Default 1. */
+  runAttempt?: number;
 }
 
 export interface RunResult {
@@ -79,7 +81,7 @@ export async function startHarness(): Promise<Harness> {
     writeFileSync(eventPath, JSON.stringify(payload));
     const env: Record<string, string | undefined> = {
       ...process.env, GITHUB_EVENT_NAME: sim.event, GITHUB_EVENT_PATH: eventPath, GITHUB_RUN_ID: String(sim.runId),
-      GITHUB_RUN_ATTEMPT: '1', GITHUB_WORKFLOW: sim.workflow ?? 'CI', GITHUB_SHA: `sha${sim.runId}`,
+      GITHUB_RUN_ATTEMPT: String(sim.runAttempt ?? 1), GITHUB_WORKFLOW: sim.workflow ?? 'CI', GITHUB_SHA: `sha${sim.runId}`,
       GITHUB_REF_NAME: sim.event === 'pull_request' ? `${sim.pr}/merge` : (sim.branch ?? 'main'),
       GITHUB_HEAD_REF: sim.event === 'pull_request' ? (sim.branch ?? 'feature') : '',
       GITHUB_BASE_REF: sim.event === 'pull_request' ? 'main' : '',

@@ -10,7 +10,7 @@ describe('parseInputs', () => {
     expect(cfg).toEqual({
       mode: 'search', model: 'm.onnx', target: 'esp32p4', runDir: 'espdl-autoquant-run', cache: true,
       cacheKeyPrefix: 'espdl-autoquant', artifactName: 'espdl-autoquant', retentionDays: 0, comment: 'on-change',
-      githubToken: '', failOnRegression: true,
+      githubToken: '', failOnRegression: true, flash: true, allowForkPrs: false,
     });
   });
 
@@ -28,7 +28,7 @@ describe('parseInputs', () => {
   });
 
   it.each([
-    [{ model: 'm', mode: 'serch' }, "Input 'mode' must be one of search, merge, report; got 'serch'"],
+    [{ model: 'm', mode: 'serch' }, "Input 'mode' must be one of search, merge, report, benchmark; got 'serch'"],
     [{}, "Input 'model' is required when mode is search"],
     [{ model: 'm', target: 'esp8266' }, "Input 'target' must be one of esp32p4"],
     [{ model: 'm', bits: '4' }, "Input 'bits' must be 8 or 16; got '4'"],
@@ -38,9 +38,26 @@ describe('parseInputs', () => {
     [{ model: 'm', 'max-score-drop': '-1' }, "Input 'max-score-drop' must be a non-negative number"],
     [{ model: 'm', shard: '2/2' }, "Input 'shard' must be 'i/n' with 0 <= i < n"],
     [{ model: 'm', evaluate: 'e.mjs', 'evaluate-command': 'x' }, "Inputs 'evaluate' and 'evaluate-command' exclude each other"],
+    [{ mode: 'benchmark' }, "Input 'firmware' is required when mode is benchmark"],
+    [{ mode: 'benchmark', firmware: 'fw', 'max-latency-ms': '0' }, "Input 'max-latency-ms' must be a positive number of milliseconds; got '0'"],
+    [{ mode: 'benchmark', firmware: 'fw', 'max-latency-ms': 'fast' }, "Input 'max-latency-ms' must be a number >= 0; got 'fast'"],
+    [{ mode: 'benchmark', firmware: 'fw', runs: '2.5' }, "Input 'runs' must be an integer >= 1; got '2.5'"],
+    [{ mode: 'benchmark', firmware: 'fw', 'allow-fork-prs': 'maybe' }, "Input 'allow-fork-prs' must be true or false; got 'maybe'"],
   ])('rejects %j naming the input', (inputs, message) => {
     expect(() => parseInputs(reader(inputs))).toThrow(InputError);
     expect(() => parseInputs(reader(inputs))).toThrow(message);
+  });
+
+  it('parses the benchmark inputs (ports split on commas and newlines)', () => {
+    const cfg = parseInputs(reader({
+      mode: 'benchmark', firmware: 'fw/build', chip: 'esp32s3', ports: '/dev/ttyUSB0, /dev/ttyACM1\n/dev/ttyUSB2\n', runs: '20',
+      flash: 'false', 'max-latency-ms': '12.5', 'allow-fork-prs': 'TRUE',
+    }));
+    expect(cfg).toMatchObject({
+      mode: 'benchmark', firmware: 'fw/build', chip: 'esp32s3', ports: ['/dev/ttyUSB0', '/dev/ttyACM1', '/dev/ttyUSB2'], runs: 20,
+      flash: false, maxLatencyMs: 12.5, allowForkPrs: true,
+    });
+    expect(cfg.model).toBeUndefined();
   });
 
   it('does not need a model for merge and report', () => {

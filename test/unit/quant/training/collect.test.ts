@@ -59,4 +59,37 @@ describe('simCollector (onnxruntime)', () => {
     expect(outcomes.length).toBe(1);
     expect(['updated', 'restored']).toContain(outcomes[0]!.status);
   });
+  it('keeps the float reference on the parameters from before training (ESP-PPQ dequantize swaps in stored_value)', async () => {
+    // The TQT sequence on two blocks: block A (conv1) was trained and applied, then block B (relu1 -> conv2) is
+    // collected. B's inputs come from the quantized graph with A's new weights, but B's float reference must be the
+    // ORIGINAL float model (esp_ppq/IR/quantize.py QuantableOperation.dequantize), not one with A's trained weights.
+    const { qg, xs } = tinyModel(43);
+    const data = memoryDataSource({ x: { dtype: 'float32', dims: [4, 3, 8, 8], data: xs.subarray(0, 4 * 192) } });
+    const collect = simCollector(ortRuntime(), data, 4);
+    const { describeBlock } = await import('../../../../src/quant/training/block.js');
+    const nodes = qg.model.graph.nodes;
+    const blockA = describeBlock(qg, [nodes[0]!]);
+    const blockB = describeBlock(qg, [nodes[1]!, nodes[2]!]);
+    const before = await collect(qg, blockB);
+    await collect(qg, blockA);
+    const w1 = qg.model.graph.initializers.get('w1')!;
+    const trained = Float32Array.from(w1.data as Float32Array, (v) => v * 1.5);
+    qg.model.graph.initializers.set('w1', { ...w1, data: trained });
+    const after = await collect(qg, blockB);
+    // Independent check of the reference: our engine's float forward of the whole original model.
+    const { runBlock, paramVars } = await import('../../../../src/quant/training/executor.js');
+    const { Tape } = await import('../../../../src/quant/training/tape.js');
+    const whole = { ...describeBlock(qg, nodes), params: new Map([...qg.model.graph.initializers, ['w1', w1]]) };
+    const x = { dims: [4, 3, 8, 8], data: xs.subarray(0, 4 * 192) };
+    const original = runBlock(new Tape(), whole, new Map([['x', x]]), paramVars(whole, new Set()), undefined).get('y')!.data;
+    const ref = after[0]!.reference.get('y')!.data;
+    original.forEach((v, i) => expect(Math.abs(v - ref[i]!)).toBeLessThan(1e-5));
+    expect(Array.from(ref)).toEqual(Array.from(before[0]!.reference.get('y')!.data));
+    // ...while the quantized block input does follow the trained weights.
+    expect(Array.from(after[0]!.inputs.get('c1')!.data)).not.toEqual(Array.from(before[0]!.inputs.get('c1')!.data));
+    // An explicit floatParams wins over the snapshot.
+    const explicit = simCollector(ortRuntime(), data, 4, new Map([...qg.model.graph.initializers]));
+    const withTrained = (await explicit(qg, blockB))[0]!.reference.get('y')!.data;
+    expect(Array.from(withTrained)).not.toEqual(Array.from(ref));
+  });
 });
