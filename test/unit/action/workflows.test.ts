@@ -74,7 +74,7 @@ function checkStep(where: string, step: unknown): string[] {
   if ((step['uses'] === undefined) === (step['run'] === undefined)) errs.push(`${where}: needs exactly one of uses / run`);
   if (step['with'] !== undefined && !isObj(step['with'])) errs.push(`${where}: with must be a mapping`);
   const uses = typeof step['uses'] === 'string' ? step['uses'] : '';
-  if (uses === './' || /^[\w.-]+\/espdl-autoquant@/.test(uses)) {
+  if (uses === './' || uses === './.espdl-autoquant' || /^[\w.-]+\/espdl-autoquant@/.test(uses)) {
     for (const k of Object.keys((step['with'] as Obj | undefined) ?? {})) if (!declared.has(k)) errs.push(`${where}: '${k}' is not an input of action.yml`);
   } else if (uses && !/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[\w.-]+$/.test(uses)) {
     errs.push(`${where}: malformed uses '${uses}'`);
