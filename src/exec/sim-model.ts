@@ -77,8 +77,12 @@ class SimBuilder {
   readonly extraInputs: ValueInfo[] = [];
   private counter = 0;
 
-  constructor(private readonly src: Graph, private readonly gated: boolean) {
-    this.inits = new Map(src.initializers);
+  /**
+   * `floatParams`: the values unquantized parameters take (the graph's own, or the stored pre-training ones for
+   * float references); quantized parameter copies are always made from the graph's current (trained) values.
+   */
+  constructor(private readonly src: Graph, private readonly gated: boolean, floatParams: ReadonlyMap<string, Tensor>) {
+    this.inits = new Map(floatParams);
   }
 
   private constant(name: string, t: Tensor): string {
@@ -181,7 +185,10 @@ function gridKey(cfg: TensorQuantConfig): string {
 
 export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimModel {
   const src = qg.model.graph;
-  const b = new SimBuilder(src, opts.gated === true);
+  // Float references (float mode, and the float side of layer-wise gates) use the parameters as stored before any
+  // training pass, as ESP-PPQ's dequantize() does; the quantized paths use the trained ones.
+  const floatParams = (opts.float || opts.gated) && qg.storedParams ? qg.storedParams : src.initializers;
+  const b = new SimBuilder(src, opts.gated === true, floatParams);
   const quantize = (cfg: TensorQuantConfig | undefined): cfg is TensorQuantConfig => !opts.float && isQuantizing(cfg);
   // value name → grid it is currently on (non-gated dedupe) and the name carrying the quantized value.
   const onGrid = new Map<string, string>();

@@ -109,7 +109,7 @@ export function createQuantizedGraph(model: Model, opts: QuantOptions, logger: L
     const types = [...new Set(fp32Nodes.map((n) => model.graph.nodes.find((x) => x.name === n)?.opType))];
     logger.warn(`${fp32Nodes.length} node(s) stay FP32 (op types ESP-DL does not quantize: ${types.join(', ')}): ${fp32Nodes.join(', ')}`);
   }
-  return { model, target: opts.target, bits: opts.bits, ops, fp32Nodes };
+  return { model, target: opts.target, bits: opts.bits, ops, fp32Nodes, storedParams: new Map(model.graph.initializers) };
 }
 
 export function isComputingOp(op: OpQuant): boolean {

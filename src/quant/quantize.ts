@@ -68,7 +68,7 @@ async function trainingPasses(graph: QuantizedGraph, opts: QuantOptions, ctx: Qu
   if (opts.tqt) passes.push({ kind: 'tqt', options: opts.tqt });
   if (opts.blockwiseReconstruction) passes.push({ kind: 'blockwise_reconstruction', options: opts.blockwiseReconstruction });
   if (passes.length === 0) return;
-  const collect = simCollector(ctx.runtime, ctx.data, ctx.batchSize);
+  const collect = simCollector(ctx.runtime, ctx.data, ctx.batchSize, graph.storedParams);
   for (const pass of passes) await runTrainingPass(graph, pass, collect, ctx.logger, ctx.signal);
 }
 

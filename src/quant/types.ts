@@ -8,6 +8,7 @@
  * Scales are powers of two, so a config's scale is 2^exponent (exponent per channel for P4 weights/biases).
  */
 import type { Model, Node } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
 
 export const TARGETS = [
   'esp32p4', 'esp32s31', 'esp32s3', 'esp32', 'esp32s2', 'esp32c2', 'esp32c3', 'esp32c5', 'esp32c6', 'c',
@@ -75,6 +76,12 @@ export interface QuantizedGraph {
   readonly ops: Map<string, OpQuant>;
   /** Names of nodes left in float (not quantizable by ESP-DL). */
   readonly fp32Nodes: string[];
+  /**
+   * The float parameters as they were when the graph was quantized (ESP-PPQ's `stored_value`, taken after the
+   * pre-quant passes and before training): the float reference of training and analysis, which ESP-PPQ gets by
+   * `dequantize()` swapping them back in. Training passes replace `model.graph.initializers`, never these.
+   */
+  readonly storedParams?: ReadonlyMap<string, Tensor>;
 }
 
 /** Follows the dominator chain to the config that owns the scale. */
