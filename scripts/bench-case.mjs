@@ -64,7 +64,41 @@ export async function runTraining() {
   const tqt = time(() => runTqt(block, batches, { lr: 1e-5, steps, isScaleTrainable: true, gamma: 0, intLambda: 0 }));
   const adaBase = time(() => runAdaround(block, batches, { lr: 1e-4, steps: 0, gamma: 1, isScaleTrainable: false }));
   const ada = time(() => runAdaround(block, batches, { lr: 1e-4, steps, gamma: 1, isScaleTrainable: false }));
-  return { name: 'training', tqtStepS: (tqt - tqtBase) / steps, adaroundStepS: (ada - adaBase) / steps, peakRssKb: process.resourceUsage().maxRSS };
+  const example = await exampleBlockSteps(time);
+  return { name: 'training', tqtStepS: (tqt - tqtBase) / steps, adaroundStepS: (ada - adaBase) / steps, example, peakRssKb: process.resourceUsage().maxRSS };
+}
+
+/** The same per-step figures on the bundled example's largest block (its 128 calibration images, batch 8). */
+async function exampleBlockSteps(time) {
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const { readFileSync } = await import('node:fs');
+  const { loadOnnxFile, ortRuntime } = await import('../lib/node/index.js');
+  const { prepareModel } = await import('../lib/pipeline/prepare-model.js');
+  const { ensureShapes } = await import('../lib/pipeline/infer-shapes.js');
+  const { quantizeGraph } = await import('../lib/quant/quantize.js');
+  const { defaultQuantOptions } = await import('../lib/quant/options.js');
+  const { memoryDataSource } = await import('../lib/data/memory-source.js');
+  const { parseNpy } = await import('../lib/data/npy.js');
+  const { buildBlocks, describeBlock, runTqt, runAdaround } = await import('../lib/quant/training/index.js');
+  const { isQuantableComputing } = await import('../lib/quant/training/run-pass.js');
+  const { simCollector } = await import('../lib/quant/training/collect.js');
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../examples/digits');
+  const logger = { debug() {}, info() {}, warn() {} };
+  const runtime = ortRuntime();
+  const model = prepareModel(await loadOnnxFile(path.join(dir, 'model.onnx')), {}, logger);
+  await ensureShapes(model, runtime);
+  const data = memoryDataSource({ input: parseNpy(new Uint8Array(readFileSync(path.join(dir, 'calib.npy')))) });
+  const { graph } = await quantizeGraph(model, { ...defaultQuantOptions('esp32p4', 8), calibSteps: 16 }, { runtime, data, batchSize: 8, logger });
+  const blocks = buildBlocks(graph.model.graph, isQuantableComputing(graph), 4).map((b) => describeBlock(graph, b.nodes));
+  const block = blocks.reduce((a, b) => (b.ops.length > a.ops.length ? b : a));
+  const batches = await simCollector(runtime, data, 8, graph.storedParams)(graph, block);
+  const steps = 20;
+  const tqtOpts = (n) => ({ lr: 1e-5, steps: n, isScaleTrainable: true, gamma: 0, intLambda: 0 });
+  const adaOpts = (n) => ({ lr: 1e-4, steps: n, gamma: 1, isScaleTrainable: false });
+  const tqt = (time(() => runTqt(block, batches, tqtOpts(steps))) - time(() => runTqt(block, batches, tqtOpts(0)))) / steps;
+  const ada = (time(() => runAdaround(block, batches, adaOpts(steps))) - time(() => runAdaround(block, batches, adaOpts(0)))) / steps;
+  return { block: block.name, ops: block.ops.length, batches: batches.length, tqtStepS: tqt, adaroundStepS: ada };
 }
 
 /** The reduced fast search of ../shared/fixtures/digits/autoquant_default (same space, model, data, calib_steps). */

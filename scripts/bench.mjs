@@ -38,6 +38,9 @@ for (const name of names.filter((n) => n === 'training' || n === 'search')) {
   if (name === 'training') {
     console.log('\n== training step (synthetic MobileNetV2 block 32→192→192dw→32→192, 56×56, batch 8, P4 per-channel int8)');
     console.log(`  TQT ${r.tqtStepS.toFixed(2)} s/step, AdaRound ${r.adaroundStepS.toFixed(2)} s/step; peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB`);
+    const e = r.example;
+    console.log(`== training step (bundled example, largest block ${e.block}: ${e.ops} ops, ${e.batches} cached batches of 8; one step = one batch)`);
+    console.log(`  TQT ${(e.tqtStepS * 1000).toFixed(1)} ms/step, AdaRound ${(e.adaroundStepS * 1000).toFixed(1)} ms/step`);
   } else {
     console.log('\n== reduced fast search of fixtures/digits/autoquant_default (esp32p4, default evaluator)');
     console.log(`  ${r.experiments} experiments in ${r.wallS.toFixed(1)} s (best ${r.best.toFixed(5)}); peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB`);
