@@ -13,17 +13,8 @@ import type { BenchCandidate, BoardFlasher } from '../board/bench.js';
 import { checkFits, type FirmwareBuild } from './esptool.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PortLike } from './serial-link.js';
 
-interface PortLike {
-  open(cb: (err: Error | null) => void): void;
-  close(cb?: (err: Error | null) => void): void;
-  write(data: Buffer, cb?: (err: Error | null | undefined) => void): boolean;
-  drain(cb?: (err: Error | null) => void): void;
-  set(opts: { dtr: boolean; rts: boolean }, cb?: (err: Error | null) => void): void;
-  on(event: 'data', cb: (data: Buffer) => void): void;
-  on(event: 'close', cb: () => void): void;
-  readonly isOpen: boolean;
-}
 
 /** The Web Serial `SerialPort` surface esptool-js needs, over a serial device path. */
 export class NodeWebSerialPort {

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { BoardDisconnectedError, SignalsUnsupportedError, type BoardLink, type ControlSignals } from '../board/link.js';
 
-/** The subset of serialport's SerialPort this link uses (so a type import is enough). */
-interface PortLike {
+/** The subset of serialport's SerialPort our adapters use (so a type import is enough). */
+export interface PortLike {
   open(cb: (err: Error | null) => void): void;
   close(cb?: (err: Error | null) => void): void;
   write(data: Buffer, cb?: (err: Error | null | undefined) => void): boolean;
