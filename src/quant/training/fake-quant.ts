@@ -7,7 +7,7 @@
  * (esp_ppq/utils/round.py, quantization/qfunction/linear.py).
  */
 import { InternalError } from '../../errors.js';
-import { roundHalfEven, roundWith } from '../rounding.js';
+import { roundHalfEven, roundHalfUp } from '../rounding.js';
 import type { Rounding } from '../types.js';
 import { Tape, gradOf, type Var } from './tape.js';
 
@@ -45,22 +45,27 @@ function channelRuns(shape: readonly number[], axis: number | undefined, channel
   return { outer, inner, c: channels };
 }
 
+/** 1.5·2^52: adding and subtracting it rounds a double to an integer, ties to even, for |x| < 2^51. */
+const ROUND_HALF_EVEN_MAGIC = 6755399441055744;
+
 /**
  * Quantizes x into `out` (values) and `mask` (1 where the rounded value lies in [qmin, qmax]), and, when `dyds`
- * is given, stores ∂x̂/∂s = q − mask·x/s there. Tight loops: this runs over every activation of a block.
+ * is given, stores ∂x̂/∂s = q − mask·x/s there. Tight loops: this runs over every activation of a block, so
+ * half-even rounding uses the add-and-subtract trick (branch-free; |x/s| ≥ 2^51 clamps either way) and x/s is
+ * a multiplication by the exact reciprocal of the power-of-two scale. Results equal rounding.ts bit for bit
+ * (−0 becomes +0 as the simulator's quant/fake-quant.ts does; tested).
  */
 function quantizeInto(x: Float32Array, shape: readonly number[], scales: ArrayLike<number>, grid: QuantGrid, out: Float32Array, mask: Uint8Array, dyds?: Float32Array): void {
   const { outer, inner, c } = channelRuns(shape, grid.channelAxis, scales.length);
-  // Same float semantics as the simulator's quant/fake-quant.ts: rounding.ts policies, float32 bounds, −0 → +0.
-  const qmin = Math.fround(grid.qmin), qmax = Math.fround(grid.qmax), rounding: Rounding = grid.rounding;
+  const qmin = grid.qmin, qmax = grid.qmax, halfEven = grid.rounding === 'half_even';
   for (let o = 0; o < outer; o++) {
     for (let ch = 0; ch < c; ch++) {
-      const s = scales[ch]!, base = (o * c + ch) * inner;
+      const s = scales[ch]!, inv = 1 / s, base = (o * c + ch) * inner;
       for (let i = base; i < base + inner; i++) {
-        const v = x[i]! / s;
-        const r = roundWith(rounding, v) + 0;
-        const inside = r >= qmin && r <= qmax;
-        const q = inside ? r : r < qmin ? qmin : r > qmax ? qmax : r;
+        const v = x[i]! * inv;
+        const r = halfEven ? (v + ROUND_HALF_EVEN_MAGIC) - ROUND_HALF_EVEN_MAGIC : roundHalfUp(v) + 0;
+        const q = r < qmin ? qmin : r > qmax ? qmax : r;
+        const inside = q === r;
         mask[i] = inside ? 1 : 0;
         out[i] = q * s;
         if (dyds) dyds[i] = inside ? q - v : q;

@@ -26,6 +26,17 @@ describe('fake quantization forward', () => {
     const g32 = { qmin: -(2 ** 31), qmax: 2 ** 31 - 1, rounding: 'half_up' as const, channelAxis: undefined };
     expect(Array.from(fakeQuant(new Tape(), big, [2 ** -3], g32).data)).toEqual(Array.from(fakeQuantize(big.data, -3, { dims: [4], ...g32 })));
   });
+  it('rounds ties at the range edges to even before clamping, masks accordingly, and never yields −0', () => {
+    // x/s = 127.5 → 128 (outside, clamped, gradient masked); −128.5 → −128 (inside); −0.4 → +0; NaN stays NaN.
+    const x = leaf(Float32Array.from([127.5, -128.5, -0.4, 126.5, Number.NaN]), [5], true);
+    const t = new Tape();
+    const y = fakeQuant(t, x, [1], grid8);
+    expect(Array.from(y.data.subarray(0, 4))).toEqual([127, -128, 0, 126]);
+    expect(Object.is(y.data[2], 0)).toBe(true);
+    expect(Number.isNaN(y.data[4])).toBe(true);
+    t.backwardFrom(y, Float32Array.from([1, 1, 1, 1, 1]));
+    expect(Array.from(x.grad!)).toEqual([0, 1, 1, 1, 0]);
+  });
   it('per-channel uses one scale per channel along the axis', () => {
     const x = leaf(Float32Array.from([1.3, 1.3, 1.3, 1.3]), [2, 2]);
     const y = fakeQuant(new Tape(), x, [0.5, 2], { ...grid8, channelAxis: 0 });
