@@ -16,6 +16,7 @@ import { runExhaustive, runFast, SearchStop, countShardExhaustive, type EvalOnce
 import { canEnable, effectiveDirection, type AutoQuantSettings, type ScoreDirection } from './settings.js';
 import { expandStrategies, type ParamSpace, type SampledParams, type Strategy } from './space.js';
 import { LAYERWISE_MODULES } from './spaces.js';
+import { planRefinements, runRefinements } from './refine.js';
 import { lowLatencyCandidateFilter, updateTopk, type CandidateFilter, type RunRecord } from './topk.js';
 
 /** Progress after each experiment (run or skipped). */
@@ -114,12 +115,15 @@ export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult
   const state = await openRun(inp.store, s.resume);
   if (s.resume) await repairTopkGap(inp, state, direction, filter);
   const signal = inp.signal ?? new AbortController().signal;
-  const layerwise = LAYERWISE_MODULES.some((m) => canEnable(s, m)) ? await inp.runner.baselineLayerwise(signal) : {};
-  const strategies = expandStrategies(s.strategy_space, withDevice(s.param_space));
+  const paramSpace = withDevice(s.param_space);
+  const strategies = expandStrategies(s.strategy_space, paramSpace);
+  const refinements = planRefinements(s, paramSpace, inp.runner, inp.shard !== undefined, log);
+  const needLayerwise = LAYERWISE_MODULES.some((m) => canEnable(s, m)) || refinements.some((r) => num(r.params.topk ?? -1) > 0);
+  const layerwise = needLayerwise ? await inp.runner.baselineLayerwise(signal) : {};
   const c: Counters = { exp: state.nextIndex, done: 0, fresh: 0, skipped: 0, t0 };
   const ctx: EvalContext = {
     inp, state, direction, filter, layerwise, signal, now, log, c, runtime: runtimeSnapshot(inp, direction),
-    total: s.search_mode === 'exhaustive' ? countShardExhaustive(strategies, inp.shard) : undefined,
+    total: s.search_mode === 'exhaustive' ? countShardExhaustive(strategies, inp.shard) + refinements.length : undefined,
   };
   const evalOnce: EvalOnce = (strategy, params) => evalOne(ctx, strategy, params);
   let stopped: AutoQuantResult['stopped'] = null;
@@ -131,6 +135,7 @@ export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult
         direction, shard: inp.shard, logger: log,
       });
     }
+    await runRefinements(refinements, () => state.summary, direction, evalOnce, log);
   } catch (e) {
     if (!(e instanceof SearchStop)) throw e;
     stopped = e.reason;

@@ -47,6 +47,11 @@ export interface ExperimentRunner {
   baselineLayerwise(signal: AbortSignal): Promise<Record<string, number>>;
   /** Direct ONNX successors (consumers of the outputs) of a node in the (simplified) model; [] if none. Throws InputError if unknown. */
   successorsOf(nodeName: string): string[];
+  /**
+   * Estimated seconds a gradient-trained pass of `steps` steps adds to one candidate (training only), for the
+   * refinement's budget check; undefined = unknown (the refinement then runs).
+   */
+  estimateTrainingSeconds?(steps: number): number | undefined;
   /** Quantizes + exports one candidate into req.candidateDir. */
   run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts>;
 }

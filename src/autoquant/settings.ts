@@ -46,12 +46,22 @@ export interface AutoQuantSettings {
   structural_knobs: StructuralKnobs;
   strategy_space: StrategySpace;
   param_space: ParamSpace;
+  /**
+   * Ours (not in ESP-PPQ): after the search, re-run the best candidate with these gradient-trained modules
+   * switched on (their first param_space values). Default ['tqt'] in the `quick` space, [] in `espdl-default`.
+   */
+  refine_with: RefineModule[];
+  /** Ours: skip a refinement whose estimated training time exceeds this many minutes. Default 10. */
+  refine_max_minutes: number;
 }
+
+/** Modules a refinement can switch on. */
+export type RefineModule = 'tqt' | 'blockwise_reconstruction';
 
 /** Top-level fields a CLI flag may override (raw values, validated like file values). */
 export type SettingsOverrides = Partial<Pick<AutoQuantSettings,
   'space' | 'num_of_candidates' | 'search_mode' | 'score_direction' | 'run_dir' | 'resume' | 'top_strategy' |
-  'early_stop_patience'>>;
+  'early_stop_patience' | 'refine_max_minutes'>> & { refine_with?: RefineModule[] };
 
 const intLike = z.preprocess((v) => (v instanceof PyFloat ? v.value : v), z.number().int());
 const rawSchema = z.object({
@@ -67,6 +77,8 @@ const rawSchema = z.object({
   structural_knobs: z.record(z.string(), z.array(z.string())).default({ calib_algorithm: ['method'], num_of_bits: ['value'] }),
   strategy_space: z.record(z.string(), z.array(z.boolean())).default({}),
   param_space: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  refine_with: z.array(z.enum(['tqt', 'blockwise_reconstruction'])).optional(),
+  refine_max_minutes: z.preprocess((v) => (v instanceof PyFloat ? v.value : v), z.number().min(0)).default(10),
 }).strict();
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -125,6 +137,7 @@ export function loadSettings(text: string | undefined, source = 'settings', over
     candidate_filter: r.data.candidate_filter === 'none' ? null : r.data.candidate_filter,
     strategy_space: mergeStrategySpace(base.strategy_space, r.data.strategy_space, source),
     param_space: mergeParamSpace(base.param_space, r.data.param_space as Record<string, PyDict>, source),
+    refine_with: r.data.refine_with ?? (r.data.space === 'quick' ? ['tqt'] : []),
   } satisfies AutoQuantSettings;
 }
 

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { layerwiseError } from '../quant/analysis.js';
 import { defaultQuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
+import { estimateTrainingSeconds } from '../quant/training/estimate.js';
 import { batchLength, runBatch } from '../quant/batches.js';
 import type { Target } from '../quant/types.js';
 import type { ExportFileOptions } from './export-files.js';
@@ -52,6 +53,9 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
       const node = setup.model.graph.nodes.find((n) => n.name === nodeName);
       if (!node || !nodeNames.has(nodeName)) throw new InputError(`Node not found in the simplified model: ${nodeName}`);
       return [...new Set(node.outputs.flatMap((o) => (cons.get(o) ?? []).map((n) => n.name)))];
+    },
+    estimateTrainingSeconds(steps) {
+      return estimateTrainingSeconds(setup.model.graph, steps, setup.batchSize);
     },
     async run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts> {
       const espdlPath = path.join(req.candidateDir, espdlName);

@@ -30,7 +30,7 @@ Runs the bundled example (examples/digits: a small CNN on 16×16 digits):
   1. quantizes it for the target (default esp32p4) with ESP-PPQ's default settings and prints the test-set
      top-1 before and after, and the graph-wise noise:signal table;
   2. runs an AutoQuant search with the default "quick" space, ranking candidates by test-set top-1
-     (examples/digits/evaluate.mjs), and prints the Top-K.
+     (examples/digits/evaluate.mjs), refines the best one with TQT, and prints the Top-K.
 Files go to DIR (default ./outputs): DIR/demo-quantize/model.*, DIR/demo-search/.
 `;
 

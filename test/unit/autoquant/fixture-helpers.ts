@@ -18,7 +18,7 @@ export function settingsFrom(meta: PyDict): AutoQuantSettings {
   const base = loadSettings(undefined);
   return {
     ...base, search_mode: 'fast', top_strategy: 10, early_stop_patience: 3, num_of_candidates: 5,
-    score_direction: meta.score_direction_setting as 'maximize' | 'minimize',
+    score_direction: meta.score_direction_setting as 'maximize' | 'minimize', refine_with: [], // ESP-PPQ has no refinement stage
     strategy_space: meta.strategy_space as unknown as StrategySpace, param_space: meta.param_space as unknown as ParamSpace,
   };
 }

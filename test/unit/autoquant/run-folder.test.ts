@@ -21,7 +21,7 @@ const readJson = (f: string): PyDict[] => parsePyJson(readFileSync(f, 'utf8')) a
 
 function input(dir: string, over: Partial<AutoQuantInput> = {}, resume = false): AutoQuantInput {
   return {
-    settings: loadSettings(undefined, 'test', { resume }), target: 'esp32p4', runner: syntheticRunner(),
+    settings: loadSettings(undefined, 'test', { resume, refine_with: [] }), target: 'esp32p4', runner: syntheticRunner(),
     evaluator: syntheticEvaluator, store: fsRunStore(dir), onnxImportFile: 'm.onnx', espdlExportFile: 'out/model.espdl', ...over,
   };
 }

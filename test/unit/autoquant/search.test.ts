@@ -12,7 +12,7 @@ const memRunner = (onRun?: () => void): ExperimentRunner => ({ ...fakeRunner(), 
 
 function input(store: MemoryStore, over: Partial<AutoQuantInput> = {}, resume = false): AutoQuantInput {
   return {
-    settings: loadSettings(undefined, 't', { resume }), target: 'esp32s3', runner: memRunner(), evaluator: syntheticEvaluator,
+    settings: loadSettings(undefined, 't', { resume, refine_with: [] }), target: 'esp32s3', runner: memRunner(), evaluator: syntheticEvaluator,
     store, onnxImportFile: 'm.onnx', espdlExportFile: 'model.espdl', ...over,
   };
 }
@@ -81,7 +81,7 @@ describe('budgets, abort and resume', () => {
 
   it('fast shards split by strategy', async () => {
     const st = memoryStore();
-    const settings = loadSettings(undefined, 't', { search_mode: 'fast' });
+    const settings = loadSettings(undefined, 't', { search_mode: 'fast', refine_with: [] });
     await autoQuantize({ ...input(st), settings, shard: { index: 1, count: 2 } });
     const strategies = new Set(summaryOf(st).map((r) => JSON.stringify(r.strategy)));
     // quick space strategies in order: (WE off, MP off), (off, on), (on, off), (on, on) → shard 1 owns #1 and #3.
@@ -90,7 +90,7 @@ describe('budgets, abort and resume', () => {
 
   it('fast mode early-stops after patience non-improvements and skips the stage-1 sample', async () => {
     const st = memoryStore();
-    const settings = loadSettings('search_mode: fast\nscore_direction: minimize\nearly_stop_patience: 1\nstrategy_space: {mixed_precision: [false], weight_equalization: [true]}\n' +
+    const settings = loadSettings('refine_with: []\nsearch_mode: fast\nscore_direction: minimize\nearly_stop_patience: 1\nstrategy_space: {mixed_precision: [false], weight_equalization: [true]}\n' +
       'param_space: {weight_equalization: {value_threshold: [0.5, 2, 1]}}', 't');
     await autoQuantize({ ...input(st), settings });
     const rows = summaryOf(st).map((r) => [(r.params as any).calib_algorithm.method, (r.params as any).weight_equalization.value_threshold]);

@@ -12,6 +12,7 @@ export function syntheticScore(p: SampledParams): number {
   if (p.weight_equalization) s *= 1 - 0.1 * num(p.weight_equalization.value_threshold);
   if (p.mixed_precision) s *= 0.7;
   if (p.bias_correction) s *= 0.9 + 0.01 * num(p.bias_correction.block_size);
+  if (p.tqt) s *= 0.8;
   return Math.round(s * 1e6) / 1e6;
 }
 

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Measures what the gradient-trained passes buy per second of quantization time: the same configuration
+// (esp32p4 int8, kl, ESP-PPQ's espdl_setting) without and with TQT / blockwise reconstruction / bias correction,
+// on the bundled example or the MobileNetV2-sized bench model. The default search space's decision to leave
+// TQT and blockwise reconstruction out rests on these figures (README "Search spaces").
+//
+//   npm run build --silent && node scripts/training-benefit.mjs example
+//   node scripts/training-benefit.mjs mobilenet_v2 --tqt-steps 5 --blockwise-steps 5
+//
+// Score = the default evaluator's (mean of the 3 worst graph-wise noise:signal ratios, lower is better).
+// With fewer steps than ESP-PPQ's defaults, each training variant also runs with twice the steps: the difference
+// gives seconds per step (collection, loss checks and analysis excluded), extrapolated to ESP-PPQ's step counts.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { loadOnnxFile, ortRuntime } = await import('../lib/node/index.js');
+const { prepareModel } = await import('../lib/pipeline/prepare-model.js');
+const { quantizeOnnx } = await import('../lib/pipeline/quantize-onnx.js');
+const { defaultQuantOptions } = await import('../lib/quant/options.js');
+const { memoryDataSource } = await import('../lib/data/memory-source.js');
+const { seededNormal } = await import('../lib/data/random.js');
+const { parseNpy } = await import('../lib/data/npy.js');
+
+const args = process.argv.slice(2);
+const caseName = args[0] ?? 'example';
+const flag = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
+/** ESP-PPQ's AutoQuant defaults: TQT steps 500 (of 500/1000/2000), blockwise reconstruction 1000. */
+const PPQ_STEPS = { tqt: 500, blockwise: 1000 };
+const steps = { tqt: flag('--tqt-steps', PPQ_STEPS.tqt), blockwise: flag('--blockwise-steps', PPQ_STEPS.blockwise) };
+
+const CASES = {
+  example: { model: path.join(root, 'examples/digits/model.onnx'), calib: path.join(root, 'examples/digits/calib.npy'), samples: 128 },
+  mobilenet_v2: { model: path.resolve(root, '../shared/fixtures/perf/mobilenet_v2.onnx'), samples: 32 },
+};
+const c = CASES[caseName];
+if (!c) { console.error(`unknown case ${caseName}: ${Object.keys(CASES).join(', ')}`); process.exit(2); }
+
+const quiet = { debug() {}, info() {}, warn() {} };
+const model = prepareModel(await loadOnnxFile(c.model), {}, quiet);
+const input = model.graph.inputs[0];
+const dims = input.shape.slice(1);
+const per = dims.reduce((a, b) => a * b, 1);
+const tensor = c.calib
+  ? { ...parseNpy(new Uint8Array(readFileSync(c.calib))) }
+  : { dtype: 'float32', dims: [c.samples, ...dims], data: seededNormal(c.samples * per, 1234) };
+const data = memoryDataSource({ [input.name]: { ...tensor, dims: [c.samples, ...dims], data: tensor.data.slice(0, c.samples * per) } });
+const runtime = ortRuntime();
+const base = { ...defaultQuantOptions('esp32p4', 8), calibSteps: Math.ceil(c.samples / 8) };
+
+const variants = [
+  ['baseline (kl, espdl_setting)', {}, 0],
+  [`+ tqt (lr 1e-5, block 4, ${steps.tqt} steps)`, { tqt: { interestedLayers: [], lr: 1e-5, steps: steps.tqt, blockSize: 4, isScaleTrainable: true, gamma: 0, intLambda: 0 } }, PPQ_STEPS.tqt / steps.tqt],
+  [`+ blockwise_reconstruction (lr 1e-4, block 4, ${steps.blockwise} steps)`, { blockwiseReconstruction: { interestedLayers: [], isScaleTrainable: false, lr: 1e-4, steps: steps.blockwise, gamma: 1, blockSize: 4 } }, PPQ_STEPS.blockwise / steps.blockwise],
+  ['+ bias_correction (block 4)', { biasCorrection: { interestedLayers: [], blockSize: 4, steps: 32 } }, 1],
+];
+
+console.log(`== ${caseName}: ${c.samples} calibration samples, batch 8, esp32p4 int8 kl (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+async function quantize(extra) {
+  const t0 = performance.now();
+  const r = await quantizeOnnx({ model, data, options: { ...base, ...extra }, runtime, batchSize: 8, logger: quiet, now: () => performance.now() });
+  return { score: r.top3Mean, seconds: (performance.now() - t0) / 1000, trainingS: (r.timingsMs.training ?? 0) / 1000 };
+}
+/** The same variant with its step count doubled: the slope gives seconds per step without the fixed costs. */
+function doubled(extra) {
+  const [k, o] = Object.entries(extra)[0];
+  return { [k]: { ...o, steps: o.steps * 2 } };
+}
+const rows = [];
+for (const [label, extra, scaleTo] of variants) {
+  const r = await quantize(extra);
+  let line = `${label.padEnd(56)} score ${r.score.toFixed(5)}  ${r.seconds.toFixed(1)} s (training ${r.trainingS.toFixed(1)} s)`;
+  if (scaleTo > 1) {
+    const r2 = await quantize(doubled(extra));
+    const stepS = (r2.trainingS - r.trainingS) / Object.values(extra)[0].steps;
+    r.stepS = stepS;
+    r.atPpqSteps = r.seconds + stepS * Object.values(extra)[0].steps * (scaleTo - 1);
+    line += `; ${stepS.toFixed(2)} s per step over all blocks (from a run with twice the steps), ≈${(r.atPpqSteps / 60).toFixed(0)} min at ESP-PPQ's step count (extrapolated)`;
+  }
+  rows.push({ label, ...r });
+  const b = rows[0];
+  if (rows.length > 1) line += ` | ${(((b.score - r.score) / b.score) * 100).toFixed(1)} % lower error, ${((b.score - r.score) / (r.seconds - b.seconds) * 1000).toFixed(3)}e-3 per extra second`;
+  console.log(line);
+}
+console.log(JSON.stringify({ case: caseName, steps, rows }));

@@ -1,0 +1,46 @@
+/**
+ * What a gradient-trained pass (TQT, blockwise reconstruction) will cost, estimated before running it, so the
+ * search can decide whether a refinement fits its budget. Blocks partition the quantized computing ops and each
+ * block trains `steps` steps on one batch per step, so a pass costs about `steps` × one forward + backward of the
+ * whole model on one batch. Backward does the work of two forwards (input and weight gradients).
+ *
+ * An order-of-magnitude estimate for a go/no-go decision, not a prediction: block collection, the loss checks
+ * before and after training and the final analysis are not included, and the rates are this engine's on the
+ * 2-core machine it was measured on (`npm run bench`, README "Performance"). Checked against measured passes in
+ * test/unit/quant/training/estimate.test.ts.
+ */
+import type { Graph } from '../../ir/graph.js';
+import { costGraphFromOnnx } from '../../board/cost-ops.js';
+
+/** Throughputs of the training engine (src/quant/training/ops), forward-equivalent multiply-adds per second. */
+export interface TrainingRates {
+  /** Convolutions lowered to matrix products (pointwise, spatial, grouped), Gemm, MatMul. */
+  gemmMacsPerSecond: number;
+  /** Depthwise convolutions (direct tap loops). */
+  depthwiseMacsPerSecond: number;
+  /** Per output element of every op: fake quantization, activations, elementwise ops (forward + backward). */
+  secondsPerElement: number;
+}
+
+/** Measured with `npm run bench` (training section) on the 2-core development machine, load < 1. */
+export const MEASURED_TRAINING_RATES: TrainingRates = {
+  gemmMacsPerSecond: 1.3e9,
+  depthwiseMacsPerSecond: 0.34e9,
+  secondsPerElement: 10e-9,
+};
+
+/** Seconds one training step of every block together takes on a batch of `batchSize` (see module comment). */
+export function estimateStepSeconds(graph: Graph, batchSize: number, rates: TrainingRates = MEASURED_TRAINING_RATES): number {
+  const cost = costGraphFromOnnx(graph);
+  let seconds = 0;
+  for (const op of cost.ops) {
+    const rate = op.kind === 'depthwise' ? rates.depthwiseMacsPerSecond : rates.gemmMacsPerSecond;
+    seconds += (3 * op.macs) / rate + op.outElements * rates.secondsPerElement;
+  }
+  return seconds * batchSize;
+}
+
+/** Estimated seconds of a training pass of `steps` steps (training only; see module comment). */
+export function estimateTrainingSeconds(graph: Graph, steps: number, batchSize: number, rates: TrainingRates = MEASURED_TRAINING_RATES): number {
+  return steps * estimateStepSeconds(graph, batchSize, rates);
+}
