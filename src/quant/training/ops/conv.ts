@@ -7,6 +7,10 @@
 import { InternalError } from '../../../errors.js';
 import { Tape, gradOf, type Var } from '../tape.js';
 import { gemmNN, gemmNT, gemmTN } from './kernels.js';
+import { sharedWasmKernels } from './wasm-kernels.js';
+
+/** Multiply-adds (planes·oh·ow·kh·kw) from which the WASM SIMD depthwise kernel beats the JS loops below. */
+export const WASM_MIN_DEPTHWISE_WORK = 1024;
 
 export interface ConvAttrs {
   strides: readonly [number, number];
@@ -63,9 +67,15 @@ function im2col(G: Geom, x: Float32Array, xOff: number, col: Float32Array, toCol
 /**
  * Depthwise (one input and one output channel per group) runs the taps directly instead of through a column
  * buffer. `mode` 0 = forward (out += w·x), 1 = input gradient (gx += w·dy), 2 = weight gradient (gw += Σ dy·x).
- * Plain nested loops on purpose: V8 optimises these far better than per-row callbacks (measured 10×).
+ * Large enough problems with column stride 1 or 2 run on the WASM SIMD kernel (wasm-kernels.ts).
  */
 function depthwise(G: Geom, mode: 0 | 1 | 2, x: Float32Array, w: Float32Array, y: Float32Array, out: Float32Array): void {
+  const big = G.n * G.c * G.cols * G.kh * G.kw >= WASM_MIN_DEPTHWISE_WORK;
+  if (!big || !sharedWasmKernels()?.depthwise(G, mode, x, w, y, out)) depthwiseJs(G, mode, x, w, y, out);
+}
+
+/** The JS depthwise: plain nested loops on purpose, V8 optimises these far better than per-row callbacks (10×). */
+function depthwiseJs(G: Geom, mode: 0 | 1 | 2, x: Float32Array, w: Float32Array, y: Float32Array, out: Float32Array): void {
   const sw = G.sw;
   for (let p = 0; p < G.n * G.c; p++) {
     const ch = p % G.c, inPlane = p * G.h * G.w, outPlane = p * G.cols;

@@ -1,12 +1,23 @@
 /**
  * Matrix kernels on Float32Array views (offsets instead of subarrays: no allocation in hot loops).
  *
- * One strided kernel serves all three products: C[R×Q] += Σᵢ A(r,i)·B(i,q) with A(r,i) = A[aOff + r·ars + i·ais]
+ * Products of at least WASM_MIN_WORK multiply-adds run on the WebAssembly SIMD kernels of wasm-kernels.ts;
+ * smaller ones (where copying operands into wasm memory would dominate), and all of them when WebAssembly SIMD
+ * is unavailable, run on the JS kernel below, which is also the reference in tests.
+ *
+ * One strided JS kernel serves all three products: C[R×Q] += Σᵢ A(r,i)·B(i,q) with A(r,i) = A[aOff + r·ars + i·ais]
  * and B(i,q) = B[bOff + i·bis + q·bcs]. It computes 4×4 tiles of C in 16 local accumulators, so each step of the
  * inner loop does 16 multiply-adds for 8 loads; in V8 that measured 2.5–4× faster than row-saxpy loops.
  */
+import { sharedWasmKernels, type WasmKernels } from './wasm-kernels.js';
 
 interface Strided { readonly d: Float32Array; readonly off: number; readonly s0: number; readonly s1: number }
+
+/** M·K·P from which the WASM kernels beat the JS one including their copies (x64 Node 20: crossover ~1.3–2 k, 2.5–4× at 4 k). */
+export const WASM_MIN_WORK = 2048;
+
+const wasmFor = (M: number, K: number, P: number): WasmKernels | undefined =>
+  M * K * P >= WASM_MIN_WORK ? sharedWasmKernels() : undefined;
 
 function tile4x4(A: Strided, B: Strided, I: number, r: number, q: number, C: Float32Array, c: number, Q: number): void {
   const ad = A.d, bd = B.d, ais = A.s1, bis = B.s0, bcs = B.s1;
@@ -44,15 +55,30 @@ function gemmStrided(R: number, I: number, Q: number, A: Strided, B: Strided, C:
 
 /** C[M×P] += A[M×K] · B[K×P]. */
 export function gemmNN(M: number, K: number, P: number, A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number): void {
-  gemmStrided(M, K, P, { d: A, off: aOff, s0: K, s1: 1 }, { d: B, off: bOff, s0: P, s1: 1 }, C, cOff);
+  if (!wasmFor(M, K, P)?.gemmNN(M, K, P, A, aOff, B, bOff, C, cOff)) gemmNNjs(M, K, P, A, aOff, B, bOff, C, cOff);
 }
 
 /** C[M×K] += A[M×P] · B[K×P]ᵀ. */
 export function gemmNT(M: number, K: number, P: number, A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number): void {
-  gemmStrided(M, P, K, { d: A, off: aOff, s0: P, s1: 1 }, { d: B, off: bOff, s0: 1, s1: P }, C, cOff);
+  if (!wasmFor(M, K, P)?.gemmNT(M, K, P, A, aOff, B, bOff, C, cOff)) gemmNTjs(M, K, P, A, aOff, B, bOff, C, cOff);
 }
 
 /** C[K×P] += A[M×K]ᵀ · B[M×P]. */
 export function gemmTN(M: number, K: number, P: number, A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number): void {
+  if (!wasmFor(M, K, P)?.gemmTN(M, K, P, A, aOff, B, bOff, C, cOff)) gemmTNjs(M, K, P, A, aOff, B, bOff, C, cOff);
+}
+
+/** JS gemmNN (float64 accumulation): the fallback and the reference in tests. */
+export function gemmNNjs(M: number, K: number, P: number, A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number): void {
+  gemmStrided(M, K, P, { d: A, off: aOff, s0: K, s1: 1 }, { d: B, off: bOff, s0: P, s1: 1 }, C, cOff);
+}
+
+/** JS gemmNT (float64 accumulation). */
+export function gemmNTjs(M: number, K: number, P: number, A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number): void {
+  gemmStrided(M, P, K, { d: A, off: aOff, s0: P, s1: 1 }, { d: B, off: bOff, s0: 1, s1: P }, C, cOff);
+}
+
+/** JS gemmTN (float64 accumulation). */
+export function gemmTNjs(M: number, K: number, P: number, A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number): void {
   gemmStrided(K, M, P, { d: A, off: aOff, s0: 1, s1: K }, { d: B, off: bOff, s0: P, s1: 1 }, C, cOff);
 }
