@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Measures what the gradient-trained passes buy per second of quantization time: the same configuration
 // (esp32p4 int8, kl, ESP-PPQ's espdl_setting) without and with TQT / blockwise reconstruction / bias correction,
-// on the bundled example or the MobileNetV2-sized bench model. The default search space's decision to leave
-// TQT and blockwise reconstruction out rests on these figures (README "Search spaces").
+// on the bundled example, ESP-PPQ's digits fixture (with test-set top-1) or the MobileNetV2-sized bench model.
+// The quick space's refinement with TQT (and not blockwise reconstruction) rests on these figures (README
+// "Search settings"; src/autoquant/refine.ts).
 //
 //   npm run build --silent && node scripts/training-benefit.mjs example
+//   node scripts/training-benefit.mjs digits-fixture --tqt-steps 100
 //   node scripts/training-benefit.mjs mobilenet_v2 --tqt-steps 5 --blockwise-steps 5
 //
 // Score = the default evaluator's (mean of the 3 worst graph-wise noise:signal ratios, lower is better).
@@ -23,6 +25,28 @@ const { defaultQuantOptions } = await import('../lib/quant/options.js');
 const { memoryDataSource } = await import('../lib/data/memory-source.js');
 const { seededNormal } = await import('../lib/data/random.js');
 const { parseNpy } = await import('../lib/data/npy.js');
+const { runBatch } = await import('../lib/quant/batches.js');
+
+/** Test-set top-1 of a (fake-quantized) model, when the case has test images. */
+async function topOne(model) {
+  if (!c.images) return undefined;
+  const images = parseNpy(new Uint8Array(readFileSync(c.images)));
+  const labels = Array.from(parseNpy(new Uint8Array(readFileSync(c.labels))).data, Number);
+  const session = await runtime.load(model);
+  try {
+    const out = await runBatch(session, { [model.graph.inputs[0].name]: images }, [model.graph.outputs[0].name]);
+    const logits = [...out.values()][0].data, k = logits.length / labels.length;
+    let correct = 0;
+    labels.forEach((label, i) => {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
+      if (best === label) correct++;
+    });
+    return correct / labels.length;
+  } finally {
+    await session.release();
+  }
+}
 
 const args = process.argv.slice(2);
 const caseName = args[0] ?? 'example';
@@ -31,8 +55,11 @@ const flag = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? Num
 const PPQ_STEPS = { tqt: 500, blockwise: 1000 };
 const steps = { tqt: flag('--tqt-steps', PPQ_STEPS.tqt), blockwise: flag('--blockwise-steps', PPQ_STEPS.blockwise) };
 
+const ex = (dir) => ({ model: path.join(dir, 'model.onnx'), calib: path.join(dir, 'calib.npy'), images: path.join(dir, 'test_images.npy'), labels: path.join(dir, 'test_labels.npy') });
 const CASES = {
-  example: { model: path.join(root, 'examples/digits/model.onnx'), calib: path.join(root, 'examples/digits/calib.npy'), samples: 128 },
+  example: { ...ex(path.join(root, 'examples/digits')), samples: 128 },
+  // ESP-PPQ's fixture runs: 64 calibration images in batches of 8 (fixtures/digits/meta.json).
+  'digits-fixture': { ...ex(path.resolve(root, '../shared/fixtures/digits')), samples: 64 },
   mobilenet_v2: { model: path.resolve(root, '../shared/fixtures/perf/mobilenet_v2.onnx'), samples: 32 },
 };
 const c = CASES[caseName];
@@ -61,7 +88,8 @@ console.log(`== ${caseName}: ${c.samples} calibration samples, batch 8, esp32p4 
 async function quantize(extra) {
   const t0 = performance.now();
   const r = await quantizeOnnx({ model, data, options: { ...base, ...extra }, runtime, batchSize: 8, logger: quiet, now: () => performance.now() });
-  return { score: r.top3Mean, seconds: (performance.now() - t0) / 1000, trainingS: (r.timingsMs.training ?? 0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  return { score: r.top3Mean, seconds, trainingS: (r.timingsMs.training ?? 0) / 1000, top1: await topOne(r.qdqModel) };
 }
 /** The same variant with its step count doubled: the slope gives seconds per step without the fixed costs. */
 function doubled(extra) {
@@ -71,7 +99,8 @@ function doubled(extra) {
 const rows = [];
 for (const [label, extra, scaleTo] of variants) {
   const r = await quantize(extra);
-  let line = `${label.padEnd(56)} score ${r.score.toFixed(5)}  ${r.seconds.toFixed(1)} s (training ${r.trainingS.toFixed(1)} s)`;
+  const top1 = r.top1 === undefined ? '' : `  top-1 ${(r.top1 * 100).toFixed(2)} %`;
+  let line = `${label.padEnd(56)} score ${r.score.toFixed(5)}${top1}  ${r.seconds.toFixed(1)} s (training ${r.trainingS.toFixed(1)} s)`;
   if (scaleTo > 1) {
     const r2 = await quantize(doubled(extra));
     const stepS = (r2.trainingS - r.trainingS) / Object.values(extra)[0].steps;

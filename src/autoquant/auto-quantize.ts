@@ -118,7 +118,7 @@ export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult
   const paramSpace = withDevice(s.param_space);
   const strategies = expandStrategies(s.strategy_space, paramSpace);
   const refinements = planRefinements(s, paramSpace, inp.runner, inp.shard !== undefined, log);
-  const needLayerwise = LAYERWISE_MODULES.some((m) => canEnable(s, m)) || refinements.some((r) => num(r.params.topk ?? -1) > 0);
+  const needLayerwise = LAYERWISE_MODULES.some((m) => canEnable(s, m)) || refinements.some((r) => LAYERWISE_MODULES.includes(r.module));
   const layerwise = needLayerwise ? await inp.runner.baselineLayerwise(signal) : {};
   const c: Counters = { exp: state.nextIndex, done: 0, fresh: 0, skipped: 0, t0 };
   const ctx: EvalContext = {

@@ -176,6 +176,11 @@ export function dryRun(settings: AutoQuantSettings, opts: SearchCliOptions, ctx:
   }
   const training = TRAINING_MODULES.filter((m) => settings.strategy_space[m]?.includes(true));
   if (training.length) ctx.stdout(`note: ${training.join(', ')} train each candidate block by block (seconds to minutes per candidate)\n`);
+  const refine = settings.refine_with.filter((m) => !settings.strategy_space[m]?.includes(true));
+  if (refine.length && !opts.shard) {
+    ctx.stdout(`then: the best candidate is re-run with ${refine.join(', ')} (refine_with), unless the estimated training ` +
+      `exceeds refine_max_minutes (${settings.refine_max_minutes})\n`);
+  }
   return 0;
 }
 

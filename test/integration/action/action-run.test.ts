@@ -23,7 +23,7 @@ beforeAll(async () => {
   writeFileSync(path.join(h.ws, 'model.onnx'), fakeModel(NOISE));
   writeFileSync(path.join(h.ws, 'calib.npy'), 'unused by the fake quantizer');
   // ESP-PPQ field names; the quick space without mixed precision: 4 calibration methods × 3 equalization = 12.
-  writeFileSync(path.join(h.ws, 'autoquant.yml'), 'num_of_candidates: 3\nstrategy_space:\n  mixed_precision: [false]\n');
+  writeFileSync(path.join(h.ws, 'autoquant.yml'), 'num_of_candidates: 3\nrefine_with: []\nstrategy_space:\n  mixed_precision: [false]\n');
 });
 afterAll(async () => h.close());
 

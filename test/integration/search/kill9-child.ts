@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const [dir, resume] = process.argv.slice(2);
   const base = syntheticRunner();
   await autoQuantize({
-    settings: loadSettings(undefined, 'k', { resume: resume === 'resume' }), target: 'esp32p4', evaluator: syntheticEvaluator,
+    settings: loadSettings(undefined, 'k', { resume: resume === 'resume', refine_with: [] }), target: 'esp32p4', evaluator: syntheticEvaluator,
     store: fsRunStore(dir), onnxImportFile: 'm.onnx', espdlExportFile: 'model.espdl',
     runner: { ...base, run: async (req, sig) => {
       writeFileSync(path.join(req.candidateDir, 'partial.bin'), 'x');

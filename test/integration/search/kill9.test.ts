@@ -38,7 +38,7 @@ function runAndKill(dir: string, after: number, delayMs: number, resume: boolean
   });
 }
 
-const settings = (resume: boolean) => loadSettings(undefined, 'k', { resume });
+const settings = (resume: boolean) => loadSettings(undefined, 'k', { resume, refine_with: [] });
 const readJson = (f: string): PyDict[] => parsePyJson(readFileSync(f, 'utf8')) as PyDict[];
 
 describe('kill -9 during a search', () => {

@@ -41,7 +41,8 @@ describe('search --dry-run', () => {
     const cmd = createSearchCommand(async () => syntheticRunner());
     await cmd.run([...REAL, '--run-dir', 'run'], capture(dir));
     const summary = parsePyJson(readFileSync(path.join(dir, 'run', 'summary.json'), 'utf8')) as PyDict[];
-    expect(summary.map((r) => r.hash)).toEqual(all);
+    expect(summary.slice(0, 24).map((r) => r.hash)).toEqual(all);
+    expect(summary).toHaveLength(25); // + the refinement of the best with TQT (text mode says so, see below)
     const s1 = capture(dir);
     await searchCommand.run(['--dry-run', '--json', '--shard', '1/5'], s1);
     expect((JSON.parse(s1.out.join('')) as { hash: string }[]).map((e) => e.hash)).toEqual(all.filter((_, i) => i % 5 === 1));
@@ -55,6 +56,10 @@ describe('search --dry-run', () => {
     expect(text).toMatch(/^4 strategies, 48 exhaustive experiments\n/);
     expect(text).toContain('tqt(lr=1e-05, steps=100, block_size=4');
     expect(text).toContain('note: tqt train each candidate block by block');
+    expect(text).not.toContain('then: the best candidate'); // the space searches tqt itself
+    const quick = capture(dir);
+    await searchCommand.run(['--dry-run'], quick);
+    expect(quick.out.join('')).toContain('then: the best candidate is re-run with tqt (refine_with), unless the estimated training exceeds refine_max_minutes (10)');
   });
 });
 
@@ -67,21 +72,21 @@ describe('search (fake runner)', () => {
       `"${process.execPath}" -e "console.log(JSON.stringify({score: require('fs').readFileSync(process.argv[1], 'utf8').length, top1: 1}))" {espdl}`], ctx)).toBe(0);
     const lines = ctx.err.join('').trim().split('\n');
     expect(lines.slice(0, 5).map((l) => l.replace(/ score=.*/, ''))).toEqual(
-      ['[1/24] 0000', '[2/24] 0001', '[3/24] 0002', '[4/24] 0003', '[5/24] 0004']);
-    expect(lines[0]).toMatch(/^\[1\/24\] 0000 score=53 best=53 elapsed=\d+s$/);
+      ['[1/25] 0000', '[2/25] 0001', '[3/25] 0002', '[4/25] 0003', '[5/25] 0004']);
+    expect(lines[0]).toMatch(/^\[1\/25\] 0000 score=53 best=53 elapsed=\d+s$/);
     expect(lines[5]).toMatch(/^search stopped \(max-experiments\): 5 new, 0 skipped; .*continue with --resume$/);
     expect(ctx.out.join('')).toMatch(/^\| # \| exp \| score \| top1 \| strategy \| model size \| files \|/);
     const again = capture(dir);
     await cmd.run([...REAL, '--run-dir', 'r', '--resume', '--json'], again);
     expect(again.err.filter((l) => l.includes('skipped (done)'))).toHaveLength(5);
     const res = JSON.parse(again.out.join('')) as { numExperiments: number; skipped: number; newExperiments: number; candidates: unknown[] };
-    expect([res.numExperiments, res.skipped, res.newExperiments, res.candidates.length]).toEqual([24, 5, 19, 5]);
+    expect([res.numExperiments, res.skipped, res.newExperiments, res.candidates.length]).toEqual([25, 5, 20, 5]);
   });
   it('a TTY gets a redrawn bar with ETA', async () => {
     const dir = tmp();
     const ctx = capture(dir, true);
     await createSearchCommand(async () => syntheticRunner()).run([...REAL, '--max-experiments', '2'], ctx);
-    expect(ctx.err[1]).toMatch(/^\r\x1b\[2K\[##-{22}\] 2\/24 · best [\d.]+ · ETA \d+s$/);
+    expect(ctx.err[1]).toMatch(/^\r\x1b\[2K\[##-{22}\] 2\/25 · best [\d.]+ · ETA \d+s$/);
   });
   it('flag errors are InputErrors; a real run without an engine is an InternalError', async () => {
     expect(() => parseSearchArgs(['--shard', '3/3'])).toThrow(/--shard "3\/3": expected i\/n with 0 <= i < n/);
