@@ -7,6 +7,8 @@
  * Self-contained on purpose (no wabt/wat2wasm available, no dependencies): a tiny binary-format emitter
  * (LEB128, sections, a handful of opcodes; SIMD opcodes are 0xFD + LEB128 index). Exports `memory` and the
  * two drivers documented at gemmB and gemmDot below; the tile sizes are written into the TS file with the bytes.
+ * A second module (fake quantization, clip/relu and their gradients, documented at fakeQuantFn below) goes into
+ * src/quant/training/ops/wasm-elementwise.ts the same way.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,7 +35,7 @@ const sleb = (n) => {
 const str = (s) => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
 const vec = (items) => [...uleb(items.length), ...items.flat()];
 const section = (id, body) => [id, ...uleb(body.length), ...body];
-const T = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+const T = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 // ---- instructions ------------------------------------------------------------------------------------
 const simd = (code) => [0xfd, ...uleb(code)];
@@ -53,6 +55,16 @@ const op = {
   shuffle32: (lanes) => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
   memCopy: [0xfc, ...uleb(10), 0, 0], memFill: [0xfc, ...uleb(11), 0],
   return: [0x0f],
+  // Element-wise kernels (wasm-elementwise.ts). f32x4.nearest rounds half to even; pmin/pmax are the
+  // JS-style `b < a ? b : a` / `a < b ? b : a`, which keep a NaN first operand (the clamp of the JS code).
+  f32x4Nearest: simd(0x6a), f32x4Sub: simd(0xe5), f32x4PMin: simd(0xea), f32x4PMax: simd(0xeb),
+  f32x4Eq: simd(0x41), f32x4Gt: simd(0x44), f32x4Le: simd(0x45), f32x4Ge: simd(0x46),
+  v128And: simd(0x4e), v128AndNot: simd(0x4f), v128Or: simd(0x50), v128Bitselect: simd(0x52), v128AnyTrue: simd(0x53),
+  i16x8NarrowS: simd(0x85), i8x16NarrowS: simd(0x65), i8x16Splat: simd(0x0f), i8x16Ne: simd(0x24),
+  i16x8ExtendLowS: simd(0x87), i16x8ExtendHighS: simd(0x88), i32x4ExtendLowS: simd(0xa7), i32x4ExtendHighS: simd(0xa8),
+  f64x2PromoteLow: simd(0x5f), f64x2Add: simd(0xf0), f64x2Mul: simd(0xf2), f64x2Extract: (lane) => [...simd(0x21), lane],
+  i8Load: (off) => [0x2d, ...mem(0, off)], i32Store8: (off) => [0x3a, ...mem(0, off)], f64Add: [0xa0],
+  shuffle64hi: [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
 };
 
 /** A function body: params are locals 0..n-1; `local(type)` appends one more. */
@@ -254,6 +266,105 @@ function fill0Fn() {
   return f.encode([op.get(0), op.i32(0), op.get(1), op.memFill]);
 }
 
+// ---- element-wise kernels (wasm-elementwise.ts) ---------------------------------------------------------
+// Counts are of 16-element groups (four vectors per iteration; callers pad scratch so whole groups may be read
+// and written past the end), except dotF64 which reads exactly 4·n4 floats. Pointers are in bytes.
+/** Pushes four f32x4 splats of the f32 params into new v128 locals. */
+const splats = (f, params) => params.map((p) => { const l = f.local(T.v128); return { l, code: [op.get(p), op.f32x4Splat, op.set(l)] }; });
+/** Closes a do-while over `count` groups. */
+const countDown = (count) => [op.get(count), op.i32(-1), op.add, op.tee(count), op.brIf(0), op.end];
+
+/**
+ * fakeQuant{Dyds}(x, out, mask, dyds, g16, inv, s, qmin, qmax) → underflow flag: per element v = x·inv,
+ * r = nearest(v) + 0 (half-even; +0 turns −0 into +0 like the JS magic-number rounding), q = clamp(r) with JS
+ * comparison semantics (NaN stays NaN), mask byte = (q == r), out = q·s, dyds = mask ? q − v : q. The Dyds
+ * variant returns 1 if some nonzero x gave v = ±0 (x·inv underflowed in f32, where the JS float64 product does
+ * not: the sign of a zero dyds could then differ, so the caller redoes that run in JS).
+ */
+function fakeQuantFn(withDyds) {
+  const f = func([T.i32, T.i32, T.i32, T.i32, T.i32, T.f32, T.f32, T.f32, T.f32]);
+  const [x, out, mask, dyds, g16] = [0, 1, 2, 3, 4];
+  const [invV, sV, loV, hiV] = splats(f, [5, 6, 7, 8]);
+  const [one8, flag, xv, v, r, q] = [0, 1, 2, 3, 4, 5].map(() => f.local(T.v128));
+  const m = [0, 1, 2, 3].map(() => f.local(T.v128));
+  const code = [invV.code, sV.code, loV.code, hiV.code, op.i32(1), op.i8x16Splat, op.set(one8), op.v128Zero, op.set(flag), op.loop];
+  for (let j = 0; j < 4; j++) {
+    code.push(op.get(x), op.v128Load(16 * j), op.tee(xv), op.get(invV.l), op.f32x4Mul, op.tee(v));
+    code.push(op.f32x4Nearest, op.v128Zero, op.f32x4Add, op.tee(r), op.get(loV.l), op.f32x4PMax, op.get(hiV.l), op.f32x4PMin, op.set(q));
+    code.push(op.get(q), op.get(r), op.f32x4Eq, op.set(m[j]));
+    code.push(op.get(out), op.get(q), op.get(sV.l), op.f32x4Mul, op.v128Store(16 * j));
+    if (!withDyds) continue;
+    code.push(op.get(dyds), op.get(q), op.get(v), op.f32x4Sub, op.get(q), op.get(m[j]), op.v128Bitselect, op.v128Store(16 * j));
+    code.push(op.get(flag), op.get(v), op.v128Zero, op.f32x4Eq, op.get(xv), op.v128Zero, op.f32x4Eq, op.v128AndNot, op.v128Or, op.set(flag));
+  }
+  code.push(op.get(mask), op.get(m[0]), op.get(m[1]), op.i16x8NarrowS, op.get(m[2]), op.get(m[3]), op.i16x8NarrowS, op.i8x16NarrowS);
+  code.push(op.get(one8), op.v128And, op.v128Store(0));
+  code.push(addConst(x, 64), addConst(out, 64), addConst(mask, 16), withDyds ? addConst(dyds, 64) : [], countDown(g16));
+  code.push(op.get(flag), op.v128AnyTrue);
+  return f.encode(code);
+}
+
+/** clamp(x, out, g16, lo, hi): out = x < lo ? lo : x > hi ? hi : x (NaN stays NaN; −0 stays −0). */
+function clampFn() {
+  const f = func([T.i32, T.i32, T.i32, T.f32, T.f32]);
+  const [x, out, g16] = [0, 1, 2];
+  const [loV, hiV] = splats(f, [3, 4]);
+  const code = [loV.code, hiV.code, op.loop];
+  for (let j = 0; j < 4; j++) {
+    code.push(op.get(out), op.get(x), op.v128Load(16 * j), op.get(loV.l), op.f32x4PMax, op.get(hiV.l), op.f32x4PMin, op.v128Store(16 * j));
+  }
+  code.push(addConst(x, 64), addConst(out, 64), countDown(g16));
+  return f.encode(code);
+}
+
+/** g = mask ? g + dy : g, per lane (a masked-out lane keeps its bits, −0 included). */
+const maskedAdd = (g, dy, mask, j) => [op.get(g), op.get(g), op.v128Load(16 * j), op.get(dy), op.v128Load(16 * j), op.f32x4Add,
+  op.get(g), op.v128Load(16 * j), mask, op.v128Bitselect, op.v128Store(16 * j)];
+
+/** rangeAdd(g, dy, x, g16, lo, hi): g += dy where lo ≤ x ≤ hi (torch.clamp's inclusive gradient mask). */
+function rangeAddFn() {
+  const f = func([T.i32, T.i32, T.i32, T.i32, T.f32, T.f32]);
+  const [g, dy, x, g16] = [0, 1, 2, 3];
+  const [loV, hiV] = splats(f, [4, 5]);
+  const xv = f.local(T.v128);
+  const code = [loV.code, hiV.code, op.loop];
+  for (let j = 0; j < 4; j++) {
+    const mask = [op.get(x), op.v128Load(16 * j), op.tee(xv), op.get(loV.l), op.f32x4Ge, op.get(xv), op.get(hiV.l), op.f32x4Le, op.v128And];
+    code.push(maskedAdd(g, dy, mask, j));
+  }
+  code.push(addConst(g, 64), addConst(dy, 64), addConst(x, 64), countDown(g16));
+  return f.encode(code);
+}
+
+/** maskAdd(g, dy, mask, g16): g += dy where the mask byte is nonzero. */
+function maskAddFn() {
+  const f = func([T.i32, T.i32, T.i32, T.i32]);
+  const [g, dy, mask, g16] = [0, 1, 2, 3];
+  const [m8, m16] = [f.local(T.v128), f.local(T.v128)];
+  const code = [op.loop, op.get(mask), op.v128Load(0), op.v128Zero, op.i8x16Ne, op.set(m8)];
+  for (let j = 0; j < 4; j++) {
+    if (j % 2 === 0) code.push(op.get(m8), j ? op.i16x8ExtendHighS : op.i16x8ExtendLowS, op.set(m16));
+    code.push(maskedAdd(g, dy, [op.get(m16), j % 2 ? op.i32x4ExtendHighS : op.i32x4ExtendLowS], j));
+  }
+  code.push(addConst(g, 64), addConst(dy, 64), addConst(mask, 16), countDown(g16));
+  return f.encode(code);
+}
+
+/** dotF64(a, b, n4) → Σ a·b over 4·n4 floats; products are exact in float64, summed in two f64x2 accumulators. */
+function dotF64Fn() {
+  const f = func([T.i32, T.i32, T.i32]);
+  const [a, b, n4] = [0, 1, 2];
+  const [av, bv, lo, hi] = [0, 1, 2, 3].map(() => f.local(T.v128));
+  const code = [op.v128Zero, op.set(lo), op.v128Zero, op.set(hi), op.loop];
+  code.push(op.get(a), op.v128Load(0), op.set(av), op.get(b), op.v128Load(0), op.set(bv));
+  code.push(op.get(lo), op.get(av), op.f64x2PromoteLow, op.get(bv), op.f64x2PromoteLow, op.f64x2Mul, op.f64x2Add, op.set(lo));
+  const high = (l) => [op.get(l), op.get(l), op.shuffle64hi, op.f64x2PromoteLow];
+  code.push(op.get(hi), high(av), high(bv), op.f64x2Mul, op.f64x2Add, op.set(hi));
+  code.push(addConst(a, 16), addConst(b, 16), countDown(n4));
+  code.push(op.get(lo), op.get(hi), op.f64x2Add, op.set(lo), op.get(lo), op.f64x2Extract(0), op.get(lo), op.f64x2Extract(1), op.f64Add);
+  return f.encode(code);
+}
+
 // Small code fragments shared by the drivers.
 const addLocal = (l, m) => [op.get(l), op.get(m), op.add, op.set(l)];
 const addConst = (l, n) => [op.get(l), op.i32(n), op.add, op.set(l)];
@@ -264,10 +375,10 @@ const minSlice = (kc, I, i0, n) => [op.i32(n), op.get(I), op.get(i0), op.sub, op
 /** Closes a do-while: l += 1; continue while l < n. */
 const countTo = (l, n) => [addConst(l, 1), op.get(l), op.get(n), op.ltS, op.brIf(0)];
 
-// ---- module ------------------------------------------------------------------------------------------
-function buildModule() {
-  const i32s = (n) => new Array(n).fill(T.i32);
-  const funcs = [
+// ---- modules -----------------------------------------------------------------------------------------
+const i32s = (n) => new Array(n).fill(T.i32);
+function kernelFuncs() {
+  return [
     { params: i32s(7), body: broadcastMicro() },
     { params: i32s(10), body: broadcastDriver(0), name: 'gemmB' },
     { params: i32s(7), body: dotMicro() },
@@ -280,6 +391,21 @@ function buildModule() {
     { params: i32s(6), body: copyRowsFn(), name: 'copyRows' },
     { params: i32s(2), body: fill0Fn(), name: 'fill0' },
   ];
+}
+
+function elementwiseFuncs() {
+  const q = [...i32s(5), T.f32, T.f32, T.f32, T.f32];
+  return [
+    { params: q, results: [T.i32], body: fakeQuantFn(false), name: 'fakeQuant' },
+    { params: q, results: [T.i32], body: fakeQuantFn(true), name: 'fakeQuantDyds' },
+    { params: [...i32s(3), T.f32, T.f32], body: clampFn(), name: 'clamp' },
+    { params: [...i32s(4), T.f32, T.f32], body: rangeAddFn(), name: 'rangeAdd' },
+    { params: i32s(4), body: maskAddFn(), name: 'maskAdd' },
+    { params: i32s(3), results: [T.f64], body: dotF64Fn(), name: 'dotF64' },
+  ];
+}
+
+function buildModule(funcs) {
   const sigOf = (f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))];
   const keys = funcs.map((f) => sigOf(f).join(','));
   const arities = [...new Set(keys)];
@@ -295,32 +421,44 @@ function buildModule() {
 }
 
 // ---- embed -------------------------------------------------------------------------------------------
-function render(bytes) {
-  const hex = Buffer.from(bytes).toString('hex');
-  const lines = hex.match(/.{1,100}/g).map((l) => `  '${l}'`).join(' +\n');
+const hexLines = (bytes) => Buffer.from(bytes).toString('hex').match(/.{1,100}/g).map((l) => `  '${l}'`).join(' +\n');
+const GENERATED = '// @generated by scripts/gen-wasm-kernels.mjs: do not edit by hand, rerun the script.';
+
+function renderKernels(bytes) {
   return [
-    '// @generated by scripts/gen-wasm-kernels.mjs: do not edit by hand, rerun the script.',
+    GENERATED,
     '/** Micro-tiles: broadcast kernel MR×NR, dot kernel RD×QD (C is padded to whole tiles). */',
     `const MR = ${MR}, NR = ${NR}, RD = ${RD}, QD = ${QD};`,
     `/** The module (${bytes.length} bytes), hex-encoded. */`,
-    `const WASM_HEX =\n${lines};`,
+    `const WASM_HEX =\n${hexLines(bytes)};`,
     '// @end-generated',
   ].join('\n');
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const target = join(root, 'src/quant/training/ops/wasm-kernels.ts');
-const bytes = buildModule();
-if (!WebAssembly.validate(bytes)) throw new Error('generated module does not validate (SIMD128 unsupported?)');
-const source = readFileSync(target, 'utf8');
-const re = /\/\/ @generated[\s\S]*?\/\/ @end-generated/;
-if (!re.test(source)) throw new Error(`${target}: no @generated … @end-generated block`);
-const next = source.replace(re, render(bytes));
-if (process.argv.includes('--check')) {
-  if (next !== source) { console.error(`${target} is stale: run node scripts/gen-wasm-kernels.mjs`); process.exit(1); }
-} else if (next !== source) {
-  writeFileSync(target, next);
-  console.log(`wrote ${bytes.length}-byte module into ${target}`);
-} else {
-  console.log(`${target} is up to date (${bytes.length}-byte module)`);
+function renderElementwise(bytes) {
+  return [GENERATED, `/** The module (${bytes.length} bytes), hex-encoded. */`, `const WASM_HEX =\n${hexLines(bytes)};`, '// @end-generated'].join('\n');
 }
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const targets = [
+  { file: 'src/quant/training/ops/wasm-kernels.ts', bytes: buildModule(kernelFuncs()), render: renderKernels },
+  { file: 'src/quant/training/ops/wasm-elementwise.ts', bytes: buildModule(elementwiseFuncs()), render: renderElementwise },
+];
+let stale = false;
+for (const { file, bytes, render } of targets) {
+  const target = join(root, file);
+  if (!WebAssembly.validate(bytes)) throw new Error(`${file}: generated module does not validate (SIMD128 unsupported?)`);
+  const source = readFileSync(target, 'utf8');
+  const re = /\/\/ @generated[\s\S]*?\/\/ @end-generated/;
+  if (!re.test(source)) throw new Error(`${target}: no @generated … @end-generated block`);
+  const next = source.replace(re, render(bytes));
+  if (process.argv.includes('--check')) {
+    if (next !== source) { console.error(`${target} is stale: run node scripts/gen-wasm-kernels.mjs`); stale = true; }
+  } else if (next !== source) {
+    writeFileSync(target, next);
+    console.log(`wrote ${bytes.length}-byte module into ${target}`);
+  } else {
+    console.log(`${target} is up to date (${bytes.length}-byte module)`);
+  }
+}
+if (stale) process.exit(1);

@@ -10,6 +10,7 @@ import { InternalError } from '../../errors.js';
 import { roundHalfEven, roundHalfUp } from '../rounding.js';
 import type { Rounding } from '../types.js';
 import { Tape, gradOf, type Var } from './tape.js';
+import { sharedWasmElementwise, WASM_MIN_ELEMENTS, type ChannelRuns } from './ops/wasm-elementwise.js';
 
 /** The integer grid a tensor is quantized to. */
 export interface QuantGrid {
@@ -31,7 +32,7 @@ export function channelIndex(shape: readonly number[], axis: number | undefined)
 }
 
 /** Splits a tensor into (outer, channel, inner) runs so per-channel loops need no per-element division. */
-function channelRuns(shape: readonly number[], axis: number | undefined, channels: number): { outer: number; inner: number; c: number } {
+function channelRuns(shape: readonly number[], axis: number | undefined, channels: number): ChannelRuns {
   if (axis === undefined) {
     let n = 1;
     for (const d of shape) n *= d;
@@ -50,26 +51,44 @@ const ROUND_HALF_EVEN_MAGIC = 6755399441055744;
 
 /**
  * Quantizes x into `out` (values) and `mask` (1 where the rounded value lies in [qmin, qmax]), and, when `dyds`
- * is given, stores ∂x̂/∂s = q − mask·x/s there. Tight loops: this runs over every activation of a block, so
+ * is given, stores ∂x̂/∂s = q − mask·x/s there. Half-even tensors of at least WASM_MIN_ELEMENTS elements run on
+ * the WebAssembly SIMD kernel of ops/wasm-elementwise.ts, which gives the same bits as `quantizeIntoJs` (it
+ * declines inputs where it could not, and returns the rare runs to redo in JS; tested on ties, ±∞, NaN, −0,
+ * subnormals and out-of-range values).
+ */
+export function quantizeInto(x: Float32Array, shape: readonly number[], scales: ArrayLike<number>, grid: QuantGrid, out: Float32Array, mask: Uint8Array, dyds?: Float32Array): void {
+  const runs = channelRuns(shape, grid.channelAxis, scales.length);
+  const wasm = grid.rounding === 'half_even' && x.length >= WASM_MIN_ELEMENTS ? sharedWasmElementwise() : undefined;
+  const redo = wasm?.quantize(x, runs, scales, grid.qmin, grid.qmax, out, mask, dyds);
+  if (!redo) { quantizeRuns(x, runs, 0, runs.outer * runs.c, scales, grid, out, mask, dyds); return; }
+  for (const k of redo) quantizeRuns(x, runs, k, k + 1, scales, grid, out, mask, dyds);
+}
+
+/** The JS quantizer (fallback, and the reference the WASM kernel is tested against). */
+export function quantizeIntoJs(x: Float32Array, shape: readonly number[], scales: ArrayLike<number>, grid: QuantGrid, out: Float32Array, mask: Uint8Array, dyds?: Float32Array): void {
+  const runs = channelRuns(shape, grid.channelAxis, scales.length);
+  quantizeRuns(x, runs, 0, runs.outer * runs.c, scales, grid, out, mask, dyds);
+}
+
+/**
+ * Runs k0 ≤ k < k1 (run k = channel k mod c). Tight loops: this runs over every activation of a block, so
  * half-even rounding uses the add-and-subtract trick (branch-free; |x/s| ≥ 2^51 clamps either way) and x/s is
  * a multiplication by the exact reciprocal of the power-of-two scale. Results equal rounding.ts bit for bit
  * (−0 becomes +0 as the simulator's quant/fake-quant.ts does; tested).
  */
-function quantizeInto(x: Float32Array, shape: readonly number[], scales: ArrayLike<number>, grid: QuantGrid, out: Float32Array, mask: Uint8Array, dyds?: Float32Array): void {
-  const { outer, inner, c } = channelRuns(shape, grid.channelAxis, scales.length);
+function quantizeRuns(x: Float32Array, runs: ChannelRuns, k0: number, k1: number, scales: ArrayLike<number>, grid: QuantGrid, out: Float32Array, mask: Uint8Array, dyds?: Float32Array): void {
+  const { inner, c } = runs;
   const qmin = grid.qmin, qmax = grid.qmax, halfEven = grid.rounding === 'half_even';
-  for (let o = 0; o < outer; o++) {
-    for (let ch = 0; ch < c; ch++) {
-      const s = scales[ch]!, inv = 1 / s, base = (o * c + ch) * inner;
-      for (let i = base; i < base + inner; i++) {
-        const v = x[i]! * inv;
-        const r = halfEven ? (v + ROUND_HALF_EVEN_MAGIC) - ROUND_HALF_EVEN_MAGIC : roundHalfUp(v) + 0;
-        const q = r < qmin ? qmin : r > qmax ? qmax : r;
-        const inside = q === r;
-        mask[i] = inside ? 1 : 0;
-        out[i] = q * s;
-        if (dyds) dyds[i] = inside ? q - v : q;
-      }
+  for (let k = k0; k < k1; k++) {
+    const s = scales[k % c]!, inv = 1 / s, base = k * inner;
+    for (let i = base; i < base + inner; i++) {
+      const v = x[i]! * inv;
+      const r = halfEven ? (v + ROUND_HALF_EVEN_MAGIC) - ROUND_HALF_EVEN_MAGIC : roundHalfUp(v) + 0;
+      const q = r < qmin ? qmin : r > qmax ? qmax : r;
+      const inside = q === r;
+      mask[i] = inside ? 1 : 0;
+      out[i] = q * s;
+      if (dyds) dyds[i] = inside ? q - v : q;
     }
   }
 }
@@ -85,9 +104,32 @@ export function fakeQuant(tape: Tape, x: Var, scales: ArrayLike<number>, grid: Q
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
     const g = gradOf(x);
-    for (let i = 0; i < dy.length; i++) if (!clipGradient || mask[i]) g[i] += dy[i]!;
+    if (clipGradient) maskedAccumulate(g, dy, mask);
+    else for (let i = 0; i < dy.length; i++) g[i] += dy[i]!;
   });
   return y;
+}
+
+/** g[i] += dy[i] where mask[i] (the STE of a clamp); the WASM kernel is bit-identical (a masked lane keeps g). */
+function maskedAccumulate(g: Float32Array, dy: Float32Array, mask: Uint8Array): void {
+  if (g.length >= WASM_MIN_ELEMENTS && sharedWasmElementwise()?.maskAdd(g, dy, mask)) return;
+  for (let i = 0; i < g.length; i++) if (mask[i]) g[i] += dy[i]!;
+}
+
+/**
+ * acc[ch] += Σ_{i in channel ch} dy[i]·dyds[i], in float64. The WASM kernel sums exact float64 products in
+ * two-lane partial sums, i.e. in another order than this loop: equal up to float64 rounding (~1e-16 relative).
+ */
+function channelDots(dy: Float32Array, dyds: Float32Array, runs: ChannelRuns, acc: Float64Array): void {
+  if (dy.length >= WASM_MIN_ELEMENTS && sharedWasmElementwise()?.dot(dy, dyds, runs, acc)) return;
+  const { outer, inner, c } = runs;
+  for (let o = 0; o < outer; o++) {
+    for (let ch = 0; ch < c; ch++) {
+      let s = 0;
+      for (let i = (o * c + ch) * inner, e = i + inner; i < e; i++) s += dy[i]! * dyds[i]!;
+      acc[ch] += s;
+    }
+  }
 }
 
 /**
@@ -102,20 +144,11 @@ export function tqtQuant(tape: Tape, x: Var, log2Scale: Var, grid: QuantGrid): V
   quantizeInto(x.data, x.shape, scales, grid, out, mask, dyds);
   const y = tape.result(out, x.shape, [x, log2Scale]);
   tape.record(y, (dy) => {
-    if (x.requiresGrad) {
-      const g = gradOf(x);
-      for (let i = 0; i < n; i++) if (mask[i]) g[i] += dy[i]!;
-    }
+    if (x.requiresGrad) maskedAccumulate(gradOf(x), dy, mask);
     if (log2Scale.requiresGrad) {
-      const ga = gradOf(log2Scale);
-      const { outer, inner, c } = channelRuns(x.shape, grid.channelAxis, scales.length);
-      for (let o = 0; o < outer; o++) {
-        for (let ch = 0; ch < c; ch++) {
-          let acc = 0;
-          for (let i = (o * c + ch) * inner, e = i + inner; i < e; i++) acc += dy[i]! * dyds[i]!;
-          ga[ch] += acc * scales[ch]! * Math.LN2;
-        }
-      }
+      const ga = gradOf(log2Scale), acc = new Float64Array(scales.length);
+      channelDots(dy, dyds, channelRuns(x.shape, grid.channelAxis, scales.length), acc);
+      for (let ch = 0; ch < acc.length; ch++) ga[ch] += acc[ch]! * scales[ch]! * Math.LN2;
     }
   });
   return y;

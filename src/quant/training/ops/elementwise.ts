@@ -1,6 +1,7 @@
 /** Broadcasting Add/Sub/Mul and the unary activations ESP-DL quantizes, with gradients. */
 import { Tape, gradOf, type Var } from '../tape.js';
 import { broadcastIndex, broadcastShape } from '../../../onnx/simplify/tensor-math.js';
+import { sharedWasmElementwise, WASM_MIN_ELEMENTS, type WasmElementwise } from './wasm-elementwise.js';
 
 export type BinaryKind = 'Add' | 'Sub' | 'Mul';
 
@@ -43,30 +44,46 @@ function unary(tape: Tape, x: Var, f: (v: number) => number, df: (v: number) => 
 
 const sigm = (v: number): number => 1 / (1 + Math.exp(-v));
 
+/** The WASM kernels for n elements, when worth their copies (they are bit-identical to the loops below). */
+const wasmFor = (n: number): WasmElementwise | undefined => (n >= WASM_MIN_ELEMENTS ? sharedWasmElementwise() : undefined);
+
 /** Clip to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch.clamp's inclusive mask). NaN stays NaN. */
 export function clip(tape: Tape, x: Var, lo: number, hi: number): Var {
   const xd = x.data, n = xd.length;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) { const v = xd[i]!; out[i] = v < lo ? lo : v > hi ? hi : v; }
+  if (!wasmFor(n)?.clamp(xd, lo, hi, out)) clampJs(xd, lo, hi, out);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
     const g = gradOf(x);
-    for (let i = 0; i < n; i++) { const v = xd[i]!; if (v >= lo && v <= hi) g[i] += dy[i]!; }
+    if (!wasmFor(n)?.rangeAdd(g, dy, xd, lo, hi)) rangeAddJs(g, dy, xd, lo, hi);
   });
   return y;
 }
+
+/** The smallest positive float32 (subnormal): x ≥ it ⟺ x > 0 for float32 x, so relu's gradient is a range. */
+const F32_MIN_POSITIVE = 2 ** -149;
 
 /** Relu = clip to [0, ∞) except that the gradient at exactly 0 is 0 (torch.relu); NaN stays NaN. */
 export function relu(tape: Tape, x: Var): Var {
   const xd = x.data, n = xd.length;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) { const v = xd[i]!; out[i] = v < 0 ? 0 : v; }
+  if (!wasmFor(n)?.clamp(xd, 0, Infinity, out)) clampJs(xd, 0, Infinity, out);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
     const g = gradOf(x);
-    for (let i = 0; i < n; i++) if (xd[i]! > 0) g[i] += dy[i]!;
+    if (!wasmFor(n)?.rangeAdd(g, dy, xd, F32_MIN_POSITIVE, Infinity)) rangeAddJs(g, dy, xd, F32_MIN_POSITIVE, Infinity);
   });
   return y;
+}
+
+/** out = x < lo ? lo : x > hi ? hi : x (JS fallback and test reference of the WASM clamp). */
+export function clampJs(xd: Float32Array, lo: number, hi: number, out: Float32Array): void {
+  for (let i = 0; i < xd.length; i++) { const v = xd[i]!; out[i] = v < lo ? lo : v > hi ? hi : v; }
+}
+
+/** g += dy where lo ≤ x ≤ hi (JS fallback and test reference of the WASM rangeAdd). */
+export function rangeAddJs(g: Float32Array, dy: Float32Array, xd: Float32Array, lo: number, hi: number): void {
+  for (let i = 0; i < g.length; i++) { const v = xd[i]!; if (v >= lo && v <= hi) g[i] += dy[i]!; }
 }
 
 export function sigmoid(tape: Tape, x: Var): Var {

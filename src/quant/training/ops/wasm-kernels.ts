@@ -113,7 +113,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+export interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
 type Fn = (...args: number[]) => void;
 type DotFn = (...args: number[]) => number;
 
@@ -131,11 +131,32 @@ function decodeHex(hex: string): Uint8Array {
   return out;
 }
 
-/** Scratch memory: float offsets of consecutive 64-byte-aligned regions, and a view valid after `layout`. */
-function scratch(memory: WasmMemory) {
-  const s = { f: new Float32Array(memory.buffer) };
+/**
+ * The exports of the hex-encoded module, or `undefined` when WebAssembly or SIMD128 is unavailable (a
+ * CompileError without SIMD128: the JS code is the documented fallback). Shared with wasm-elementwise.ts.
+ */
+export function instantiateWasm(hex: string): Record<string, unknown> | undefined {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!api) return undefined;
+  try {
+    return new api.Instance(new api.Module(decodeHex(hex)), {}).exports;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Growable scratch memory of one instance (see `scratch`). */
+export type Scratch = ReturnType<typeof scratch>;
+
+/**
+ * Scratch memory: float offsets of consecutive 64-byte-aligned regions (each followed by SLACK floats the
+ * kernels may over-read or over-write), and float / byte views valid after `layout`.
+ */
+export function scratch(memory: WasmMemory) {
+  const s = { f: new Float32Array(memory.buffer), u8: new Uint8Array(memory.buffer) };
   return {
     get f(): Float32Array { return s.f; },
+    get u8(): Uint8Array { return s.u8; },
     /** Lays out regions of the given float sizes from 0; returns their offsets, or undefined if memory is full. */
     layout(...sizes: number[]): number[] | undefined {
       const at: number[] = [];
@@ -145,6 +166,7 @@ function scratch(memory: WasmMemory) {
       if (need > 0) {
         try { memory.grow(Math.ceil(need / PAGE)); } catch { return undefined; }
         s.f = new Float32Array(memory.buffer);
+        s.u8 = new Uint8Array(memory.buffer);
       }
       return at;
     },
@@ -183,14 +205,8 @@ function packPanels(f: Float32Array, at: number, M: number, K: number, A: Float3
 
 /** Compiles the module; `undefined` when WebAssembly or SIMD128 is unavailable (callers fall back to JS). */
 export function createWasmKernels(): WasmKernels | undefined {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!api) return undefined;
-  let exports: Record<string, unknown>;
-  try {
-    exports = new api.Instance(new api.Module(decodeHex(WASM_HEX)), {}).exports;
-  } catch {
-    return undefined; // CompileError without SIMD128: the JS kernel is the documented fallback.
-  }
+  const exports = instantiateWasm(WASM_HEX);
+  if (!exports) return undefined;
   const mem = scratch(exports['memory'] as WasmMemory);
   const gemmB = exports['gemmB'] as Fn, gemmDot = exports['gemmDot'] as Fn;
   return {
