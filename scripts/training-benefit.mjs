@@ -106,7 +106,7 @@ for (const [label, extra, scaleTo] of variants) {
     const stepS = (r2.trainingS - r.trainingS) / Object.values(extra)[0].steps;
     r.stepS = stepS;
     r.atPpqSteps = r.seconds + stepS * Object.values(extra)[0].steps * (scaleTo - 1);
-    line += `; ${stepS.toFixed(2)} s per step over all blocks (from a run with twice the steps), ≈${(r.atPpqSteps / 60).toFixed(0)} min at ESP-PPQ's step count (extrapolated)`;
+    line += `; ${stepS.toFixed(2)} s per step over all blocks (from a run with twice the steps), ≈${r.atPpqSteps < 90 ? `${r.atPpqSteps.toFixed(0)} s` : `${(r.atPpqSteps / 60).toFixed(0)} min`} at ESP-PPQ's step count (extrapolated)`;
   }
   rows.push({ label, ...r });
   const b = rows[0];

@@ -6,8 +6,9 @@
  *
  * An order-of-magnitude estimate for a go/no-go decision, not a prediction: block collection, the loss checks
  * before and after training and the final analysis are not included, and the rates are this engine's on the
- * 2-core machine it was measured on (`npm run bench`, README "Performance"). Checked against measured passes in
- * test/unit/quant/training/estimate.test.ts.
+ * 2-core machine they were fitted on. Fitted to the seconds per TQT step over all blocks that
+ * `scripts/training-benefit.mjs` measured (slope between runs of n and 2n steps, load ~2): MobileNetV2 3.30 s
+ * (estimate 3.33 s), ESP-PPQ's digits model 0.020 s (estimate 0.031 s: conservative on small models).
  */
 import type { Graph } from '../../ir/graph.js';
 import { costGraphFromOnnx } from '../../board/cost-ops.js';
@@ -22,11 +23,11 @@ export interface TrainingRates {
   secondsPerElement: number;
 }
 
-/** Measured with `npm run bench` (training section) on the 2-core development machine, load < 1. */
+/** Fitted as described above (WASM SIMD kernels, Node 20, 2-core development machine). */
 export const MEASURED_TRAINING_RATES: TrainingRates = {
-  gemmMacsPerSecond: 1.3e9,
-  depthwiseMacsPerSecond: 0.34e9,
-  secondsPerElement: 10e-9,
+  gemmMacsPerSecond: 3.0e9,
+  depthwiseMacsPerSecond: 1.0e9,
+  secondsPerElement: 5.7e-9,
 };
 
 /** Seconds one training step of every block together takes on a batch of `batchSize` (see module comment). */
