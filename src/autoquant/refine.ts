@@ -40,7 +40,8 @@ export function planRefinements(
     const params = expandParam(paramSpace, module)[0]!;
     const estimatedSeconds = runner.estimateTrainingSeconds?.(num(params.steps));
     if (estimatedSeconds !== undefined && estimatedSeconds > s.refine_max_minutes * 60) {
-      log.info(`Refinement with ${module} skipped: about ${minutes(estimatedSeconds)} of training estimated for ` +
+      // A warning, not info: the search command hides info lines, and this tells the user how to get it.
+      log.warn(`Refinement with ${module} skipped: about ${minutes(estimatedSeconds)} of training estimated for ` +
         `${num(params.steps)} steps on this model, over refine_max_minutes (${s.refine_max_minutes}). Raise it, or add ${module} to strategy_space.`);
       continue;
     }
