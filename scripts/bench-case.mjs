@@ -1,35 +1,37 @@
 // One benchmark case, run in a child process by bench.mjs (uses the built library in lib/).
 import { performance } from 'node:perf_hooks';
 
-export async function runCase(name, c) {
-  const { loadOnnxFile, ortRuntime } = await import('../lib/node/index.js');
+/**
+ * A bench model and its calibration samples: `c.calib` (.npy, first `c.samples`) or `c.samples` seeded
+ * standard-normal samples (seed 1234, as ../shared/fixtures/perf/README.md). Also used by training-benefit.mjs.
+ */
+export async function loadCase(c) {
+  const { loadOnnxFile } = await import('../lib/node/index.js');
   const { prepareModel } = await import('../lib/pipeline/prepare-model.js');
-  const { quantizeOnnx } = await import('../lib/pipeline/quantize-onnx.js');
-  const { defaultQuantOptions } = await import('../lib/quant/options.js');
   const { memoryDataSource } = await import('../lib/data/memory-source.js');
   const { seededNormal } = await import('../lib/data/random.js');
   const { parseNpy } = await import('../lib/data/npy.js');
-  const { buildSimModel } = await import('../lib/exec/sim-model.js');
-  const { createQuantizedGraph } = await import('../lib/quant/configs.js');
-  const { runBatch } = await import('../lib/quant/batches.js');
   const { readFileSync } = await import('node:fs');
-  const logger = { debug() {}, info() {}, warn() {} };
-
   const t0 = performance.now();
-  const model = prepareModel(await loadOnnxFile(c.model), {}, logger);
+  const model = prepareModel(await loadOnnxFile(c.model), {}, { debug() {}, info() {}, warn() {} });
   const prepareMs = performance.now() - t0;
   const input = model.graph.inputs[0];
   const dims = input.shape.slice(1);
-  let data;
-  if (c.calib) {
-    const t = parseNpy(new Uint8Array(readFileSync(c.calib)));
-    const per = dims.reduce((a, b) => a * b, 1);
-    data = { dtype: 'float32', dims: [c.samples, ...dims], data: t.data.slice(0, c.samples * per) };
-  } else {
-    const n = c.samples * dims.reduce((a, b) => a * b, 1);
-    data = { dtype: 'float32', dims: [c.samples, ...dims], data: seededNormal(n, 1234) };
-  }
-  const source = memoryDataSource({ [input.name]: data });
+  const per = dims.reduce((a, b) => a * b, 1);
+  const values = c.calib ? parseNpy(new Uint8Array(readFileSync(c.calib))).data.slice(0, c.samples * per) : seededNormal(c.samples * per, 1234);
+  const data = { dtype: 'float32', dims: [c.samples, ...dims], data: values };
+  return { model, input, dims, data, source: memoryDataSource({ [input.name]: data }), prepareMs };
+}
+
+export async function runCase(name, c) {
+  const { ortRuntime } = await import('../lib/node/index.js');
+  const { quantizeOnnx } = await import('../lib/pipeline/quantize-onnx.js');
+  const { defaultQuantOptions } = await import('../lib/quant/options.js');
+  const { buildSimModel } = await import('../lib/exec/sim-model.js');
+  const { createQuantizedGraph } = await import('../lib/quant/configs.js');
+  const { runBatch } = await import('../lib/quant/batches.js');
+  const logger = { debug() {}, info() {}, warn() {} };
+  const { model, input, dims, data, source, prepareMs } = await loadCase(c);
   const runtime = ortRuntime();
 
   // The floor: one plain float pass over the samples (batch 1, as the pipeline runs).

@@ -18,34 +18,18 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { loadOnnxFile, ortRuntime } = await import('../lib/node/index.js');
-const { prepareModel } = await import('../lib/pipeline/prepare-model.js');
+const { ortRuntime } = await import('../lib/node/index.js');
 const { quantizeOnnx } = await import('../lib/pipeline/quantize-onnx.js');
 const { defaultQuantOptions } = await import('../lib/quant/options.js');
-const { memoryDataSource } = await import('../lib/data/memory-source.js');
-const { seededNormal } = await import('../lib/data/random.js');
 const { parseNpy } = await import('../lib/data/npy.js');
-const { runBatch } = await import('../lib/quant/batches.js');
+const { topOneAccuracy } = await import('../lib/exec/top-one.js');
+const { loadCase } = await import('./bench-case.mjs');
 
 /** Test-set top-1 of a (fake-quantized) model, when the case has test images. */
 async function topOne(model) {
   if (!c.images) return undefined;
-  const images = parseNpy(new Uint8Array(readFileSync(c.images)));
-  const labels = Array.from(parseNpy(new Uint8Array(readFileSync(c.labels))).data, Number);
-  const session = await runtime.load(model);
-  try {
-    const out = await runBatch(session, { [model.graph.inputs[0].name]: images }, [model.graph.outputs[0].name]);
-    const logits = [...out.values()][0].data, k = logits.length / labels.length;
-    let correct = 0;
-    labels.forEach((label, i) => {
-      let best = 0;
-      for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
-      if (best === label) correct++;
-    });
-    return correct / labels.length;
-  } finally {
-    await session.release();
-  }
+  const npy = (f) => parseNpy(new Uint8Array(readFileSync(f)));
+  return topOneAccuracy(runtime, model, npy(c.images), Array.from(npy(c.labels).data, Number));
 }
 
 const args = process.argv.slice(2);
@@ -66,14 +50,7 @@ const c = CASES[caseName];
 if (!c) { console.error(`unknown case ${caseName}: ${Object.keys(CASES).join(', ')}`); process.exit(2); }
 
 const quiet = { debug() {}, info() {}, warn() {} };
-const model = prepareModel(await loadOnnxFile(c.model), {}, quiet);
-const input = model.graph.inputs[0];
-const dims = input.shape.slice(1);
-const per = dims.reduce((a, b) => a * b, 1);
-const tensor = c.calib
-  ? { ...parseNpy(new Uint8Array(readFileSync(c.calib))) }
-  : { dtype: 'float32', dims: [c.samples, ...dims], data: seededNormal(c.samples * per, 1234) };
-const data = memoryDataSource({ [input.name]: { ...tensor, dims: [c.samples, ...dims], data: tensor.data.slice(0, c.samples * per) } });
+const { model, source: data } = await loadCase(c);
 const runtime = ortRuntime();
 const base = { ...defaultQuantOptions('esp32p4', 8), calibSteps: Math.ceil(c.samples / 8) };
 

@@ -13,7 +13,7 @@ import { buildQuantOptions } from './quant-options.js';
 import { appendSummary, folderLabel, folderName, openRun, writeCandidates, writeConfig, type RunState, type RunStore } from './run-folder.js';
 import type { Evaluator, ExperimentRunner, ExperimentRequest } from './runner.js';
 import { runExhaustive, runFast, SearchStop, countShardExhaustive, type EvalOnce, type Shard } from './search.js';
-import { canEnable, effectiveDirection, type AutoQuantSettings, type ScoreDirection } from './settings.js';
+import { canEnable, effectiveDirection, isBetter, type AutoQuantSettings, type ScoreDirection } from './settings.js';
 import { expandStrategies, type ParamSpace, type SampledParams, type Strategy } from './space.js';
 import { LAYERWISE_MODULES } from './spaces.js';
 import { planRefinements, runRefinements } from './refine.js';
@@ -153,7 +153,7 @@ interface EvalContext {
 
 function report(x: EvalContext, index: number, hash: string, score: number, skipped: boolean): void {
   const { c } = x;
-  if (c.best === undefined || (x.direction === 'maximize' ? score > c.best : score < c.best)) c.best = score;
+  if (c.best === undefined || isBetter(score, c.best, x.direction)) c.best = score;
   c.done++;
   x.inp.onExperiment?.({ index, hash, score, best: c.best, elapsedMs: x.now() - c.t0, done: c.done, total: x.total, skipped });
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../log.js';
 import { num, type PyDict } from './py-value.js';
 import type { ExperimentRunner } from './runner.js';
 import type { EvalOnce } from './search.js';
-import { canEnable, type AutoQuantSettings, type RefineModule, type ScoreDirection } from './settings.js';
+import { canEnable, isBetter, type AutoQuantSettings, type RefineModule, type ScoreDirection } from './settings.js';
 import { expandParam, type ParamSpace, type SampledParams, type Strategy } from './space.js';
 import type { RunRecord } from './topk.js';
 
@@ -54,17 +54,13 @@ function minutes(seconds: number): string {
   return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
 }
 
-function better(a: number, b: number, direction: ScoreDirection): boolean {
-  return direction === 'maximize' ? a > b : a < b;
-}
-
 /** The best summary record that did not use `module` (first one on ties, as Top-K keeps the earlier). */
 export function bestWithout(summary: readonly RunRecord[], module: string, direction: ScoreDirection): RunRecord | undefined {
   let best: RunRecord | undefined;
   for (const r of summary) {
     const strategy = r.strategy as PyDict | undefined;
     if (!strategy || strategy[module] === true || r.score === undefined) continue;
-    if (best === undefined || better(num(r.score), num(best.score), direction)) best = r;
+    if (best === undefined || isBetter(num(r.score), num(best.score), direction)) best = r;
   }
   return best;
 }

@@ -6,7 +6,7 @@
  */
 import { strategyHash } from './hash.js';
 import type { Logger } from '../log.js';
-import type { ScoreDirection } from './settings.js';
+import { isBetter, type ScoreDirection } from './settings.js';
 import {
   iterParamCombos, samplesEqual, splitParamCandidates, countParamCombos,
   type SampledParams, type Strategy, type StructuralKnobs,
@@ -62,10 +62,6 @@ export interface FastOptions {
   direction: ScoreDirection;
   shard?: Shard;
   logger?: Logger;
-}
-
-function isBetter(score: number, best: number, direction: ScoreDirection): boolean {
-  return direction === 'maximize' ? score > best : score < best;
 }
 
 /** Strategies a shard owns in fast mode (by strategy position). */

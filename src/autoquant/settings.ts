@@ -221,6 +221,11 @@ export function canEnable(s: Pick<AutoQuantSettings, 'strategy_space'>, module: 
  * Rejects spaces that need passes we cannot run yet (tqt, blockwise_reconstruction). `--dry-run` skips this
  * so users can still list those experiments.
  */
+/** Is `score` strictly better than `than` in `direction`? (Ties keep the earlier, as ESP-PPQ's Top-K.) */
+export function isBetter(score: number, than: number, direction: ScoreDirection): boolean {
+  return direction === 'maximize' ? score > than : score < than;
+}
+
 /** `effective_score_direction`: the default evaluator always minimizes (interface.py). */
 export function effectiveDirection(s: AutoQuantSettings, customEvaluator: boolean): ScoreDirection {
   return customEvaluator ? s.score_direction : 'minimize';

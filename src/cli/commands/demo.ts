@@ -8,12 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseNpy } from '../../data/npy.js';
-import type { Model } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { runBatch } from '../../quant/batches.js';
 import { defaultQuantOptions } from '../../quant/options.js';
 import { parseTarget } from '../../quant/targets.js';
-import type { InferenceRuntime } from '../../exec/runtime.js';
+import { topOneAccuracy } from '../../exec/top-one.js';
 import { openModelAndData } from '../../node/open-inputs.js';
 import { ortRuntime } from '../../node/ort-runtime.js';
 import { quantizeToFiles } from '../../node/quantize-files.js';
@@ -38,25 +36,6 @@ async function npy(name: string): Promise<Tensor> {
   return parseNpy(new Uint8Array(await readFile(path.join(EXAMPLE_DIR, name))));
 }
 
-/** Top-1 accuracy of `model` on the example's test set. */
-async function topOne(runtime: InferenceRuntime, model: Model, images: Tensor, labels: number[]): Promise<number> {
-  const session = await runtime.load(model);
-  try {
-    const out = await runBatch(session, { [model.graph.inputs[0]!.name]: images }, [model.graph.outputs[0]!.name]);
-    const logits = [...out.values()][0]!.data;
-    const k = logits.length / labels.length;
-    let correct = 0;
-    labels.forEach((label, i) => {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (logits[i * k + c]! > logits[i * k + best]!) best = c;
-      if (best === label) correct++;
-    });
-    return correct / labels.length;
-  } finally {
-    await session.release();
-  }
-}
-
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'quantize and search the bundled example model',
@@ -77,8 +56,8 @@ export const demoCommand: Command = {
     });
     const images = await npy('test_images.npy');
     const labels = Array.from((await npy('test_labels.npy')).data as BigInt64Array, Number);
-    const before = await topOne(runtime, model, images, labels);
-    const after = await topOne(runtime, result.qdqModel, images, labels);
+    const before = await topOneAccuracy(runtime, model, images, labels);
+    const after = await topOneAccuracy(runtime, result.qdqModel, images, labels);
     ctx.stdout(formatQuantizeSummary(result, options));
     ctx.stdout(`Test-set top-1 (${labels.length} images): float ${(before * 100).toFixed(2)}%  →  quantized ${(after * 100).toFixed(2)}%\n\n`);
     if (values['skip-search']) return 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '../../../../src/ir/graph.js';
+import type { Attribute, Graph } from '../../../../src/ir/graph.js';
 import { estimateStepSeconds, estimateTrainingSeconds } from '../../../../src/quant/training/estimate.js';
 
 /** x[1,8,16,16] → Conv 3×3 8→16 pad 1 → depthwise 3×3 on 16 channels pad 1. */
@@ -14,7 +14,7 @@ function twoConvs(): Graph {
     initializers: new Map([['w1', f32([16, 8, 3, 3])], ['w2', f32([16, 1, 3, 3])]]),
     nodes: [
       { name: 'conv', opType: 'Conv', domain: '', inputs: ['x', 'w1'], outputs: ['y'], attributes: new Map([['pads', pads]]) },
-      { name: 'dw', opType: 'Conv', domain: '', inputs: ['y', 'w2'], outputs: ['z'], attributes: new Map([['pads', pads], ['group', { type: 'int', value: 16 }]]) },
+      { name: 'dw', opType: 'Conv', domain: '', inputs: ['y', 'w2'], outputs: ['z'], attributes: new Map<string, Attribute>([['pads', pads], ['group', { type: 'int', value: 16 }]]) },
     ],
   } as unknown as Graph;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gemmNN, gemmNNjs, gemmNT, gemmNTjs, gemmTN, gemmTNjs, WASM_MIN_WORK } from '../../../../src/quant/training/ops/kernels.js';
 import { createWasmKernels } from '../../../../src/quant/training/ops/wasm-kernels.js';
+import { createWasmElementwise } from '../../../../src/quant/training/ops/wasm-elementwise.js';
 import { REPO_ROOT } from '../../../helpers/paths.js';
 import { randomArray, rng } from './gradcheck.js';
 
@@ -92,12 +93,14 @@ describe('WebAssembly SIMD matrix kernels', () => {
 
   describe('fallback', () => {
     afterEach(() => { vi.unstubAllGlobals(); });
-    it('is undefined without WebAssembly, or when the module does not compile (no SIMD128)', () => {
-      vi.stubGlobal('WebAssembly', undefined);
-      expect(createWasmKernels()).toBeUndefined();
-      vi.stubGlobal('WebAssembly', { Module: class { constructor() { throw new Error('CompileError: invalid simd opcode'); } }, Instance: class {} });
-      expect(createWasmKernels()).toBeUndefined();
-    });
+    // Both generated modules go through the same instantiation (wasm-kernels.ts instantiateWasm).
+    it.each([['kernels', createWasmKernels], ['elementwise', createWasmElementwise]] as const)(
+      'the %s module is undefined without WebAssembly, or when it does not compile (no SIMD128)', (_name, create) => {
+        vi.stubGlobal('WebAssembly', undefined);
+        expect(create()).toBeUndefined();
+        vi.stubGlobal('WebAssembly', { Module: class { constructor() { throw new Error('CompileError: invalid simd opcode'); } }, Instance: class {} });
+        expect(create()).toBeUndefined();
+      });
   });
 
   it('the embedded module is what scripts/gen-wasm-kernels.mjs emits', () => {
