@@ -109,7 +109,8 @@ export async function runSearch(root) {
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
   const { main } = await import('../lib/cli/main.js');
-  const fixtures = path.resolve(root, '../shared/fixtures/digits');
+  const { sharedDir } = await import('./shared-dir.mjs');
+  const fixtures = path.join(sharedDir(root), 'fixtures/digits');
   const meta = JSON.parse(readFileSync(path.join(fixtures, 'autoquant_default/run_meta.json'), 'utf8'));
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-search-'));
   const settings = { search_mode: 'fast', space: 'espdl-default', top_strategy: meta.top_strategy, early_stop_patience: meta.early_stop_patience,

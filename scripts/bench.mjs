@@ -7,9 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDir } from './shared-dir.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const perf = path.resolve(root, '../shared/fixtures/perf');
+const perf = path.join(sharedDir(root), 'fixtures/perf');
 const CASES = {
   example: { model: path.join(root, 'examples/digits/model.onnx'), calib: path.join(root, 'examples/digits/calib.npy'), samples: 32 },
   mobilenet_v2: { model: path.join(perf, 'mobilenet_v2.onnx'), samples: 32, ppq: 'ESP-PPQ (same machine class): quantize+export 29–34 s, graph-wise 7.5 s, peak 560 MB' },

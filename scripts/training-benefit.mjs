@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { sharedDir } from './shared-dir.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { ortRuntime } = await import('../lib/node/index.js');
@@ -43,8 +44,8 @@ const ex = (dir) => ({ model: path.join(dir, 'model.onnx'), calib: path.join(dir
 const CASES = {
   example: { ...ex(path.join(root, 'examples/digits')), samples: 128 },
   // ESP-PPQ's fixture runs: 64 calibration images in batches of 8 (fixtures/digits/meta.json).
-  'digits-fixture': { ...ex(path.resolve(root, '../shared/fixtures/digits')), samples: 64 },
-  mobilenet_v2: { model: path.resolve(root, '../shared/fixtures/perf/mobilenet_v2.onnx'), samples: 32 },
+  'digits-fixture': { ...ex(path.join(sharedDir(root), 'fixtures/digits')), samples: 64 },
+  mobilenet_v2: { model: path.join(sharedDir(root), 'fixtures/perf/mobilenet_v2.onnx'), samples: 32 },
 };
 const c = CASES[caseName];
 if (!c) { console.error(`unknown case ${caseName}: ${Object.keys(CASES).join(', ')}`); process.exit(2); }

@@ -1,0 +1,2 @@
+/** See shared-dir.mjs. */
+export function sharedDir(repoRoot: string, env?: NodeJS.ProcessEnv): string;
