@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ScoreDirection } from './inputs.js';
+import type { ScoreDirection } from '../autoquant/settings.js';
 import type { CacheStore } from './seams.js';
 
 /** Workspace-relative folder of the entry. Always the same string: the path is part of the cache version. */

@@ -1,7 +1,7 @@
 /** Everything run() needs from the outside world, injected (real ones in real-deps.ts, fakes in tests). */
+import type { ExperimentRunnerFactory } from '../autoquant/runner.js';
 import type { BenchFn } from './bench-seam.js';
 import type { InputReader } from './inputs.js';
-import type { SearchFn } from './search-seam.js';
 import type { ActionLogger, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, SummarySink } from './seams.js';
 
 export interface ActionDeps {
@@ -17,7 +17,8 @@ export interface ActionDeps {
   comments: CommentApiFactory;
   summary: SummarySink;
   outputs: OutputSink;
-  search: SearchFn;
+  /** The quantization engine of mode search (real: onnxruntime-node after the native-module bootstrap). */
+  engine: ExperimentRunnerFactory;
   /** mode benchmark: the bench use case (real: the CLI's bench command, real-bench.ts). */
   bench: BenchFn;
   /** Marks the step failed (core.setFailed: exit code 1 and an error annotation). */

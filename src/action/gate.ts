@@ -3,7 +3,8 @@
  * branch's latest best) with `max-score-drop`, respecting the score direction. `min-score` is the worst
  * acceptable score: a floor when maximizing, a ceiling when minimizing (e.g. a noise ratio).
  */
-import type { ScoreDirection, ScoreDrop } from './inputs.js';
+import type { ScoreDirection } from '../autoquant/settings.js';
+import type { ScoreDrop } from './inputs.js';
 
 export interface GateInput {
   /** Best score of this run; undefined when no candidate was evaluated. */

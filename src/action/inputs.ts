@@ -3,7 +3,10 @@
  * so a typo in a workflow fails in the first second with a message the user can act on.
  * Input names are the contract with action.yml (a test checks that both list the same names).
  */
+import { parseShardSpec, type Shard } from '../autoquant/search.js';
+import { SCORE_DIRECTIONS, type ScoreDirection } from '../autoquant/settings.js';
 import { InputError } from '../errors.js';
+import { parseInputShape } from '../pipeline/input-shape.js';
 import { TARGETS, type Target } from '../quant/types.js';
 
 /** The input names, as declared in action.yml. */
@@ -22,12 +25,10 @@ export const INPUTS = {
 
 export type Mode = 'search' | 'merge' | 'report' | 'benchmark';
 export type CommentPolicy = 'always' | 'on-change' | 'never';
-export type ScoreDirection = 'maximize' | 'minimize';
+export type { ScoreDirection, Shard };
 
 /** An allowed drop of the best score versus the baseline: absolute units, or percent of |baseline|. */
 export interface ScoreDrop { kind: 'absolute' | 'percent'; value: number }
-/** Shard `index` (0-based, like `strategy.job-index` and the CLI's --shard) of `count`. */
-export interface Shard { index: number; count: number }
 
 /** The Action's configuration (all inputs parsed and validated). Paths are as given (workspace-relative). */
 export interface ActionConfig {
@@ -69,7 +70,7 @@ export interface ActionConfig {
   /** Runner options forwarded to the search (calibration batches, batch size, fixed input shape). */
   calibSteps?: number;
   batchSize?: number;
-  inputShape?: string;
+  inputShape?: number[];
   /** mode benchmark (mirrors `espdl-autoquant bench`): the boards' chip (default: target). */
   chip?: string;
   /** mode benchmark: serial ports (comma/newline separated; empty: every port found). */
@@ -129,14 +130,12 @@ export function parseScoreDrop(raw: string, name: string = INPUTS.maxScoreDrop):
 
 /** `shard`: `i/n` with 0 <= i < n (so `${{ strategy.job-index }}/${{ strategy.job-total }}` works). */
 export function parseShard(raw: string, name: string = INPUTS.shard): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count) {
+  const shard = parseShardSpec(raw);
+  if (!shard) {
     throw new InputError(`Input '${name}' must be 'i/n' with 0 <= i < n (e.g. '1/4' for the second of four shards; ` +
       `\${{ strategy.job-index }}/\${{ strategy.job-total }} in a matrix); got '${raw}'`);
   }
-  return { index, count };
+  return shard;
 }
 
 /** mode benchmark's inputs (they mirror `espdl-autoquant bench` flags); unset ones are undefined. */
@@ -169,7 +168,8 @@ export function parseInputs(get: InputReader): ActionConfig {
   const drop = optional(get, INPUTS.maxScoreDrop);
   const shard = optional(get, INPUTS.shard);
   const searchMode = optional(get, INPUTS.searchMode) && oneOf(get, INPUTS.searchMode, ['exhaustive', 'fast'], 'exhaustive');
-  const direction = optional(get, INPUTS.scoreDirection) && oneOf<ScoreDirection>(get, INPUTS.scoreDirection, ['maximize', 'minimize'], 'minimize');
+  const direction = optional(get, INPUTS.scoreDirection) && oneOf<ScoreDirection>(get, INPUTS.scoreDirection, SCORE_DIRECTIONS, 'minimize');
+  const inputShape = optional(get, INPUTS.inputShape);
   const cfg: ActionConfig = {
     mode,
     target: oneOf<Target>(get, INPUTS.target, TARGETS, 'esp32p4'),
@@ -197,7 +197,7 @@ export function parseInputs(get: InputReader): ActionConfig {
     maxExperiments: number(get, INPUTS.maxExperiments, { int: true, min: 1 }),
     calibSteps: number(get, INPUTS.calibSteps, { int: true, min: 1 }),
     batchSize: number(get, INPUTS.batchSize, { int: true, min: 1 }),
-    inputShape: optional(get, INPUTS.inputShape),
+    inputShape: inputShape === undefined ? undefined : parseInputShape(inputShape, `Input '${INPUTS.inputShape}'`),
     ...benchmarkInputs(get, mode),
   };
   for (const [k, v] of Object.entries(extras)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;

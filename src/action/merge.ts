@@ -12,7 +12,7 @@ import { parsePyJson } from '../autoquant/py-json.js';
 import { isPyDict, num } from '../autoquant/py-value.js';
 import { dumpIndented, folderName, SUMMARY, CANDIDATES } from '../autoquant/run-folder.js';
 import { lowLatencyCandidateFilter, updateTopk, type RunRecord } from '../autoquant/topk.js';
-import type { ScoreDirection } from './inputs.js';
+import type { ScoreDirection } from '../autoquant/settings.js';
 
 /** One shard's downloaded run folder. `shard` is the 0-based i of the `shard: i/n` input. */
 export interface ShardFolder { shard: number; dir: string }

@@ -17,9 +17,22 @@ import { REPORT_DATA_FILE, type ReportData } from './report-data.js';
 import { report, type ReportOutcome } from './report.js';
 import { writeHtmlReport, HTML_REPORT_FILE } from './report-text.js';
 import type { RunContext } from './run-context.js';
-import type { SearchOutcome } from './search-seam.js';
+import type { ScoreDirection } from '../autoquant/settings.js';
 
 export type PublishResult = ReportOutcome;
+
+/** What the search (or the merge of shards) tells the report. */
+export interface RunOutcome {
+  /** Experiments run by this job (not counting resumed ones). */
+  experimentsRun: number;
+  /** Why the search ended early; null when the space (or shard) was covered. */
+  stopped: 'max-experiments' | 'time-budget' | 'aborted' | null;
+  direction: ScoreDirection;
+  /** K of the Top-K. */
+  numOfCandidates: number;
+  /** true when the Top-K is ESP-PPQ's low-latency balanced selection. */
+  balanced: boolean;
+}
 
 export interface PublishInput {
   cfg: ActionConfig;
@@ -27,7 +40,7 @@ export interface PublishInput {
   deps: ActionDeps;
   /** Absolute run folder. */
   runDir: string;
-  outcome: Pick<SearchOutcome, 'experimentsRun' | 'stopped' | 'direction' | 'numOfCandidates' | 'balanced'>;
+  outcome: RunOutcome;
 }
 
 /** Artifact name of this job: shards get `-shard-<i>-of-<n>` (mode merge finds them by that). */

@@ -1,22 +1,20 @@
 /**
  * The real dependencies of run(): the @actions/* adapters, the runner's environment, cancellation on
- * SIGINT/SIGTERM (the runner sends them on cancel and on timeout-minutes), the native-module bootstrap and
- * the CLI's search with the quantization engine. Nothing here runs at import time.
+ * SIGINT/SIGTERM (the runner sends them on cancel and on timeout-minutes), and the quantization engine behind
+ * the native-module bootstrap. Nothing here runs at import time.
  */
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunnerFactory } from '../cli/commands/search.js';
+import type { ExperimentRunnerFactory } from '../autoquant/runner.js';
 import { InternalError } from '../errors.js';
 import { actionsArtifacts, actionsCache, actionsComments, actionsLogger, actionsOutputs, actionsSummary } from './adapters.js';
 import { ensureNativeModules } from './bootstrap.js';
 import type { ActionDeps } from './deps.js';
 import { cliBench } from './real-bench.js';
-import { cliSearch } from './real-search.js';
 import type { ActionLogger, CacheStore } from './seams.js';
-import type { SearchFn } from './search-seam.js';
 
 /** The action checkout: dist/action/index.js (bundle) and src/action/real-deps.ts (source) are both two levels down. */
 function actionRoot(): string {
@@ -37,9 +35,9 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Installs onnxruntime-node when missing, then runs the CLI search with `makeRunner`. */
-function bootstrappedSearch(makeRunner: RunnerFactory | undefined, root: string, cache: CacheStore, log: ActionLogger, tempDir: string): SearchFn {
-  return async (req) => {
+/** The engine `makeRunner`, with onnxruntime-node installed first when missing. */
+function bootstrappedEngine(makeRunner: ExperimentRunnerFactory | undefined, root: string, cache: CacheStore, log: ActionLogger, tempDir: string): ExperimentRunnerFactory {
+  return async (spec) => {
     if (!makeRunner) {
       throw new InternalError('this build of the Action has no quantization engine wired in (src/action/index.ts → realDeps(makeRunner))');
     }
@@ -47,12 +45,12 @@ function bootstrappedSearch(makeRunner: RunnerFactory | undefined, root: string,
       actionRoot: root, resolveFrom: fileURLToPath(import.meta.url), platform: process.platform, arch: process.arch,
       registry: process.env['npm_config_registry'] || 'https://registry.npmjs.org', tempDir, cache, log, fetchBytes,
     });
-    return cliSearch(makeRunner)(req);
+    return makeRunner(spec);
   };
 }
 
-/** Real dependencies; `makeRunner` is the quantization engine (the CLI's runner factory). */
-export async function realDeps(makeRunner?: RunnerFactory): Promise<ActionDeps> {
+/** Real dependencies; `makeRunner` is the quantization engine (src/node/search-runner-factory.ts). */
+export async function realDeps(makeRunner?: ExperimentRunnerFactory): Promise<ActionDeps> {
   const log = actionsLogger();
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -75,7 +73,7 @@ export async function realDeps(makeRunner?: RunnerFactory): Promise<ActionDeps> 
     comments: actionsComments(process.env),
     summary: actionsSummary(),
     outputs: actionsOutputs(),
-    search: bootstrappedSearch(makeRunner, root, cache, log, tempDir),
+    engine: bootstrappedEngine(makeRunner, root, cache, log, tempDir),
     bench: cliBench(process.env),
     setFailed: (message) => core.setFailed(message),
     signal: controller.signal,

@@ -1,16 +1,19 @@
 /**
- * mode: search — restore the run folder from the cache, run (or resume) the search, save the folder again
- * (in a finally path, so a time budget, a failure or a cancellation still keeps what is done), publish.
+ * mode: search — restore the run folder from the cache, run (or resume) the search use case
+ * (src/app/search.ts), save the folder again (in a finally path, so a time budget, a failure or a
+ * cancellation still keeps what is done), publish.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runSearch, type SearchRequest, type SearchResult } from '../app/search.js';
+import { InputError } from '../errors.js';
+import { progressLine, searchEndLine } from '../report/progress.js';
 import { runFolderKeys, searchFingerprint } from './cache-key.js';
-import type { ActionConfig } from './inputs.js';
+import { INPUTS, type ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
 import { publish, type PublishResult } from './publish.js';
 import type { RunContext } from './run-context.js';
 import type { ActionDeps } from './deps.js';
-import type { SearchOutcome } from './search-seam.js';
 
 /** Written into the run folder so a restored folder of other inputs is never resumed. */
 export const FINGERPRINT_FILE = '.espdl-autoquant-fingerprint';
@@ -26,6 +29,25 @@ function canResume(runDir: string, fingerprint: string): boolean {
     existsSync(path.join(runDir, 'summary.json')) && existsSync(path.join(runDir, 'candidates.json'));
 }
 
+/** The inputs as a search request; the run folder is the input as written (records' `folder` = run-dir/NNNN). */
+export function searchRequest(cfg: ActionConfig, deps: ActionDeps, resume: boolean): SearchRequest {
+  if (!cfg.model || !cfg.calib) {
+    const name = cfg.model ? INPUTS.calib : INPUTS.model;
+    throw new InputError(`Input '${name}' is required when mode is search`);
+  }
+  return {
+    model: cfg.model, calib: cfg.calib, target: cfg.target, config: cfg.config, cwd: deps.workspace,
+    overrides: {
+      run_dir: cfg.runDir, search_mode: cfg.searchMode, num_of_candidates: cfg.numOfCandidates, score_direction: cfg.scoreDirection,
+      resume: resume || undefined, num_of_bits: cfg.bits,
+    },
+    evaluator: cfg.evaluateCommand ? { command: cfg.evaluateCommand } : cfg.evaluate ? { module: cfg.evaluate } : undefined,
+    maxExperiments: cfg.maxExperiments, timeBudgetMinutes: cfg.timeBudgetMinutes, shard: cfg.shard,
+    calibSteps: cfg.calibSteps, batchSize: cfg.batchSize, inputShape: cfg.inputShape,
+    env: deps.env, logger: deps.log, signal: deps.signal, onExperiment: (p) => deps.log.info(progressLine(p)),
+  };
+}
+
 export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<PublishResult | undefined> {
   const { log } = deps;
   const runDir = path.resolve(deps.workspace, cfg.runDir);
@@ -37,12 +59,10 @@ export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
   }
   const resume = canResume(runDir, fingerprint);
   if (!resume && existsSync(runDir)) log.info(`${cfg.runDir} holds a search of other inputs (model, data, settings or tool changed): starting fresh.`);
-  let outcome: SearchOutcome | undefined;
+  let result: SearchResult | undefined;
   try {
-    outcome = await deps.search({
-      config: cfg, runDir, workspace: deps.workspace, resume, signal: deps.signal, logger: log,
-      ...(cfg.shard ? { shard: cfg.shard } : {}),
-    });
+    result = await runSearch(searchRequest(cfg, deps, resume), deps.engine);
+    log.info(searchEndLine(result));
   } finally {
     // Whatever happened, keep what is done: the next run (or a re-run) resumes from it.
     if (existsSync(path.join(runDir, 'summary.json'))) {
@@ -53,11 +73,12 @@ export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
       }
     }
   }
-  log.info(`Search finished: ${outcome.experimentsRun} new experiment(s)${outcome.stopped ? `, stopped early (${outcome.stopped})` : ''}.`);
-  if (outcome.stopped === 'aborted') {
+  log.info(`Search finished: ${result.newExperiments} new experiment(s)${result.stopped ? `, stopped early (${result.stopped})` : ''}.`);
+  if (result.stopped === 'aborted') {
     log.warn('The run was cancelled: the finished experiments are saved in the cache; no report was published.');
-    deps.outputs.set(OUTPUTS.experimentsRun, String(outcome.experimentsRun));
+    deps.outputs.set(OUTPUTS.experimentsRun, String(result.newExperiments));
     return undefined;
   }
-  return publish({ cfg, ctx, deps, runDir, outcome });
+  const { newExperiments: experimentsRun, stopped, direction, numOfCandidates, balanced } = result;
+  return publish({ cfg, ctx, deps, runDir, outcome: { experimentsRun, stopped, direction, numOfCandidates, balanced } });
 }

@@ -4,7 +4,9 @@
  * candidate's files, then scores them with an Evaluator.
  */
 import type { Tensor } from '../ir/tensor.js';
+import type { Logger } from '../log.js';
 import type { QuantOptions } from '../quant/options.js';
+import type { Target } from '../quant/types.js';
 import type { PyValue } from './py-value.js';
 import type { SampledParams, Strategy } from './space.js';
 
@@ -61,3 +63,22 @@ export interface Evaluation { score: number; extras: Record<string, PyValue> }
 
 /** Scores one candidate. May return anything; the search validates it. */
 export type Evaluator = (req: ExperimentRequest, art: ExperimentArtifacts, signal: AbortSignal) => Promise<unknown>;
+
+/** What the quantization engine is built from for one search (model, data and calibration settings). */
+export interface ExperimentRunnerSpec {
+  /** Absolute path of the ONNX model. */
+  modelPath: string;
+  /** Absolute path of the calibration data (.npy, .npz or a folder of .npy). */
+  calibPath: string;
+  target: Target;
+  /** Fixes dynamic input dims: one shape (with the batch dim, e.g. [1, 3, 224, 224]) or one per input name. */
+  inputShape?: readonly number[] | Readonly<Record<string, readonly number[]>>;
+  /** Calibration batches per quantization. */
+  calibSteps: number;
+  /** Samples per calibration batch. */
+  batchSize: number;
+  logger: Logger;
+}
+
+/** Builds the quantization engine of a search (real one: src/node/search-runner-factory.ts; tests pass fakes). */
+export type ExperimentRunnerFactory = (spec: ExperimentRunnerSpec) => Promise<ExperimentRunner>;

@@ -29,6 +29,23 @@ function inShard(position: number, shard?: Shard): boolean {
   return shard === undefined || position % shard.count === shard.index;
 }
 
+/**
+ * The unsharded exhaustive position of a shard's `local`-th experiment: shards take positions round-robin
+ * (inShard), so merging shard run folders back into one replays this order.
+ */
+export function unshardedPosition(local: number, shard: Shard): number {
+  return local * shard.count + shard.index;
+}
+
+/** `i/n` with 0 <= i < n (blanks around the slash allowed) → Shard; undefined when malformed. */
+export function parseShardSpec(text: string): Shard | undefined {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return count >= 1 && index < count ? { index, count } : undefined;
+}
+
 /** One exhaustive experiment: its global position in the full (unsharded) enumeration. */
 export interface PlannedExperiment { position: number; strategy: Strategy; params: SampledParams }
 

@@ -20,7 +20,9 @@ import { ParamRange, type KnobSpec, type ParamSpace, type StrategySpace, type St
 import { KNOBS, MODULES, SPACES, TRAINING_MODULES, type ModuleName, type SpaceName } from './spaces.js';
 
 export type SearchMode = 'exhaustive' | 'fast';
-export type ScoreDirection = 'maximize' | 'minimize';
+/** Whether a higher or a lower score is better (the one definition every layer uses). */
+export const SCORE_DIRECTIONS = ['maximize', 'minimize'] as const;
+export type ScoreDirection = (typeof SCORE_DIRECTIONS)[number];
 
 /** The validated setting (field names and defaults as ESP-PPQ's AutoQuantSearchSetting). */
 export interface AutoQuantSettings {
@@ -58,10 +60,13 @@ export interface AutoQuantSettings {
 /** Modules a refinement can switch on. */
 export type RefineModule = 'tqt' | 'blockwise_reconstruction';
 
-/** Top-level fields a CLI flag may override (raw values, validated like file values). */
+/**
+ * Fields a CLI flag or an Action input may override (raw values, validated like file values). `num_of_bits`
+ * (ours) replaces `param_space.num_of_bits.value` with `[bits]`, exactly as if the file said so.
+ */
 export type SettingsOverrides = Partial<Pick<AutoQuantSettings,
   'space' | 'num_of_candidates' | 'search_mode' | 'score_direction' | 'run_dir' | 'resume' | 'top_strategy' |
-  'early_stop_patience' | 'refine_max_minutes'>> & { refine_with?: RefineModule[] };
+  'early_stop_patience' | 'refine_max_minutes'>> & { refine_with?: RefineModule[]; num_of_bits?: 8 | 16 };
 
 const intLike = z.preprocess((v) => (v instanceof PyFloat ? v.value : v), z.number().int());
 const rawSchema = z.object({
@@ -124,7 +129,9 @@ export function parseSettingsText(text: string, source: string): PyDict {
  */
 export function loadSettings(text: string | undefined, source = 'settings', overrides: SettingsOverrides = {}): AutoQuantSettings {
   const raw: Record<string, unknown> = { ...(text === undefined ? {} : parseSettingsText(text, source)) };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
+  const { num_of_bits: bits, ...fields } = overrides;
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) raw[k] = v;
+  if (bits !== undefined) raw.param_space = withBits(raw.param_space, bits);
   const r = rawSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -139,6 +146,14 @@ export function loadSettings(text: string | undefined, source = 'settings', over
     param_space: mergeParamSpace(base.param_space, r.data.param_space as Record<string, PyDict>, source),
     refine_with: r.data.refine_with ?? (r.data.space === 'quick' ? ['tqt'] : []),
   } satisfies AutoQuantSettings;
+}
+
+/** `param_space` with `num_of_bits.value: [bits]` (other modules and knobs untouched). */
+function withBits(paramSpace: unknown, bits: 8 | 16): unknown {
+  if (paramSpace !== undefined && paramSpace !== null && !isPyDict(paramSpace)) return paramSpace; // zod names the error
+  const ps = isPyDict(paramSpace) ? paramSpace : {};
+  const nb = isPyDict(ps.num_of_bits) ? ps.num_of_bits : {};
+  return { ...ps, num_of_bits: { ...nb, value: [bits] } };
 }
 
 function checkModule(name: string, where: string, source: string): asserts name is ModuleName {

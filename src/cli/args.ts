@@ -1,15 +1,6 @@
 /** Small argument helpers shared by commands (node:util parseArgs does the parsing). */
 import { InputError } from '../errors.js';
 
-/** "1,3,224,224" → [1,3,224,224]. */
-export function parseShape(text: string, flag: string): number[] {
-  const parts = text.split(/[,x×\s]+/).filter(Boolean).map(Number);
-  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n <= 0)) {
-    throw new InputError(`${flag} "${text}": expected positive integers separated by commas, e.g. 1,3,224,224`);
-  }
-  return parts;
-}
-
 export function parsePositiveInt(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);

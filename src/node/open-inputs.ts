@@ -10,7 +10,8 @@ import { loadOnnxFile } from './onnx-file.js';
 export interface OpenInputsRequest {
   modelPath: string;
   dataPath: string;
-  inputShape?: readonly number[];
+  /** One shape, or one per input name (PrepareOptions.inputShapes). */
+  inputShape?: readonly number[] | Readonly<Record<string, readonly number[]>>;
   logger: Logger;
   limit?: number;
 }

@@ -8,7 +8,8 @@ import { parseBits, parseTarget } from '../../quant/targets.js';
 import { openModelAndData } from '../../node/open-inputs.js';
 import { ortRuntime } from '../../node/ort-runtime.js';
 import { quantizeToFiles } from '../../node/quantize-files.js';
-import { parsePositiveInt, parseShape, requireFlag, splitList } from '../args.js';
+import { parsePositiveInt, requireFlag, splitList } from '../args.js';
+import { parseInputShape } from '../../pipeline/input-shape.js';
 import type { Command } from '../command.js';
 import { formatQuantizeSummary, quantizeJson } from '../format-quantize.js';
 
@@ -59,7 +60,7 @@ export const quantizeCommand: Command = {
     opts.calibAlgorithm = algo as ObserverName;
     opts.calibSteps = parsePositiveInt(values['calib-steps'], '--calib-steps', 32);
     opts.int16Layers = splitList(values['int16-layers']);
-    const inputShape = values['input-shape'] ? parseShape(values['input-shape'], '--input-shape') : undefined;
+    const inputShape = values['input-shape'] ? parseInputShape(values['input-shape'], '--input-shape') : undefined;
     const { model, data } = await openModelAndData({
       modelPath: path.resolve(ctx.cwd, requireFlag(values.model, '--model', usage)),
       dataPath: path.resolve(ctx.cwd, requireFlag(values.calib, '--calib', usage)),

@@ -1,25 +1,21 @@
 /**
  * `espdl-autoquant search`: the AutoQuant search (ESP-PPQ espdl_auto_quantize_onnx) from the command line.
- * `--dry-run` lists the experiments without loading the model; a real run needs an ExperimentRunner
- * factory (the quantization engine), injected through createSearchCommand / runSearchCommand.
+ * Parses the flags into a SearchRequest for the search use case (src/app/search.ts) and prints its result;
+ * `--dry-run` prints the plan (src/app/search-plan.ts) without loading the model.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { autoQuantize, type ExperimentProgress } from '../../autoquant/auto-quantize.js';
-import { strategyValues, strategyHash } from '../../autoquant/hash.js';
+import type { ExperimentRunnerFactory } from '../../autoquant/runner.js';
 import { dumps } from '../../autoquant/py-json.js';
 import type { PyValue } from '../../autoquant/py-value.js';
-import type { Evaluator, ExperimentRunner } from '../../autoquant/runner.js';
-import { countShardExhaustive, iterExhaustive, iterFastStage1, type Shard } from '../../autoquant/search.js';
-import { loadSettings, type AutoQuantSettings } from '../../autoquant/settings.js';
-import { expandStrategies } from '../../autoquant/space.js';
-import { TRAINING_MODULES } from '../../autoquant/spaces.js';
+import { parseShardSpec, type Shard } from '../../autoquant/search.js';
+import { SCORE_DIRECTIONS, type ScoreDirection } from '../../autoquant/settings.js';
+import { runSearch, loadSearchSettings, type EvaluatorSpec, type SearchRequest, type SearchResult } from '../../app/search.js';
+import { planSearch } from '../../app/search-plan.js';
 import { InputError, InternalError } from '../../errors.js';
-import { commandEvaluator, moduleEvaluator } from '../../node/evaluators.js';
-import { fsRunStore } from '../../node/run-folder.js';
+import { parseInputShape } from '../../pipeline/input-shape.js';
+import { searchEndLine } from '../../report/progress.js';
 import { topKTable } from '../../report/markdown.js';
-import { loadRunReport, renderJson, strategySummary } from '../../report/run-report.js';
+import { renderJson, strategySummary, type RunReport } from '../../report/run-report.js';
 import { parseTarget } from '../../quant/targets.js';
 import type { Target } from '../../quant/types.js';
 import type { CliContext, Command } from '../command.js';
@@ -62,7 +58,7 @@ export interface SearchCliOptions {
   runDir?: string;
   searchMode?: 'exhaustive' | 'fast';
   numOfCandidates?: number;
-  scoreDirection?: 'maximize' | 'minimize';
+  scoreDirection?: ScoreDirection;
   maxExperiments?: number;
   timeBudgetMinutes?: number;
   evaluate?: string;
@@ -71,10 +67,9 @@ export interface SearchCliOptions {
   dryRun: boolean;
   json: boolean;
   shard?: Shard;
-  /** Forwarded to the runner. */
   calibSteps?: number;
   batchSize?: number;
-  inputShape?: string;
+  inputShape?: number[];
 }
 
 function posInt(v: string | undefined, flag: string): number | undefined {
@@ -86,11 +81,9 @@ function posInt(v: string | undefined, flag: string): number | undefined {
 
 /** Parses `i/n` (0 <= i < n). */
 export function parseShard(text: string): Shard {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) {
-    throw new InputError(`--shard "${text}": expected i/n with 0 <= i < n, e.g. 0/4`);
-  }
-  return { index: Number(m[1]), count: Number(m[2]) };
+  const shard = parseShardSpec(text);
+  if (!shard) throw new InputError(`--shard "${text}": expected i/n with 0 <= i < n, e.g. 0/4`);
+  return shard;
 }
 
 function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
@@ -122,115 +115,107 @@ export function parseSearchArgs(argv: string[]): SearchCliOptions {
     config: values.config, runDir: values['run-dir'],
     searchMode: oneOf(values['search-mode'], ['exhaustive', 'fast'] as const, '--search-mode'),
     numOfCandidates: posInt(values['num-of-candidates'], '--num-of-candidates'),
-    scoreDirection: oneOf(values['score-direction'], ['maximize', 'minimize'] as const, '--score-direction'),
+    scoreDirection: oneOf(values['score-direction'], SCORE_DIRECTIONS, '--score-direction'),
     maxExperiments: posInt(values['max-experiments'], '--max-experiments'),
     timeBudgetMinutes: minutes === undefined ? undefined : Number(minutes),
     evaluate: values.evaluate, evaluateCommand: values['evaluate-command'],
     resume: values.resume === true, dryRun: values['dry-run'] === true, json: values.json === true,
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     calibSteps: posInt(values['calib-steps'], '--calib-steps'), batchSize: posInt(values['batch-size'], '--batch-size'),
-    inputShape: values['input-shape'],
+    inputShape: values['input-shape'] === undefined ? undefined : parseInputShape(values['input-shape'], '--input-shape'),
   };
 }
 
-/** Settings from --config (if any) with the CLI flags applied over it. */
-export async function searchSettings(opts: SearchCliOptions, cwd: string): Promise<AutoQuantSettings> {
-  let text: string | undefined;
-  if (opts.config !== undefined) {
-    try {
-      text = await readFile(path.resolve(cwd, opts.config), 'utf8');
-    } catch (e) {
-      throw new InputError(`--config ${opts.config}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
-  return loadSettings(text, opts.config ?? 'settings', {
-    run_dir: opts.runDir, search_mode: opts.searchMode, num_of_candidates: opts.numOfCandidates,
-    score_direction: opts.scoreDirection, resume: opts.resume || undefined,
-  });
+/** The settings part of the request: --config with the flags applied over it. */
+function settingsRequest(opts: SearchCliOptions, cwd: string): Pick<SearchRequest, 'config' | 'overrides' | 'cwd'> {
+  return {
+    config: opts.config, cwd,
+    overrides: {
+      run_dir: opts.runDir, search_mode: opts.searchMode, num_of_candidates: opts.numOfCandidates,
+      score_direction: opts.scoreDirection, resume: opts.resume || undefined,
+    },
+  };
 }
 
 /** `--dry-run`: every exhaustive experiment, or fast stage 1, as {hash, strategy, params}; never loads the model. */
-export function dryRun(settings: AutoQuantSettings, opts: SearchCliOptions, ctx: CliContext): number {
-  const strategies = expandStrategies(settings.strategy_space, settings.param_space);
-  const list = settings.search_mode === 'exhaustive'
-    ? iterExhaustive(strategies, opts.shard) : iterFastStage1(strategies, settings.structural_knobs, opts.shard);
+export async function dryRun(opts: SearchCliOptions, ctx: CliContext): Promise<number> {
+  const plan = planSearch(await loadSearchSettings(settingsRequest(opts, ctx.cwd)), opts.shard);
   if (opts.json) {
     let buf = '[';
     let n = 0;
-    for (const e of list) {
-      const item = dumps({ hash: strategyHash(e.strategy, e.params), strategy: strategyValues(e.strategy), params: e.params as PyValue });
+    for (const e of plan.candidates) {
+      const item = dumps({ hash: e.hash, strategy: e.strategy, params: e.params as PyValue });
       buf += `${n++ ? ',' : ''}\n${item}`;
       if (buf.length > 1 << 20) { ctx.stdout(buf); buf = ''; }
     }
     ctx.stdout(`${buf}${n ? '\n' : ''}]\n`);
     return 0;
   }
-  const what = settings.search_mode === 'exhaustive'
-    ? `${countShardExhaustive(strategies, opts.shard)} exhaustive experiments` : 'fast stage 1 (stage 2 depends on the scores)';
-  ctx.stdout(`${strategies.length} strategies, ${what}${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''}\n`);
+  const what = plan.experimentCount !== undefined ? `${plan.experimentCount} exhaustive experiments` : 'fast stage 1 (stage 2 depends on the scores)';
+  ctx.stdout(`${plan.strategies} strategies, ${what}${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''}\n`);
   let n = 0;
-  for (const e of list) {
+  for (const e of plan.candidates) {
     if (n === 1000) { ctx.stdout('… (use --json for the full list)\n'); break; }
-    ctx.stdout(`${String(n++).padStart(5)}  ${strategyHash(e.strategy, e.params).slice(0, 8)}  ` +
-      `${strategySummary(strategyValues(e.strategy), e.params as never)}\n`);
+    ctx.stdout(`${String(n++).padStart(5)}  ${e.hash.slice(0, 8)}  ${strategySummary(e.strategy, e.params as never)}\n`);
   }
-  const training = TRAINING_MODULES.filter((m) => settings.strategy_space[m]?.includes(true));
-  if (training.length) ctx.stdout(`note: ${training.join(', ')} train each candidate block by block (seconds to minutes per candidate)\n`);
-  const refine = settings.refine_with.filter((m) => !settings.strategy_space[m]?.includes(true));
-  if (refine.length && !opts.shard) {
-    ctx.stdout(`then: the best candidate is re-run with ${refine.join(', ')} (refine_with), unless the estimated training ` +
-      `exceeds refine_max_minutes (${settings.refine_max_minutes})\n`);
+  if (plan.training.length) ctx.stdout(`note: ${plan.training.join(', ')} train each candidate block by block (seconds to minutes per candidate)\n`);
+  if (plan.refineWith.length) {
+    ctx.stdout(`then: the best candidate is re-run with ${plan.refineWith.join(', ')} (refine_with), unless the estimated training ` +
+      `exceeds refine_max_minutes (${plan.refineMaxMinutes})\n`);
   }
   return 0;
 }
 
-/** Makes the quantization engine for a real run (wired by the CLI entry / the lead). */
-export type RunnerFactory = (opts: SearchCliOptions, ctx: CliContext) => Promise<ExperimentRunner>;
+function evaluatorOf(opts: SearchCliOptions): EvaluatorSpec | undefined {
+  if (opts.evaluateCommand) return { command: opts.evaluateCommand };
+  return opts.evaluate ? { module: opts.evaluate } : undefined;
+}
 
-/** A real search: settings, evaluator, runner, progress, and the Top-K table at the end. */
-export async function runSearchCommand(opts: SearchCliOptions, ctx: CliContext, makeRunner: RunnerFactory): Promise<number> {
+/** The flags as a search request (InputError when a required flag is missing). */
+export function searchRequest(opts: SearchCliOptions, ctx: CliContext, onExperiment: SearchRequest['onExperiment']): SearchRequest {
   for (const [v, flag] of [[opts.model, '--model'], [opts.calib, '--calib'], [opts.target, '--target']] as const) {
     if (!v) throw new InputError(`missing ${flag}\n\n${SEARCH_USAGE}`);
   }
-  const settings = await searchSettings(opts, ctx.cwd);
-  const evaluator: Evaluator | undefined = opts.evaluateCommand
-    ? commandEvaluator(opts.evaluateCommand, { cwd: ctx.cwd, env: ctx.env, logger: ctx.logger })
-    : opts.evaluate ? await moduleEvaluator(opts.evaluate, ctx.cwd) : undefined;
-  const runner = await makeRunner(opts, ctx);
-  const store = fsRunStore(settings.run_dir, ctx.cwd);
-  const progress = formatProgress(ctx);
-  const res = await autoQuantize({
-    settings, target: opts.target!, runner, evaluator, store, onnxImportFile: opts.model!,
-    espdlExportFile: `${store.label}/model.espdl`, logger: quietLogger(ctx), signal: ctx.signal,
+  return {
+    ...settingsRequest(opts, ctx.cwd), model: opts.model!, calib: opts.calib!, target: opts.target!, evaluator: evaluatorOf(opts),
     maxExperiments: opts.maxExperiments, timeBudgetMinutes: opts.timeBudgetMinutes, shard: opts.shard,
-    onExperiment: (p: ExperimentProgress) => progress.update(p),
-  });
-  progress.end();
-  const report = await loadRunReport(store);
-  if (opts.json) {
-    ctx.stdout(renderJson({ ...report, stopped: res.stopped, newExperiments: res.newExperiments, skipped: res.skipped } as never));
+    calibSteps: opts.calibSteps, batchSize: opts.batchSize, inputShape: opts.inputShape,
+    env: ctx.env, logger: ctx.logger, signal: ctx.signal, onExperiment,
+  };
+}
+
+/** The search's result: the Top-K table (or the run report as JSON) on stdout, the closing line on stderr. */
+export function printSearchResult(res: SearchResult, json: boolean, ctx: CliContext): void {
+  if (json) {
+    const view: RunReport & Pick<SearchResult, 'stopped' | 'newExperiments' | 'skipped'> = {
+      ...res.report, stopped: res.stopped, newExperiments: res.newExperiments, skipped: res.skipped,
+    };
+    ctx.stdout(renderJson(view));
   } else {
-    ctx.stdout(`${topKTable(report)}\n`);
+    ctx.stdout(`${topKTable(res.report)}\n`);
   }
-  const tail = `${res.newExperiments} new, ${res.skipped} skipped; run folder ${store.resolve('')}`;
-  ctx.stderr(res.stopped ? `search stopped (${res.stopped}): ${tail}; continue with --resume\n` : `search done: ${tail}\n`);
+  ctx.stderr(`${searchEndLine(res)}\n`);
+}
+
+/** A real search with progress on stderr; `makeRunner` is the quantization engine. */
+export async function runSearchCommand(opts: SearchCliOptions, ctx: CliContext, makeRunner: ExperimentRunnerFactory): Promise<number> {
+  const progress = formatProgress(ctx);
+  const req = searchRequest(opts, ctx, (p) => progress.update(p));
+  const res = await runSearch(req, makeRunner);
+  progress.end();
+  printSearchResult(res, opts.json, ctx);
   return 0;
 }
 
-/** The per-experiment lines come from progress; keep the search's own info logs at debug level. */
-function quietLogger(ctx: CliContext): CliContext['logger'] {
-  return { debug: (m) => ctx.logger.debug(m), info: (m) => ctx.logger.debug(m), warn: (m) => ctx.logger.warn(m) };
-}
-
 /** The `search` command; `makeRunner` provides the quantization engine for real (non --dry-run) runs. */
-export function createSearchCommand(makeRunner?: RunnerFactory): Command {
+export function createSearchCommand(makeRunner?: ExperimentRunnerFactory): Command {
   return {
     name: 'search',
     summary: 'AutoQuant: search quantization settings, keep the Top-K',
     usage: SEARCH_USAGE,
     async run(argv, ctx) {
       const opts = parseSearchArgs(argv);
-      if (opts.dryRun) return dryRun(await searchSettings(opts, ctx.cwd), opts, ctx);
+      if (opts.dryRun) return dryRun(opts, ctx);
       if (!makeRunner) throw new InternalError('search: no quantization engine is wired into this command (createSearchCommand(makeRunner))');
       return runSearchCommand(opts, ctx, makeRunner);
     },
@@ -238,5 +223,5 @@ export function createSearchCommand(makeRunner?: RunnerFactory): Command {
 }
 
 /** Default instance loaded by src/cli/main.ts: the real engine, imported only for non --dry-run runs. */
-export const searchCommand: Command = createSearchCommand(async (opts, ctx) =>
-  (await import('../../node/search-runner-factory.js')).realRunnerFactory(opts, ctx));
+export const searchCommand: Command = createSearchCommand(async (spec) =>
+  (await import('../../node/search-runner-factory.js')).realRunnerFactory(spec));

@@ -4,7 +4,7 @@
  * and a deterministic fake quantizer. Each `h.run` is one simulated workflow run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness, type Harness, type SimulatedRun } from './harness.js';
 import { expectedScore, fakeModel } from './fake-runner.js';
@@ -189,6 +189,15 @@ describe('stopping early', () => {
     expect(r.failed).toEqual([]);
     expect(r.outputs['experiments-run']).toBe('4');
     expect(r.summary).toContain('stopped early: max-experiments');
+  });
+
+  it('bits: 16 searches int16 candidates without writing anything into the workspace', async () => {
+    const inputs = { ...base, 'run-dir': 'int16-run', 'max-experiments': '2', bits: '16' };
+    const r = await h.run(search({ runId: 140, workflow: 'int16', inputs }));
+    expect(r.failed).toEqual([]);
+    const summary = JSON.parse(readFileSync(path.join(h.ws, 'int16-run', 'summary.json'), 'utf8')) as { params: { num_of_bits: { value: number } } }[];
+    expect(summary.map((s) => s.params.num_of_bits.value)).toEqual([16, 16]);
+    expect(existsSync(path.join(h.ws, '.espdl-autoquant', 'settings.yml'))).toBe(false);
   });
 });
 

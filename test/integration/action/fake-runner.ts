@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunnerFactory } from '../../../src/cli/commands/search.js';
+import type { ExperimentRunnerFactory } from '../../../src/autoquant/runner.js';
 
 /** The fake model file: JSON `{"noise": <scale>}`. */
 export const fakeModel = (noise: number): string => JSON.stringify({ noise });
@@ -29,9 +29,9 @@ export interface FakeRunnerControl {
   abortAfter?: { count: number; controller: AbortController };
 }
 
-export function fakeRunnerFactory(control: FakeRunnerControl): RunnerFactory {
-  return async (opts, ctx) => {
-    const { noise } = JSON.parse(readFileSync(path.resolve(ctx.cwd, opts.model!), 'utf8')) as { noise: number };
+export function fakeRunnerFactory(control: FakeRunnerControl): ExperimentRunnerFactory {
+  return async (spec) => {
+    const { noise } = JSON.parse(readFileSync(spec.modelPath, 'utf8')) as { noise: number };
     return {
       inputShape: [4],
       calibSteps: 8,

@@ -9,11 +9,10 @@ import { runtimeToken, startFakeGitHubServices, type FakeGitHubServices } from '
 import type { ActionDeps } from '../../../src/action/deps.js';
 import type { ReportOutcome } from '../../../src/action/report.js';
 import { fakeRunnerFactory, type FakeRunnerControl } from './fake-runner.js';
-import type { RunnerFactory } from '../../../src/cli/commands/search.js';
+import type { ExperimentRunnerFactory } from '../../../src/autoquant/runner.js';
 
 type Adapters = typeof import('../../../src/action/adapters.js');
 type Main = typeof import('../../../src/action/main.js');
-type RealSearch = typeof import('../../../src/action/real-search.js');
 type RealBench = typeof import('../../../src/action/real-bench.js');
 
 export interface SimulatedRun {
@@ -30,7 +29,7 @@ export interface SimulatedRun {
   keepRunDir?: boolean;
   control?: FakeRunnerControl;
   /** The quantization engine; default: the deterministic fake. */
-  makeRunner?: RunnerFactory;
+  makeRunner?: ExperimentRunnerFactory;
   controller?: AbortController;
   /** The head repository of the PR / triggering run (default this repository 'o/r'; another one = a fork). */
   headRepo?: string;
@@ -67,7 +66,6 @@ export async function startHarness(): Promise<Harness> {
   process.chdir(ws); // a runner starts the action in the workspace; @actions/cache globs paths from the cwd
   const adapters: Adapters = await import('../../../src/action/adapters.js');
   const main: Main = await import('../../../src/action/main.js');
-  const search: RealSearch = await import('../../../src/action/real-search.js');
   const bench: RealBench = await import('../../../src/action/real-bench.js');
   const asRun = (runId: number): void => { process.env['ACTIONS_RUNTIME_TOKEN'] = runtimeToken({ runId }); };
 
@@ -95,7 +93,7 @@ export async function startHarness(): Promise<Harness> {
       inputs: (n) => sim.inputs[n] ?? '', env, workspace: ws, tempDir: temp, log,
       cache: adapters.actionsCache(log), artifacts: adapters.actionsArtifacts(log), comments: adapters.actionsComments(env),
       summary: { write: async (md) => { res.summary += md; } }, outputs: { set: (k, v) => { res.outputs[k] = v; } },
-      search: search.cliSearch(sim.makeRunner ?? fakeRunnerFactory(sim.control ?? { runs: 0 })),
+      engine: sim.makeRunner ?? fakeRunnerFactory(sim.control ?? { runs: 0 }),
       bench: bench.cliBench(env),
       setFailed: (m) => res.failed.push(m), signal: (sim.controller ?? new AbortController()).signal, toolVersion: '0.1.0-test',
     };

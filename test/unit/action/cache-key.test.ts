@@ -53,20 +53,3 @@ describe('cache keys', () => {
     expect(s.startsWith('xxxxxxxxxxx_')).toBe(true);
   });
 });
-
-describe('bits input', () => {
-  it('is written into a copy of the settings as param_space.num_of_bits.value', async () => {
-    const { settingsWithBits } = await import('../../../src/action/real-search.js');
-    const { loadSettings } = await import('../../../src/autoquant/settings.js');
-    const { readFileSync } = await import('node:fs');
-    writeFileSync(path.join(ws, 'aq.yml'), '# mine\nnum_of_candidates: 3\nparam_space:\n  calib_algorithm:\n    method: [kl]\n');
-    expect(await settingsWithBits(cfgOf({ config: 'aq.yml' }), ws)).toBeUndefined();
-    const rel = await settingsWithBits(cfgOf({ config: 'aq.yml', bits: '16' }), ws);
-    const s = loadSettings(readFileSync(path.join(ws, rel!), 'utf8'), rel);
-    expect(s.num_of_candidates).toBe(3);
-    expect(s.param_space['num_of_bits']).toEqual({ value: [16] });
-    expect(s.param_space['calib_algorithm']).toEqual({ method: ['kl'] });
-    const bare = await settingsWithBits(cfgOf({ bits: '16' }), ws);
-    expect(loadSettings(readFileSync(path.join(ws, bare!), 'utf8'), bare).param_space['num_of_bits']).toEqual({ value: [16] });
-  });
-});

@@ -1,0 +1,124 @@
+/**
+ * The search use case (ESP-PPQ's espdl_auto_quantize_onnx over files): the settings file with overrides, the
+ * evaluator, the quantization engine and the run folder, then one AutoQuant run. The CLI `search`, the
+ * Action's mode search and the demo call it; each shell only turns its flags or inputs into a SearchRequest
+ * and formats the SearchResult (no shell runs another shell).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { autoQuantize, type ExperimentProgress } from '../autoquant/auto-quantize.js';
+import type { Evaluator, ExperimentRunnerFactory, ExperimentRunnerSpec } from '../autoquant/runner.js';
+import type { Shard } from '../autoquant/search.js';
+import { loadSettings, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
+import { InputError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { commandEvaluator, moduleEvaluator } from '../node/evaluators.js';
+import { fsRunStore } from '../node/run-folder.js';
+import type { Target } from '../quant/types.js';
+import { loadRunReport, type RunReport } from '../report/run-report.js';
+
+/** Calibration batches per quantization (ESP-PPQ's samples use calib_steps 32). */
+export const DEFAULT_CALIB_STEPS = 32;
+/** Samples per calibration batch. */
+export const DEFAULT_BATCH_SIZE = 8;
+
+/** A user evaluator: a JS module (`export default async function evaluate(ctx)`) or a shell command. */
+export type EvaluatorSpec = { module: string } | { command: string };
+
+export interface SearchSettingsRequest {
+  /** Settings file (YAML or JSON, ESP-PPQ field names), relative to `cwd`; undefined: the defaults. */
+  config?: string;
+  /** Applied over the file (the shells' flags and inputs). */
+  overrides?: SettingsOverrides;
+  cwd: string;
+}
+
+export interface SearchRequest extends SearchSettingsRequest {
+  /** The ONNX model as the user wrote it (recorded in each config.json), relative to `cwd`. */
+  model: string;
+  /** Calibration data (.npy, .npz or a folder of .npy), relative to `cwd`. */
+  calib: string;
+  target: Target;
+  /** Omitted: ESP-PPQ's default evaluator (graph-wise top-3 noise, minimized). */
+  evaluator?: EvaluatorSpec;
+  /** Stop after this many new experiments (the run folder stays resumable). */
+  maxExperiments?: number;
+  /** Do not start a new experiment after this many minutes. */
+  timeBudgetMinutes?: number;
+  shard?: Shard;
+  /** Calibration batches per quantization (default 32) and samples per batch (default 8). */
+  calibSteps?: number;
+  batchSize?: number;
+  /** Fixes dynamic input dims (parseInputShape). */
+  inputShape?: ExperimentRunnerSpec['inputShape'];
+  /** Environment of an evaluate command. */
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Called after each experiment (run or skipped): the shells' progress lines. */
+  onExperiment?: (p: ExperimentProgress) => void;
+}
+
+export interface SearchResult {
+  newExperiments: number;
+  skipped: number;
+  /** Why the search ended early; null when the space (or shard) was covered. */
+  stopped: 'max-experiments' | 'time-budget' | 'aborted' | null;
+  /** The run folder's ranking direction: the best candidate's recorded one, else this run's (default evaluator: minimize). */
+  direction: ScoreDirection;
+  /** K of the Top-K. */
+  numOfCandidates: number;
+  /** true when the Top-K is ESP-PPQ's low-latency balanced selection. */
+  balanced: boolean;
+  /** Absolute run folder. */
+  runDir: string;
+  /** The run folder as the report renderers read it (Top-K, every experiment). */
+  report: RunReport;
+}
+
+/** The settings of a search: the file (if any) with the overrides applied. */
+export async function loadSearchSettings(req: SearchSettingsRequest): Promise<AutoQuantSettings> {
+  let text: string | undefined;
+  if (req.config !== undefined) {
+    try {
+      text = await readFile(path.resolve(req.cwd, req.config), 'utf8');
+    } catch (e) {
+      throw new InputError(`settings file ${req.config}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+    }
+  }
+  return loadSettings(text, req.config ?? 'settings', req.overrides ?? {});
+}
+
+async function evaluatorFor(req: SearchRequest): Promise<Evaluator | undefined> {
+  if (req.evaluator === undefined) return undefined;
+  if ('command' in req.evaluator) return commandEvaluator(req.evaluator.command, { cwd: req.cwd, env: req.env, logger: req.logger });
+  return moduleEvaluator(req.evaluator.module, req.cwd);
+}
+
+/** The per-experiment progress replaces the search's own info lines, which go to debug. */
+function progressOnly(log: Logger): Logger {
+  return { debug: (m) => log.debug(m), info: (m) => log.debug(m), warn: (m) => log.warn(m) };
+}
+
+/** Runs (or resumes) a search; `makeRunner` is the quantization engine (src/node/search-runner-factory.ts). */
+export async function runSearch(req: SearchRequest, makeRunner: ExperimentRunnerFactory): Promise<SearchResult> {
+  const settings = await loadSearchSettings(req);
+  const evaluator = await evaluatorFor(req);
+  const runner = await makeRunner({
+    modelPath: path.resolve(req.cwd, req.model), calibPath: path.resolve(req.cwd, req.calib), target: req.target,
+    calibSteps: req.calibSteps ?? DEFAULT_CALIB_STEPS, batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE, logger: req.logger,
+    ...(req.inputShape ? { inputShape: req.inputShape } : {}),
+  });
+  const store = fsRunStore(settings.run_dir, req.cwd);
+  const res = await autoQuantize({
+    settings, target: req.target, runner, evaluator, store, onnxImportFile: req.model,
+    espdlExportFile: `${store.label}/model.espdl`, logger: progressOnly(req.logger), signal: req.signal,
+    maxExperiments: req.maxExperiments, timeBudgetMinutes: req.timeBudgetMinutes, shard: req.shard,
+    ...(req.onExperiment ? { onExperiment: req.onExperiment } : {}),
+  });
+  const report = await loadRunReport(store);
+  return {
+    newExperiments: res.newExperiments, skipped: res.skipped, stopped: res.stopped, direction: report.direction ?? res.direction,
+    numOfCandidates: settings.num_of_candidates, balanced: settings.candidate_filter !== null, runDir: store.resolve(''), report,
+  };
+}
