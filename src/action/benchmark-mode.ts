@@ -1,19 +1,19 @@
 /**
  * mode: benchmark — on a self-hosted runner with boards: download the search's Top-K artifact (of this
- * workflow run, or of the triggering / given run), benchmark every candidate with `espdl-autoquant bench`,
- * upload bench.json, and report the search again with an on-device section (same PR comment, updated in
- * place) and the latency gate (`max-latency-ms` on the Top-1 candidate's median).
+ * workflow run, or of the triggering / given run), benchmark every candidate with the bench use case
+ * (src/app/bench.ts, as `espdl-autoquant bench`), upload bench.json, and report the search again with an
+ * on-device section (same PR comment, updated in place) and the latency gate (`max-latency-ms` on the Top-1
+ * candidate's median).
  * Pull requests from forks are refused unless `allow-fork-prs: true`: a self-hosted runner that flashes a
  * PR's models and runs its workflow would run untrusted code on the machine the boards hang off.
  */
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
+import { BENCH_DEFAULTS, type BenchRequest, type BenchResult } from '../app/bench.js';
 import { num } from '../autoquant/py-value.js';
 import { folderName } from '../autoquant/run-folder.js';
-import type { BenchReport } from '../board/bench-report.js';
 import { InputError } from '../errors.js';
-import { evaluateLatencyGate } from './bench-gate.js';
-import { renderBenchSection, type RankedCandidate } from './bench-text.js';
+import { benchResultLine, renderBenchSection, type RankedCandidate } from '../report/bench.js';
 import type { ActionDeps } from './deps.js';
 import { INPUTS, type ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
@@ -50,13 +50,24 @@ function artifactSource(cfg: ActionConfig, ctx: RunContext): ArtifactSource | un
   return runId === undefined ? undefined : { runId, owner: ctx.owner, repo: ctx.repo, token: cfg.githubToken };
 }
 
-async function runBench(cfg: ActionConfig, deps: ActionDeps, chip: string, candidatesDir: string): Promise<{ bench: BenchReport; out: string }> {
+/** The inputs as a bench request: the downloaded Top-K folder on the boards of `chip`, bench.json to `out`. */
+export function benchRequest(cfg: ActionConfig, deps: ActionDeps, chip: string, candidatesDir: string, out: string): BenchRequest {
+  return {
+    ...BENCH_DEFAULTS, chip, firmware: cfg.firmware ?? '.', candidates: [candidatesDir], ports: cfg.ports ?? [],
+    flash: cfg.flash ? 'auto' : 'none', ...(cfg.runs !== undefined ? { runs: cfg.runs } : {}),
+    ...(cfg.maxLatencyMs !== undefined ? { maxLatencyMs: cfg.maxLatencyMs } : {}),
+    out, cwd: deps.workspace, logger: deps.log, signal: deps.signal,
+  };
+}
+
+async function runBench(cfg: ActionConfig, deps: ActionDeps, chip: string, candidatesDir: string): Promise<BenchResult> {
   const out = path.join(mkdtempSync(path.join(deps.tempDir, 'espdl-autoquant-bench-')), BENCH_FILE);
-  const bench = await deps.log.group(`Benchmark on ${chip} boards`, () => deps.bench({
-    chip, firmwareDir: path.resolve(deps.workspace, cfg.firmware ?? '.'), candidatesDir, ports: cfg.ports ?? [],
-    ...(cfg.runs !== undefined ? { runs: cfg.runs } : {}), flash: cfg.flash, out, cwd: deps.workspace, signal: deps.signal, logger: deps.log,
-  }));
-  return { bench, out };
+  return deps.log.group(`Benchmark on ${chip} boards`, async () => {
+    const res = await deps.bench(benchRequest(cfg, deps, chip, candidatesDir, out));
+    for (const c of res.report.candidates) deps.log.info(benchResultLine(c));
+    deps.log.info(out);
+    return res;
+  });
 }
 
 export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ReportOutcome> {
@@ -68,13 +79,11 @@ export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: Ac
   const art = await loadArtifactRun(deps, ref, from, 'espdl-autoquant-topk-');
   const chip = cfg.chip ?? cfg.target;
   if (art.run.candidates.length === 0) throw new InputError(`mode benchmark: artifact '${ref.name}' of ${where} holds no Top-K candidate`);
-  const { bench, out } = await runBench(cfg, deps, chip, art.dir);
+  const { report: bench, outFile, gate: latency } = await runBench(cfg, deps, chip, art.dir);
   const name = benchArtifactName(cfg, chip, ctx.runAttempt);
-  const uploaded = await deps.artifacts.upload(name, [out], path.dirname(out), cfg.retentionDays);
+  const uploaded = await deps.artifacts.upload(name, [outFile!], path.dirname(outFile!), cfg.retentionDays);
   deps.outputs.set(OUTPUTS.benchArtifactId, uploaded ? String(uploaded.id) : '');
   const ranked: RankedCandidate[] = art.run.candidates.map((c) => ({ name: folderName(num(c.index)), score: num(c.score) }));
-  const top = ranked[0]!;
-  const latency = evaluateLatencyGate(top.name, bench.candidates.find((c) => c.name === top.name), cfg.maxLatencyMs);
   deps.outputs.set(OUTPUTS.latencyMs, latency.medianMs === undefined ? '' : String(latency.medianMs));
   const prNumber = ctx.prNumber ?? ctx.triggeringPrNumber ?? art.data.prNumber;
   return report({

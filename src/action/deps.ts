@@ -1,6 +1,6 @@
 /** Everything run() needs from the outside world, injected (real ones in real-deps.ts, fakes in tests). */
+import type { BenchRequest, BenchResult } from '../app/bench.js';
 import type { ExperimentRunnerFactory } from '../autoquant/runner.js';
-import type { BenchFn } from './bench-seam.js';
 import type { InputReader } from './inputs.js';
 import type { ActionLogger, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, SummarySink } from './seams.js';
 
@@ -19,8 +19,8 @@ export interface ActionDeps {
   outputs: OutputSink;
   /** The quantization engine of mode search (real: onnxruntime-node after the native-module bootstrap). */
   engine: ExperimentRunnerFactory;
-  /** mode benchmark: the bench use case (real: the CLI's bench command, real-bench.ts). */
-  bench: BenchFn;
+  /** mode benchmark: the bench use case (real: runBench of src/app/bench.ts once serialport loads). */
+  bench(req: BenchRequest): Promise<BenchResult>;
   /** Marks the step failed (core.setFailed: exit code 1 and an error annotation). */
   setFailed(message: string): void;
   /** Aborted when the runner cancels the job (SIGINT/SIGTERM) or its timeout hits. */

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBench, type BenchRequest, type BenchResult } from '../app/bench.js';
 import type { ExperimentRunnerFactory } from '../autoquant/runner.js';
 import { InternalError } from '../errors.js';
 import { actionsArtifacts, actionsCache, actionsComments, actionsLogger, actionsOutputs, actionsSummary } from './adapters.js';
 import { ensureNativeModules } from './bootstrap.js';
 import type { ActionDeps } from './deps.js';
-import { cliBench } from './real-bench.js';
 import type { ActionLogger, CacheStore } from './seams.js';
 
 /** The action checkout: dist/action/index.js (bundle) and src/action/real-deps.ts (source) are both two levels down. */
@@ -33,6 +33,25 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok) throw new InternalError(`GET ${url}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * serialport is a native module the bundle keeps external (scripts/package-action.mjs): fail with the cause
+ * here rather than as every board "cannot open".
+ */
+async function assertSerialport(): Promise<void> {
+  try {
+    await import('serialport');
+  } catch (err) {
+    throw new InternalError(`mode benchmark cannot load the serialport package (${err instanceof Error ? err.message : String(err)}): ` +
+      'it must resolve from the Action\'s folder (e.g. `uses: ./` after `npm ci`)', { cause: err });
+  }
+}
+
+/** The bench use case, once the serial port module is known to load. */
+export async function boardBench(req: BenchRequest): Promise<BenchResult> {
+  await assertSerialport();
+  return runBench(req);
 }
 
 /** The engine `makeRunner`, with onnxruntime-node installed first when missing. */
@@ -74,7 +93,7 @@ export async function realDeps(makeRunner?: ExperimentRunnerFactory): Promise<Ac
     summary: actionsSummary(),
     outputs: actionsOutputs(),
     engine: bootstrappedEngine(makeRunner, root, cache, log, tempDir),
-    bench: cliBench(process.env),
+    bench: boardBench,
     setFailed: (message) => core.setFailed(message),
     signal: controller.signal,
     toolVersion: toolVersion(root),

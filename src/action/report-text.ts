@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { escapeMarkdownText as mdText } from '../report/escape.js';
 import { renderHtml } from '../report/html.js';
 import { scoreCostChart, topKTable } from '../report/markdown.js';
 import { fmtScore, type RunReport } from '../report/run-report.js';
@@ -12,11 +13,6 @@ import type { GateResult } from './gate.js';
 import type { ReportData } from './report-data.js';
 
 export const HTML_REPORT_FILE = 'report.html';
-
-/** Text from the run (possibly a fork's artifact): no HTML, no @-mentions, no table breaks. */
-export function mdText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/@/g, '@\u200b').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
 
 function signed(x: number): string {
   return `${x > 0 ? '+' : x < 0 ? '−' : '±'}${fmtScore(Math.abs(x))}`;

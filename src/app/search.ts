@@ -4,15 +4,14 @@
  * Action's mode search and the demo call it; each shell only turns its flags or inputs into a SearchRequest
  * and formats the SearchResult (no shell runs another shell).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { autoQuantize, type ExperimentProgress } from '../autoquant/auto-quantize.js';
 import type { Evaluator, ExperimentRunnerFactory, ExperimentRunnerSpec } from '../autoquant/runner.js';
 import type { Shard } from '../autoquant/search.js';
 import { loadSettings, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
-import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { commandEvaluator, moduleEvaluator } from '../node/evaluators.js';
+import { readInputText } from '../node/files.js';
 import { fsRunStore } from '../node/run-folder.js';
 import type { Target } from '../quant/types.js';
 import { loadRunReport, type RunReport } from '../report/run-report.js';
@@ -78,14 +77,7 @@ export interface SearchResult {
 
 /** The settings of a search: the file (if any) with the overrides applied. */
 export async function loadSearchSettings(req: SearchSettingsRequest): Promise<AutoQuantSettings> {
-  let text: string | undefined;
-  if (req.config !== undefined) {
-    try {
-      text = await readFile(path.resolve(req.cwd, req.config), 'utf8');
-    } catch (e) {
-      throw new InputError(`settings file ${req.config}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
-    }
-  }
+  const text = req.config === undefined ? undefined : await readInputText(path.resolve(req.cwd, req.config), req.config);
   return loadSettings(text, req.config ?? 'settings', req.overrides ?? {});
 }
 

@@ -29,3 +29,23 @@ export interface Command {
   readonly usage: string;
   run(argv: string[], ctx: CliContext): Promise<number>;
 }
+
+/** True when the arguments ask for help (`--help` or `-h` anywhere). */
+export function asksForHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+/**
+ * A command whose `--help` / `-h` prints its usage (exit 0) before any flag is parsed, so every command
+ * answers it the same way, whether run from main.ts or directly.
+ */
+export function defineCommand(spec: Command): Command {
+  return {
+    ...spec,
+    async run(argv, ctx) {
+      if (!asksForHelp(argv)) return spec.run(argv, ctx);
+      ctx.stdout(spec.usage.endsWith('\n') ? spec.usage : `${spec.usage}\n`);
+      return 0;
+    },
+  };
+}

@@ -41,10 +41,6 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   try {
     if (!entry) throw new InputError(`unknown command "${name}"\n\n${usage()}`);
     const command = await entry.load();
-    if (rest.includes('--help') || rest.includes('-h')) {
-      ctx.stdout(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
-      return EXIT.ok;
-    }
     return await command.run(rest, ctx);
   } catch (err) {
     const code = exitCodeFor(err);

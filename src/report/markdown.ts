@@ -1,10 +1,7 @@
 /** Markdown rendering of a run report: the Top-K table and a mermaid score-vs-size chart. */
 import { pyShow } from '../autoquant/py-value.js';
+import { escapeMarkdownText } from './escape.js';
 import { fmtBytes, fmtScore, type RunReport } from './run-report.js';
-
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
 
 /** The Top-K table (rank, index, score, extras, strategy, model size, files). */
 export function topKTable(r: RunReport): string {
@@ -17,7 +14,7 @@ export function topKTable(r: RunReport): string {
   ]);
   return [
     `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(escapeMarkdownText).join(' | ')} |`),
   ].join('\n');
 }
 

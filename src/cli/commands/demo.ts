@@ -16,7 +16,7 @@ import { openModelAndData } from '../../node/open-inputs.js';
 import { ortRuntime } from '../../node/ort-runtime.js';
 import { quantizeToFiles } from '../../node/quantize-files.js';
 import { main } from '../main.js';
-import type { Command } from '../command.js';
+import { defineCommand, type Command } from '../command.js';
 import { formatQuantizeSummary } from '../format-quantize.js';
 
 /** examples/digits of this package (src/cli/commands → ../../../examples, the same from lib/). */
@@ -36,7 +36,7 @@ async function npy(name: string): Promise<Tensor> {
   return parseNpy(new Uint8Array(await readFile(path.join(EXAMPLE_DIR, name))));
 }
 
-export const demoCommand: Command = {
+export const demoCommand: Command = defineCommand({
   name: 'demo',
   summary: 'quantize and search the bundled example model',
   usage,
@@ -66,4 +66,4 @@ export const demoCommand: Command = {
       '--config', path.join(EXAMPLE_DIR, 'autoquant.yml'), '--evaluate', path.join(EXAMPLE_DIR, 'evaluate.mjs'),
       '--run-dir', path.join(outDir, 'demo-search'), '--calib-steps', '16'], ctx);
   },
-};
+});

@@ -10,7 +10,7 @@ import { estimateFile, type FileEstimate } from '../../board/estimate.js';
 import { ESTIMATE_TARGETS, parseEstimateTarget } from '../../board/latency-model.js';
 import { parseHexKey } from '../../espdl/crypto.js';
 import { nodeAesCtr } from '../../node/espdl-crypto.js';
-import type { CliContext, Command } from '../command.js';
+import { defineCommand, type CliContext, type Command } from '../command.js';
 
 const usage = `Usage: espdl-autoquant estimate FILE.espdl|FILE.onnx --target T [options]
 
@@ -27,16 +27,12 @@ Options:
   --key HEX           16-byte AES key for an encrypted .espdl
   -h, --help          this help`;
 
-export const estimateCommand: Command = {
+export const estimateCommand: Command = defineCommand({
   name: 'estimate',
   summary: 'estimate latency and memory of a model on a target',
   usage,
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = parse(argv);
-    if (values.help) {
-      ctx.stdout(`${usage}\n`);
-      return 0;
-    }
     if (positionals.length !== 1) throw new InputError(`estimate: expected one FILE, got ${positionals.length}\n\n${usage}`);
     if (values.target === undefined) throw new InputError(`estimate: missing --target\n\n${usage}`);
     const target = parseEstimateTarget(values.target);
@@ -58,7 +54,7 @@ export const estimateCommand: Command = {
     ctx.stdout(values.json ? `${JSON.stringify(toJson(est), null, 2)}\n` : formatText(est));
     return 0;
   },
-};
+});
 
 function badBits(text: string): never {
   throw new InputError(`--bits ${text}: expected 8 or 16`);
@@ -68,7 +64,7 @@ function parse(argv: string[]) {
   try {
     return parseArgs({
       args: argv, allowPositionals: true,
-      options: { target: { type: 'string' }, json: { type: 'boolean' }, bits: { type: 'string' }, model: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { target: { type: 'string' }, json: { type: 'boolean' }, bits: { type: 'string' }, model: { type: 'string' }, key: { type: 'string' } },
     });
   } catch (err) {
     throw new InputError(`estimate: ${(err as Error).message}\n\n${usage}`);

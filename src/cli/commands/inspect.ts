@@ -13,7 +13,7 @@ import { formatInfo } from '../../espdl/info.js';
 import { inspectJson } from '../../espdl/inspect-json.js';
 import { readContainerModel } from '../../espdl/open-model.js';
 import { nodeAesCtr } from '../../node/espdl-crypto.js';
-import type { CliContext, Command } from '../command.js';
+import { defineCommand, type CliContext, type Command } from '../command.js';
 import path from 'node:path';
 
 const usage = `Usage: espdl-autoquant inspect FILE [options]
@@ -29,16 +29,12 @@ Options:
 
 const nodeSha256 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(d).digest());
 
-export const inspectCommand: Command = {
+export const inspectCommand: Command = defineCommand({
   name: 'inspect',
   summary: 'show the structure of an .espdl file (.info text, --json, --canonical)',
   usage,
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = parseCliArgs(argv);
-    if (values.help) {
-      ctx.stdout(`${usage}\n`);
-      return 0;
-    }
     if (positionals.length !== 1) throw new InputError(`inspect: expected one FILE, got ${positionals.length}\n${usage}`);
     const file = positionals[0];
     const bytes = await readInput(path.resolve(ctx.cwd, file), file);
@@ -55,7 +51,7 @@ export const inspectCommand: Command = {
     }
     return 0;
   },
-};
+});
 
 function parseCliArgs(argv: string[]) {
   try {
@@ -64,7 +60,7 @@ function parseCliArgs(argv: string[]) {
       allowPositionals: true,
       options: {
         json: { type: 'boolean' }, canonical: { type: 'boolean' }, key: { type: 'string' },
-        model: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        model: { type: 'string' },
       },
     });
   } catch (err) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../errors.js';
 import { packPdl3 } from '../../espdl/pack.js';
-import type { CliContext, Command } from '../command.js';
+import { defineCommand, type CliContext, type Command } from '../command.js';
 
 const usage = `Usage: espdl-autoquant pack MODEL.espdl... -o OUT.espdl [--package-version v1.0]
 
@@ -20,7 +20,7 @@ Options:
   --package-version TEXT   package_version string, at most 15 ASCII characters (default v1.0)
   -h, --help               this help`;
 
-export const packCommand: Command = {
+export const packCommand: Command = defineCommand({
   name: 'pack',
   summary: 'pack several .espdl models into one PDL3 package',
   usage,
@@ -31,17 +31,13 @@ export const packCommand: Command = {
         args: argv,
         allowPositionals: true,
         options: {
-          output: { type: 'string', short: 'o' }, 'package-version': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+          output: { type: 'string', short: 'o' }, 'package-version': { type: 'string' },
         },
       });
     } catch (err) {
       throw new InputError(`pack: ${(err as Error).message}\n${usage}`);
     }
     const { values, positionals } = parsed;
-    if (values.help) {
-      ctx.stdout(`${usage}\n`);
-      return 0;
-    }
     if (positionals.length === 0) throw new InputError(`pack: no model files given\n${usage}`);
     if (!values.output) throw new InputError(`pack: -o OUT.espdl is required\n${usage}`);
     const models = await Promise.all(
@@ -53,7 +49,7 @@ export const packCommand: Command = {
     ctx.stderr(`wrote ${values.output}: PDL3, ${pkg.byteLength} bytes, ${models.length} models (${order.map((n, i) => `${i}:${n}`).join(', ')})\n`);
     return 0;
   },
-};
+});
 
 async function readModel(abs: string, shown: string): Promise<Uint8Array> {
   try {

@@ -10,7 +10,7 @@ import { ortRuntime } from '../../node/ort-runtime.js';
 import { quantizeToFiles } from '../../node/quantize-files.js';
 import { parsePositiveInt, requireFlag, splitList } from '../args.js';
 import { parseInputShape } from '../../pipeline/input-shape.js';
-import type { Command } from '../command.js';
+import { defineCommand, type Command } from '../command.js';
 import { formatQuantizeSummary, quantizeJson } from '../format-quantize.js';
 
 const usage = `Usage: espdl-autoquant quantize --model M.onnx --calib DATA --target T [options]
@@ -36,7 +36,7 @@ Options:
   --json                  print one JSON object (exponents, bits, graphwise_snr, top3_mean, fp32_nodes, timings_ms)
 `;
 
-export const quantizeCommand: Command = {
+export const quantizeCommand: Command = defineCommand({
   name: 'quantize',
   summary: 'quantize one ONNX model for an ESP32 target',
   usage,
@@ -83,4 +83,4 @@ export const quantizeCommand: Command = {
     ctx.stdout(values.json ? `${JSON.stringify(quantizeJson(result, opts))}\n` : formatQuantizeSummary(result, opts));
     return 0;
   },
-};
+});

@@ -5,7 +5,7 @@ import { fsRunStore, writeFileAtomic } from '../../node/run-folder.js';
 import { renderHtml } from '../../report/html.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { loadRunReport, renderJson } from '../../report/run-report.js';
-import type { CliContext, Command } from '../command.js';
+import { defineCommand, type CliContext, type Command } from '../command.js';
 import path from 'node:path';
 
 const USAGE = `Usage: espdl-autoquant report --run-dir DIR [--format md|html|json] [--out FILE]
@@ -19,7 +19,7 @@ strategy, model size and files, and a score-vs-model-size chart (mermaid in md, 
   --json            same as --format json
 `;
 
-export const reportCommand: Command = {
+export const reportCommand: Command = defineCommand({
   name: 'report',
   summary: 'Render the Top-K of a search run folder as markdown, HTML or JSON',
   usage: USAGE,
@@ -28,12 +28,10 @@ export const reportCommand: Command = {
     try {
       ({ values } = parseArgs({ args: argv, strict: true, options: {
         'run-dir': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       } }));
     } catch (e) {
       throw new InputError(`report: ${(e as Error).message}\n${USAGE}`);
     }
-    if (values.help) { ctx.stdout(USAGE); return 0; }
     if (!values['run-dir']) throw new InputError(`report: --run-dir is required\n${USAGE}`);
     const format = values.json ? 'json' : (values.format ?? 'md');
     if (format !== 'md' && format !== 'html' && format !== 'json') throw new InputError(`report: --format must be md, html or json, got ${format}`);
@@ -45,4 +43,4 @@ export const reportCommand: Command = {
     } else ctx.stdout(text);
     return 0;
   },
-};
+});

@@ -18,7 +18,7 @@ import { topKTable } from '../../report/markdown.js';
 import { renderJson, strategySummary, type RunReport } from '../../report/run-report.js';
 import { parseTarget } from '../../quant/targets.js';
 import type { Target } from '../../quant/types.js';
-import type { CliContext, Command } from '../command.js';
+import { defineCommand, type CliContext, type Command } from '../command.js';
 import { formatProgress } from './search-progress.js';
 
 export const SEARCH_USAGE = `Usage: espdl-autoquant search --model M.onnx --calib DATA --target T [options]
@@ -209,7 +209,7 @@ export async function runSearchCommand(opts: SearchCliOptions, ctx: CliContext, 
 
 /** The `search` command; `makeRunner` provides the quantization engine for real (non --dry-run) runs. */
 export function createSearchCommand(makeRunner?: ExperimentRunnerFactory): Command {
-  return {
+  return defineCommand({
     name: 'search',
     summary: 'AutoQuant: search quantization settings, keep the Top-K',
     usage: SEARCH_USAGE,
@@ -219,7 +219,7 @@ export function createSearchCommand(makeRunner?: ExperimentRunnerFactory): Comma
       if (!makeRunner) throw new InternalError('search: no quantization engine is wired into this command (createSearchCommand(makeRunner))');
       return runSearchCommand(opts, ctx, makeRunner);
     },
-  };
+  });
 }
 
 /** Default instance loaded by src/cli/main.ts: the real engine, imported only for non --dry-run runs. */

@@ -13,7 +13,7 @@ import type { ExperimentRunnerFactory } from '../../../src/autoquant/runner.js';
 
 type Adapters = typeof import('../../../src/action/adapters.js');
 type Main = typeof import('../../../src/action/main.js');
-type RealBench = typeof import('../../../src/action/real-bench.js');
+type RealDeps = typeof import('../../../src/action/real-deps.js');
 
 export interface SimulatedRun {
   runId: number;
@@ -66,7 +66,7 @@ export async function startHarness(): Promise<Harness> {
   process.chdir(ws); // a runner starts the action in the workspace; @actions/cache globs paths from the cwd
   const adapters: Adapters = await import('../../../src/action/adapters.js');
   const main: Main = await import('../../../src/action/main.js');
-  const bench: RealBench = await import('../../../src/action/real-bench.js');
+  const realDeps: RealDeps = await import('../../../src/action/real-deps.js');
   const asRun = (runId: number): void => { process.env['ACTIONS_RUNTIME_TOKEN'] = runtimeToken({ runId }); };
 
   async function run(sim: SimulatedRun): Promise<RunResult> {
@@ -94,7 +94,7 @@ export async function startHarness(): Promise<Harness> {
       cache: adapters.actionsCache(log), artifacts: adapters.actionsArtifacts(log), comments: adapters.actionsComments(env),
       summary: { write: async (md) => { res.summary += md; } }, outputs: { set: (k, v) => { res.outputs[k] = v; } },
       engine: sim.makeRunner ?? fakeRunnerFactory(sim.control ?? { runs: 0 }),
-      bench: bench.cliBench(env),
+      bench: realDeps.boardBench,
       setFailed: (m) => res.failed.push(m), signal: (sim.controller ?? new AbortController()).signal, toolVersion: '0.1.0-test',
     };
     res.outcome = await main.run(deps);

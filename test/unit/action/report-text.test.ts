@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mdText, renderActionReport } from '../../../src/action/report-text.js';
+import { renderActionReport } from '../../../src/action/report-text.js';
+import { escapeMarkdownText as mdText } from '../../../src/report/escape.js';
 import type { ReportData } from '../../../src/action/report-data.js';
 import type { RunReport } from '../../../src/report/run-report.js';
 

@@ -1,11 +1,12 @@
 /**
- * The "on-device benchmark" section of the report (mode benchmark): per Top-K candidate, in Top-K order, the
- * on-device `Model::test()` result, latency (median/min/p90 of the firmware's timed runs, ms) and memory.
- * The search report renders without it; with it, the same PR comment gains these columns.
+ * bench.json as text: one log line per candidate (the CLI's stderr, the Action's log) and the "on-device
+ * benchmark" section of the Action's summary and PR comment (mode benchmark): per Top-K candidate, in Top-K
+ * order, the on-device `Model::test()` result, latency (median/min/p90 of the firmware's timed runs, ms) and
+ * memory.
  */
 import type { BenchReport, CandidateResult } from '../board/bench-report.js';
-import { fmtBytes, fmtScore } from '../report/run-report.js';
-import { mdText } from './report-text.js';
+import { escapeMarkdownText as mdText } from './escape.js';
+import { fmtBytes, fmtScore } from './run-report.js';
 
 /** One Top-K candidate as the search ranked it: its folder name (NNNN) and score. */
 export interface RankedCandidate { name: string; score: number }
@@ -16,7 +17,7 @@ const TEST = { pass: '✅ pass', fail: '❌ fail', none: 'no test data' } as con
 
 function row(rank: number, c: RankedCandidate, r: CandidateResult | undefined): string {
   const lat = r?.latency_us ?? undefined;
-  const status = r ? (r.status === 'ok' ? 'ok' : `${r.status}${r.reason ? `: ${mdText(r.reason).slice(0, 120)}` : ''}`) : 'not run';
+  const status = r ? (r.status === 'ok' ? 'ok' : `${r.status}${r.reason ? `: ${mdText(r.reason.slice(0, 120))}` : ''}`) : 'not run';
   return `| ${rank} | \`${mdText(c.name)}\` | ${fmtScore(c.score)} | ${r?.test ? TEST[r.test] : '–'} | ${ms(lat?.median)} | ${ms(lat?.min)} | ` +
     `${ms(lat?.p90)} | ${bytes(r?.memory_bytes?.internal)} | ${bytes(r?.memory_bytes?.psram)} | ${status} |`;
 }
@@ -36,4 +37,10 @@ export function renderBenchSection(bench: BenchReport, ranked: RankedCandidate[]
   const lost = bench.boards.filter((b) => b.status !== 'ok');
   if (lost.length > 0) lines.push('', ...lost.map((b) => `- board \`${mdText(b.id)}\`: ${b.status}${b.reason ? ` (${mdText(b.reason)})` : ''}`));
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n');
+}
+
+/** One log line per benchmarked candidate: status, on-device test, median latency (or instructions in QEMU). */
+export function benchResultLine(c: CandidateResult): string {
+  const lat = c.latency_us ? `median ${(c.latency_us.median / 1000).toFixed(2)} ms` : c.icount ? `median ${c.icount.median} instructions` : '';
+  return `${c.name}: ${c.status}${c.test ? ` test=${c.test}` : ''} ${lat}${c.reason ? ` (${c.reason})` : ''}`;
 }

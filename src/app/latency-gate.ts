@@ -1,8 +1,9 @@
 /**
- * The latency gate of mode benchmark (pure): the Top-1 candidate (best score, first in candidates.json) must
- * have a measured median latency (of the firmware's timed runs, warm-up excluded) at most `max-latency-ms`.
- * Same rule as `espdl-autoquant bench --max-latency-ms`; a candidate that was not measured fails the gate,
- * because an unmeasured model cannot be shown to be fast enough.
+ * The latency gate (pure), for `espdl-autoquant bench --max-latency-ms` and the Action's mode benchmark
+ * alike: the Top-1 candidate must have a measured median latency (of the firmware's timed runs, warm-up
+ * excluded) at most the limit. The Top-1 is looked up by name (bench.json lists candidates in folder order,
+ * not by score: see topCandidateName in bench.ts). A candidate that was not measured fails the gate, because
+ * an unmeasured model cannot be shown to be fast enough.
  */
 import type { CandidateResult } from '../board/bench-report.js';
 
