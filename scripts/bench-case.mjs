@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * A bench model and its calibration samples: `c.calib` (.npy, first `c.samples`) or `c.samples` seeded
- * standard-normal samples (seed 1234, as ../shared/fixtures/perf/README.md). Also used by training-benefit.mjs.
+ * standard-normal samples (seed 1234, like ESP-PPQ's reference runs: numpy.random.RandomState(1234)); `c.inputShape`
+ * fixes dynamic input dims as `--input-shape` does. Also used by training-benefit.mjs.
  */
 export async function loadCase(c) {
   const { loadOnnxFile } = await import('../lib/node/index.js');
@@ -13,7 +14,7 @@ export async function loadCase(c) {
   const { parseNpy } = await import('../lib/data/npy.js');
   const { readFileSync } = await import('node:fs');
   const t0 = performance.now();
-  const model = prepareModel(await loadOnnxFile(c.model), {}, { debug() {}, info() {}, warn() {} });
+  const model = prepareModel(await loadOnnxFile(c.model), c.inputShape ? { inputShapes: c.inputShape } : {}, { debug() {}, info() {}, warn() {} });
   const prepareMs = performance.now() - t0;
   const input = model.graph.inputs[0];
   const dims = input.shape.slice(1);
@@ -103,14 +104,13 @@ async function exampleBlockSteps(time) {
   return { block: block.name, ops: block.ops.length, batches: batches.length, tqtStepS: tqt, adaroundStepS: ada };
 }
 
-/** The reduced fast search of ../shared/fixtures/digits/autoquant_default (same space, model, data, calib_steps). */
+/** The reduced fast search of ESP-PPQ's run test/fixtures/digits/autoquant_default (same space, model, data, calib_steps). */
 export async function runSearch(root) {
   const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
   const { main } = await import('../lib/cli/main.js');
-  const { sharedDir } = await import('./shared-dir.mjs');
-  const fixtures = path.join(sharedDir(root), 'fixtures/digits');
+  const fixtures = path.join(root, 'test/fixtures/digits');
   const meta = JSON.parse(readFileSync(path.join(fixtures, 'autoquant_default/run_meta.json'), 'utf8'));
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-search-'));
   const settings = { search_mode: 'fast', space: 'espdl-default', top_strategy: meta.top_strategy, early_stop_patience: meta.early_stop_patience,

@@ -23,7 +23,7 @@ Run from the repository root after `npm run build`:
 Options: --runs N (clean runs wanted per figure, default 5), --budget S (seconds per stage to wait for an idle
 machine, default 900), --max-external C (cores other processes may use during a clean run, default 0.15),
 --out FILE, --skip-example, --skip-calibration. A calibration stage also times the same executor formulation on
-ESP-PPQ's whole digits TQT run (../shared/fixtures/digits, 7 blocks x 100 steps) to compare with the fixture's
+ESP-PPQ's whole digits TQT run (test/fixtures/digits, 7 blocks x 100 steps) to compare with the fixture's
 measured quantization time.
 Needs only torch 1.13 + numpy of Debian's python3-torch (the system Python), and node for the example block.
 """
@@ -879,10 +879,10 @@ def summary(samples):
 
 
 def calibration(budget_s, max_external, repeats=3):
-    """ESP-PPQ's TQT on ../shared/fixtures/digits (the autoquant_tqt fixture: all 7 blocks, 8 batches of 8, 100
+    """ESP-PPQ's TQT on test/fixtures/digits (the autoquant_tqt fixture: all 7 blocks, 8 batches of 8, 100
     steps, lr 1e-5) in the executor formulation: per block pre-loss (compute_block_loss), 100 steps with no warm-up,
     post-loss. The per-block data collection (2 whole-graph passes over the 8 batches) is not reproduced."""
-    fx = os.path.join(os.path.dirname(ROOT), 'shared', 'fixtures', 'digits')
+    fx = os.path.join(ROOT, 'test', 'fixtures', 'digits')
     if not os.path.exists(os.path.join(fx, 'model.onnx')):
         return None
     descs = dump_blocks(os.path.join(fx, 'model.onnx'), os.path.join(fx, 'calib.npy'), 8, 'all')
@@ -923,8 +923,8 @@ def calibration(budget_s, max_external, repeats=3):
                                                            'max': max(totals)},
         'per_block_s_median_run': sorted(clean, key=lambda r: r['total_s'])[len(clean) // 2]['per_block_s'],
         'runs': runs,
-        'fixture': 'fixtures/digits/autoquant_tqt/experiments.tsv quant_model_s 4.89–7.22 s per candidate (whole '
-                   'espdl_quantize_onnx incl. TQT); without TQT ≈0.6–0.69 s (fixtures/digits/timing.json esp32p4_8_kl '
+        'fixture': 'test/fixtures/digits/autoquant_tqt/experiments.tsv quant_model_s 4.89–7.22 s per candidate (whole '
+                   'espdl_quantize_onnx incl. TQT); without TQT ≈0.6–0.69 s (test/fixtures/digits/timing.json esp32p4_8_kl '
                    'quantize_only / quantize_and_export medians)',
     }
 

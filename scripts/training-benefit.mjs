@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { sharedDir } from './shared-dir.mjs';
+import { mobileNetV2File } from './bench-models.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { ortRuntime } = await import('../lib/node/index.js');
@@ -44,11 +44,12 @@ const ex = (dir) => ({ model: path.join(dir, 'model.onnx'), calib: path.join(dir
 const CASES = {
   example: { ...ex(path.join(root, 'examples/digits')), samples: 128 },
   // ESP-PPQ's fixture runs: 64 calibration images in batches of 8 (fixtures/digits/meta.json).
-  'digits-fixture': { ...ex(path.join(sharedDir(root), 'fixtures/digits')), samples: 64 },
-  mobilenet_v2: { model: path.join(sharedDir(root), 'fixtures/perf/mobilenet_v2.onnx'), samples: 32 },
+  'digits-fixture': { ...ex(path.join(root, 'test/fixtures/digits')), samples: 64 },
+  mobilenet_v2: { model: mobileNetV2File, samples: 32 },
 };
 const c = CASES[caseName];
 if (!c) { console.error(`unknown case ${caseName}: ${Object.keys(CASES).join(', ')}`); process.exit(2); }
+if (typeof c.model === 'function') c.model = await c.model();
 
 const quiet = { debug() {}, info() {}, warn() {} };
 const { model, source: data } = await loadCase(c);

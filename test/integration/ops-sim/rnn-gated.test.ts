@@ -12,7 +12,7 @@ import type { Tensor } from '../../../src/ir/tensor.js';
 import { ortRuntime } from '../../../src/node/ort-runtime.js';
 import { quantizedGraphFromPpqJson } from '../../../src/quant/ppq-config.js';
 import type { Model } from '../../../src/ir/graph.js';
-import { fixture } from '../../helpers/paths.js';
+import { opsFixture } from '../../helpers/paths.js';
 import { loadCaseModel } from './sim-case.js';
 
 const runtime = ortRuntime();
@@ -43,7 +43,7 @@ describe('gated simulator with unrolled RNNs', () => {
     ['LSTM', '05_lstm_seq3_input16_hidden24_bidirectional'],
     ['LSTM', '01_lstm_seq2_input8_hidden27_nobias'],
   ])('%s %s: gate on = quantized, gate off = float', async (op, name) => {
-    const dir = fixture('ops', 'esp32p4_16', op, name);
+    const dir = opsFixture('esp32p4_16', op, name);
     const model = await loadCaseModel(dir, runtime);
     const qg = quantizedGraphFromPpqJson(model, JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')), 'esp32p4', 16);
     const x = parseNpy(new Uint8Array(readFileSync(path.join(dir, 'input_0.npy'))));

@@ -1,5 +1,5 @@
 /**
- * Runs one single-operator fixture case (../shared/fixtures/ops/<group>/<Op>/<case>) through our simulator with
+ * Runs one single-operator fixture case (test/fixtures/ops/<group>.tar.br, unpacked: <group>/<Op>/<case>) through our simulator with
  * ESP-PPQ's own scales (model.json) and compares its outputs with ESP-PPQ's simulated outputs: integer codes
  * (output_<j>_q.npy) exactly or within ±1 LSB, float outputs (Softmax, comparisons, …) within a tolerance.
  */
@@ -17,7 +17,7 @@ import { decomposeConvTranspose } from '../../../src/quant/passes/convtranspose-
 import { quantizeToInt } from '../../../src/quant/fake-quant.js';
 import { quantizedGraphFromPpqJson } from '../../../src/quant/ppq-config.js';
 import { isQuantizing, resolve, type QuantizedGraph, type Target, type TensorQuantConfig } from '../../../src/quant/types.js';
-import { fixture } from '../../helpers/paths.js';
+import { opsFixture } from '../../helpers/paths.js';
 
 /** Absolute tolerance for float outputs (ESP-PPQ ran torch kernels; we run onnxruntime's). */
 export const FLOAT_TOL = 1e-4;
@@ -30,7 +30,7 @@ interface Meta { io: { inputs: IoMeta[]; outputs: IoMeta[] } }
 
 /** Case folders of a group, sorted by operator then case. */
 export function groupCases(group: string): string[] {
-  const root = fixture('ops', group);
+  const root = opsFixture(group);
   const out: string[] = [];
   for (const op of readdirSync(root).sort()) {
     const opDir = path.join(root, op);

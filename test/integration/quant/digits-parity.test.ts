@@ -1,5 +1,5 @@
 /**
- * Parity with ESP-PPQ 1.3.5 on the digits fixture (../shared/fixtures/digits): the same model, data and settings
+ * Parity with ESP-PPQ 1.3.5 on the digits fixture (test/fixtures/digits): the same model, data and settings
  * as its README describes (8 calibration batches of 8 images in file order, calib_steps 8). For every
  * target × bits × calibration algorithm: exponents of the quantized tensors, quantized top-1 on the test set and
  * the default AutoQuant score (mean of the 3 worst graph-wise ratios) against ESP-PPQ's own files.

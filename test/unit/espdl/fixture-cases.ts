@@ -1,7 +1,7 @@
 /** Fixture folders holding an ESP-PPQ export (model.espdl + its side files): digits configs and ops cases. */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fixture } from '../../helpers/paths.js';
+import { fixture, opsFixture } from '../../helpers/paths.js';
 
 const subdirs = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
@@ -10,6 +10,6 @@ const subdirs = (dir: string): string[] =>
 export function exportCases(group: 'digits' | 'ops'): string[] {
   const dirs = group === 'digits'
     ? subdirs(fixture('digits', 'ppq'))
-    : subdirs(fixture('ops')).flatMap(subdirs).flatMap(subdirs);
+    : subdirs(opsFixture()).flatMap(subdirs).flatMap(subdirs);
   return dirs.filter((d) => existsSync(path.join(d, 'model.espdl')));
 }

@@ -5,7 +5,9 @@ import type { Model } from '../../../src/ir/graph.js';
 import { toRawBytes } from '../../../src/ir/tensor.js';
 import { decodeModel } from '../../../src/onnx/read.js';
 import { encodeModel } from '../../../src/onnx/write.js';
-import { fixture } from '../../helpers/paths.js';
+import { fixture, opsFixture } from '../../helpers/paths.js';
+import { mobileNetV2 } from '../../../scripts/mobilenet-v2.mjs';
+import { detHeadModel } from './det-head-model.js';
 
 function histogram(m: Model): Record<string, number> {
   const h: Record<string, number> = {};
@@ -51,33 +53,35 @@ describe('decodeModel on fixtures', () => {
     expect(dyn.graph.inputs[0]!.shape).toEqual(['batch', 1, 32, 32]);
   });
 
-  for (const name of ['mobilenet_v2', 'ppocr_v4_det']) {
-    it(`${name}: op histogram, io and parameter count match its meta.json; round-trips`, () => {
-      const meta = JSON.parse(readFileSync(fixture(`perf/${name}.meta.json`), 'utf8'));
-      const bytes = readFileSync(fixture(`perf/${name}.onnx`));
-      expect(bytes.byteLength).toBe(meta.onnx_bytes);
-      const m = decodeModel(bytes);
-      expect(histogram(m)).toEqual(meta.op_histogram);
-      expect(m.graph.inputs.map((i) => [i.name, i.shape])).toEqual([[meta.input.name, meta.input.shape]]);
-      expect(m.graph.outputs.map((i) => [i.name, i.shape])).toEqual([[meta.output.name, meta.output.shape]]);
-      if (name === 'ppocr_v4_det') {
-        // Its meta counts every initializer element (BatchNorm kept); mobilenet's counts torch's pre-fold BN.
-        let params = 0;
-        for (const t of m.graph.initializers.values()) params += t.data.length;
-        expect(params).toBe(meta.num_params);
-      } else {
-        expect(m.graph.initializers.get(m.graph.nodes.find((n) => n.opType === 'Gemm')!.inputs[1]!)!.dims).toEqual([1000, 1280]);
-      }
-      expectSameModel(decodeModel(encodeModel(m)), m);
-    });
-  }
+  it('MobileNetV2 (generated, 14 MB): torchvision\'s op counts, io and classifier shape; round-trips', () => {
+    // torch.onnx.export of torchvision 0.14's mobilenet_v2 (opset 13, BN folded) has exactly these nodes.
+    const bytes = encodeModel(mobileNetV2({ seed: 0 }));
+    const m = decodeModel(bytes);
+    expect(histogram(m)).toEqual({ Conv: 52, Clip: 35, Add: 10, GlobalAveragePool: 1, Flatten: 1, Gemm: 1 });
+    expect(m.graph.inputs.map((i) => [i.name, i.shape])).toEqual([['input', [1, 3, 224, 224]]]);
+    expect(m.graph.outputs.map((i) => [i.name, i.shape])).toEqual([['logits', [1, 1000]]]);
+    expect(m.graph.initializers.get(m.graph.nodes.find((n) => n.opType === 'Gemm')!.inputs[1]!)!.dims).toEqual([1000, 1280]);
+    // The exported file's parameters (BN folded into Conv weights and biases), Clip's scalar bounds aside.
+    let params = 0;
+    for (const t of m.graph.initializers.values()) if (t.dims.length > 0) params += t.data.length;
+    expect(params).toBe(3_487_816);
+    expectSameModel(decodeModel(encodeModel(m)), m);
+  });
+
+  it('a PP-OCR-shaped detector with BatchNormalization kept: decodes what it encodes', () => {
+    const m = detHeadModel();
+    const d = decodeModel(encodeModel(m));
+    expect(histogram(d)).toEqual(histogram(m));
+    expect(histogram(d).BatchNormalization).toBe(3);
+    expectSameModel(d, m);
+  });
 
   it('every esp32p4_8 operator case: node list and input shapes match INDEX.json, and round-trips', () => {
-    const index = JSON.parse(readFileSync(fixture('ops/INDEX.json'), 'utf8'));
+    const index = JSON.parse(readFileSync(opsFixture('INDEX.json'), 'utf8'));
     const cases = index.cases.filter((c: { target: string; bits: number }) => c.target === 'esp32p4' && c.bits === 8);
     expect(cases.length).toBe(171);
     for (const c of cases) {
-      const m = decodeModel(readFileSync(fixture('ops', c.dir, 'model.onnx')));
+      const m = decodeModel(readFileSync(opsFixture(c.dir, 'model.onnx')));
       expect(m.graph.nodes.map((n) => n.opType), c.id).toEqual(c.onnx_nodes);
       const declared = m.graph.inputs.filter((i) => !m.graph.initializers.has(i.name));
       expect(declared.map((i) => [i.name, i.shape]), c.id).toEqual(c.inputs.map((i: { name: string; shape: number[] }) => [i.name, i.shape]));

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../../../helpers/paths.js';
+import { opsFixture } from '../../../helpers/paths.js';
 import { loadModel } from './parity-helpers.js';
 import type { Attribute, Model } from '../../../../src/ir/graph.js';
 import { float32Tensor } from '../../../../src/ir/tensor.js';
@@ -82,7 +82,7 @@ describe('quantizedGraphFromPpqJson', () => {
 
 describe('quantizedGraphFromPpqJson on an ESP-PPQ export with a fused Relu', () => {
   it('rebuilds the Relu ESP-PPQ fused away: conv output OVERLAPPED under the Relu output', () => {
-    const dir = fixture('ops', 'esp32p4_8', 'Conv', '03_conv2d_ishap_1_16_22_22_kshap_32_16_5_5_relu');
+    const dir = opsFixture('esp32p4_8', 'Conv', '03_conv2d_ishap_1_16_22_22_kshap_32_16_5_5_relu');
     const m = loadModel(path.join(dir, 'model.onnx'));
     const qg = quantizedGraphFromPpqJson(m, JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')), 'esp32p4', 8);
     const conv = qg.ops.get('/ops/conv/Conv')!;

@@ -6,7 +6,7 @@
 import { readdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../../../helpers/paths.js';
+import { opsFixture } from '../../../helpers/paths.js';
 import { caseTestValues, exportAndDiff } from './parity-helpers.js';
 import { loadCaseModel } from '../../../helpers/ops-case.js';
 import { ortRuntime } from '../../../../src/node/ort-runtime.js';
@@ -22,7 +22,7 @@ const GROUPS: { group: string; target: Target; bits: 8 | 16; floor: number }[] =
 ];
 
 function cases(group: string): string[] {
-  const root = fixture('ops', group);
+  const root = opsFixture(group);
   const out: string[] = [];
   for (const op of readdirSync(root).sort()) {
     const opDir = path.join(root, op);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../../src/onnx/read.js';
 import { forOnnxRuntime, simplifyModel } from '../../../../src/onnx/simplify/index.js';
-import { fixture } from '../../../helpers/paths.js';
+import { opsFixture } from '../../../helpers/paths.js';
 import { f32, rand } from '../graph-builder.js';
 import { maxRelError, runOrt } from './ort.js';
 
@@ -14,15 +14,15 @@ interface Canonical {
   inputs: { name: string }[]; outputs: { name: string }[]; value_info: { name: string }[]; initializers?: { name: string }[];
 }
 const canonical = (dir: string): Canonical =>
-  JSON.parse(readFileSync(fixture('ops', dir, 'model.canonical.json'), 'utf8').replace(/\bNaN\b|-?Infinity/g, '0'));
+  JSON.parse(readFileSync(opsFixture(dir, 'model.canonical.json'), 'utf8').replace(/\bNaN\b|-?Infinity/g, '0'));
 
 describe('node names match ESP-PPQ exports', () => {
   it('every esp32p4_8 case: each node and value ESP-PPQ exported exists in the simplified graph under the same name', () => {
-    const index = JSON.parse(readFileSync(fixture('ops/INDEX.json'), 'utf8'));
+    const index = JSON.parse(readFileSync(opsFixture('INDEX.json'), 'utf8'));
     const cases: Case[] = index.cases.filter((c: Case) => c.target === 'esp32p4' && c.bits === 8);
     const problems: string[] = [];
     for (const c of cases) {
-      const m = simplifyModel(decodeModel(readFileSync(fixture('ops', c.dir, 'model.onnx'))));
+      const m = simplifyModel(decodeModel(readFileSync(opsFixture(c.dir, 'model.onnx'))));
       // The exporter (not the formatter) turns ConvTranspose into Conv and adds PPQ_Operation_* nodes.
       const ours = new Set(m.graph.nodes.map((n) => `${n.name}|${n.opType === 'ConvTranspose' ? 'Conv' : n.opType}`));
       const canon = canonical(c.dir);
@@ -41,8 +41,8 @@ describe('node names match ESP-PPQ exports', () => {
   });
 
   it('RMSNorm written out is fused to RMSNormalization and computes the same as the original', async () => {
-    const dir = 'ops/esp32p4_8/RMSNormalization/02_rmsnorm_4d_default_axis';
-    const bytes = readFileSync(fixture(dir, 'model.onnx'));
+    const dir = 'esp32p4_8/RMSNormalization/02_rmsnorm_4d_default_axis';
+    const bytes = readFileSync(opsFixture(dir, 'model.onnx'));
     const s = simplifyModel(decodeModel(bytes));
     expect(s.graph.nodes.map((n) => n.opType)).toEqual(['Relu', 'Reshape', 'RMSNormalization', 'Reshape']);
     const x = f32([1, 3, 8, 32], rand(8)).data as Float32Array;
@@ -53,7 +53,7 @@ describe('node names match ESP-PPQ exports', () => {
   });
 
   it('Sigmoid·Mul on a graph input is not a Swish (ESP-PPQ exported Sigmoid and Mul)', () => {
-    const m = simplifyModel(decodeModel(readFileSync(fixture('ops/esp32p4_8/Swish/01_Swish_ishap_1_96_20_20/model.onnx'))));
+    const m = simplifyModel(decodeModel(readFileSync(opsFixture('esp32p4_8/Swish/01_Swish_ishap_1_96_20_20/model.onnx'))));
     expect(m.graph.nodes.map((n) => n.opType)).toEqual(['Sigmoid', 'Mul']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Parity with ESP-PPQ 1.3.5's own outputs (/work/shared/fixtures/digits/ppq/<target>_<bits>_<algo>/
+ * Parity with ESP-PPQ 1.3.5's own outputs (test/fixtures/digits/ppq/<target>_<bits>_<algo>/
  * tensor_exponents.json) for the tensors that need no network execution: the graph input (calibrated from
  * calib.npy as 8 batches of 8, every algorithm, int8 and int16) and every Conv/Gemm weight (P4: per-channel
  * minmax; S3: per-tensor percentile — the quantizer's parameter defaults).

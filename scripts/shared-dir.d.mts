@@ -1,2 +1,0 @@
-/** See shared-dir.mjs. */
-export function sharedDir(repoRoot: string, env?: NodeJS.ProcessEnv): string;
