@@ -1,13 +1,14 @@
 /**
  * mode: merge — download every `<artifact-name>-shard-<i>-of-<n>` artifact of this workflow run, merge them
- * into one run folder (merge.ts), and publish that once (artifact `<artifact-name>`, summary, comment, gate).
+ * into one run folder (the merge-shards use case, src/app/merge-shards.ts), and publish that once (artifact
+ * `<artifact-name>`, summary, comment, gate).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
-import { mergeShards, type ShardFolder } from './merge.js';
+import { mergeShards, type ShardFolder } from '../app/merge-shards.js';
 import { publish, type PublishResult } from './publish.js';
 import { parseReportData, REPORT_DATA_FILE } from './report-data.js';
 import type { RunContext } from './run-context.js';
@@ -33,7 +34,7 @@ export async function mergeMode(cfg: ActionConfig, ctx: RunContext, deps: Action
   const first = datas[0]!;
   const experimentsRun = datas.reduce((n, d) => n + d.experimentsRun, 0);
   const runDir = path.resolve(deps.workspace, cfg.runDir);
-  const merged = mergeShards(shards, runDir, {
+  const merged = await mergeShards(shards, runDir, {
     numOfCandidates: first.numOfCandidates, direction: first.direction, balanced: first.balanced, label: cfg.runDir,
   });
   deps.log.info(`Merged ${shards.length} shard(s): ${merged.summary.length} experiments, ${merged.duplicates} duplicate(s) dropped.`);

@@ -17,7 +17,7 @@ import { canEnable, effectiveDirection, isBetter, type AutoQuantSettings, type S
 import { expandStrategies, type ParamSpace, type SampledParams, type Strategy } from './space.js';
 import { LAYERWISE_MODULES } from './spaces.js';
 import { planRefinements, runRefinements } from './refine.js';
-import { lowLatencyCandidateFilter, updateTopk, type CandidateFilter, type RunRecord } from './topk.js';
+import { candidateFilterFor, updateTopk, type CandidateFilter, type RunRecord } from './topk.js';
 
 /** Progress after each experiment (run or skipped). */
 export interface ExperimentProgress {
@@ -111,7 +111,7 @@ export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult
   if (inp.evaluator === undefined && s.score_direction !== 'minimize') {
     log.info("Using the built-in graph-wise top-3 SNR evaluator; this run sorts under 'minimize' (lower is better).");
   }
-  const filter = s.candidate_filter === null ? null : lowLatencyCandidateFilter;
+  const filter = candidateFilterFor(s.candidate_filter !== null);
   const state = await openRun(inp.store, s.resume);
   if (s.resume) await repairTopkGap(inp, state, direction, filter);
   const signal = inp.signal ?? new AbortController().signal;

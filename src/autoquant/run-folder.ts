@@ -28,6 +28,10 @@ export interface RunStore {
   resetDir(name: string): Promise<void>;
   /** Size in bytes, or undefined if missing. */
   fileSize(name: string): Promise<number | undefined>;
+  /** True when the subfolder exists. */
+  hasDir(name: string): Promise<boolean>;
+  /** Replaces subfolder `name` with a copy of `sourceName` of `source` (a store of the same kind). */
+  copyDirFrom(source: RunStore, sourceName: string, name: string): Promise<void>;
 }
 
 export const SUMMARY = 'summary.json';

@@ -16,6 +16,11 @@ export const lowLatencyCandidateFilter: CandidateFilter = (record) => {
   return !truthy(s.mixed_precision) && !truthy(s.horizontal_layer_split);
 };
 
+/** The Top-K selection of a search: ESP-PPQ's balanced low-latency filter (`candidate_filter: low_latency`), or plain Top-K. */
+export function candidateFilterFor(balanced: boolean): CandidateFilter | null {
+  return balanced ? lowLatencyCandidateFilter : null;
+}
+
 function truthy(v: PyValue | undefined): boolean {
   if (v === undefined || v === null || v === false || v === '') return false;
   if (isPyReal(v)) return num(v) !== 0;

@@ -37,14 +37,14 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * A RunStore over folder `dir` (absolute or relative to `cwd`). `label` is the run folder as the user wrote
- * it (used in records' `folder` field, like ESP-PPQ's os.path.join(run_dir, …)).
+ * A RunStore over folder `dir` (absolute or relative to `cwd`). Its label — records' `folder` prefix, like
+ * ESP-PPQ's os.path.join(run_dir, …) — is the run folder as the user wrote it, or `label` when given.
  */
-export function fsRunStore(dir: string, cwd: string = process.cwd()): RunStore {
+export function fsRunStore(dir: string, cwd: string = process.cwd(), label?: string): RunStore {
   const root = path.resolve(cwd, dir);
   const abs = (name: string): string => (name ? path.join(root, name) : root);
   return {
-    label: dir.replace(/\\/g, '/').replace(/\/+$/, ''),
+    label: (label ?? dir).replace(/\\/g, '/').replace(/\/+$/, ''),
     resolve: abs,
     async readText(name) {
       try {
@@ -71,6 +71,13 @@ export function fsRunStore(dir: string, cwd: string = process.cwd()): RunStore {
       } catch {
         return undefined;
       }
+    },
+    async hasDir(name) {
+      return (await fs.stat(abs(name)).catch(() => undefined))?.isDirectory() === true;
+    },
+    async copyDirFrom(source, sourceName, name) {
+      await fs.rm(abs(name), { recursive: true, force: true });
+      await fs.cp(source.resolve(sourceName), abs(name), { recursive: true });
     },
   };
 }

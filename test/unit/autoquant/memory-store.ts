@@ -23,5 +23,12 @@ export function memoryStore(label = 'run'): MemoryStore {
       dirs.add(n);
     },
     fileSize: async (n) => files.get(n)?.length,
+    hasDir: async (n) => dirs.has(n),
+    copyDirFrom: async (source, sourceName, n) => {
+      const src = source as MemoryStore;
+      for (const k of [...files.keys()]) if (k.startsWith(`${n}/`)) files.delete(k);
+      for (const [k, v] of src.files) if (k.startsWith(`${sourceName}/`)) files.set(`${n}/${k.slice(sourceName.length + 1)}`, v);
+      dirs.add(n);
+    },
   };
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mergeShards } from '../../../src/action/merge.js';
+import { mergeShards } from '../../../src/app/merge-shards.js';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -27,14 +27,14 @@ function shard(root: string, name: string, records: ReturnType<typeof rec>[], up
 }
 
 describe('mergeShards', () => {
-  it('interleaves back to unsharded order, drops repeated hashes, renumbers, copies folders and recomputes Top-K', () => {
+  it('interleaves back to unsharded order, drops repeated hashes, renumbers, copies folders and recomputes Top-K', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'merge-'));
     dirs.push(root);
     // Round-robin over 2 shards: global positions 0,2,4 in shard 1 and 1,3 in shard 2 (+ a repeat of h2).
     const s1 = shard(root, 's1', [rec('h0', 0, 0.5), rec('h2', 1, 0.2), rec('h4', 2, 0.9)], [1]);
     const s2 = shard(root, 's2', [rec('h1', 0, 0.3), rec('h3', 1, 0.2), rec('h2', 2, 0.2)], [0, 1]);
     const out = path.join(root, 'merged');
-    const res = mergeShards([{ shard: 2, dir: s2 }, { shard: 1, dir: s1 }], out, { numOfCandidates: 3, direction: 'minimize', balanced: true, label: 'run' });
+    const res = await mergeShards([{ shard: 2, dir: s2 }, { shard: 1, dir: s1 }], out, { numOfCandidates: 3, direction: 'minimize', balanced: true, label: 'run' });
     expect(res.duplicates).toBe(1);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.map((r: { hash: string; index: number; folder: string }) => [r.hash, r.index, r.folder])).toEqual([
@@ -51,18 +51,18 @@ describe('mergeShards', () => {
     expect(existsSync(path.join(out, '0000'))).toBe(false);
   });
 
-  it('keeps float scores as floats (1.0 stays 1.0 for ESP-PPQ readers)', () => {
+  it('keeps float scores as floats (1.0 stays 1.0 for ESP-PPQ readers)', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'merge-'));
     dirs.push(root);
     const dir = path.join(root, 's1');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'summary.json'), '[{"hash": "a", "index": 0, "score": 1.0}]');
     writeFileSync(path.join(dir, 'candidates.json'), '[]');
-    mergeShards([{ shard: 1, dir }], path.join(root, 'm'), { numOfCandidates: 1, direction: 'maximize', balanced: false, label: '' });
+    await mergeShards([{ shard: 1, dir }], path.join(root, 'm'), { numOfCandidates: 1, direction: 'maximize', balanced: false, label: '' });
     expect(readFileSync(path.join(root, 'm', 'candidates.json'), 'utf8')).toContain('"score": 1.0');
   });
 
-  it('refuses to merge nothing', () => {
-    expect(() => mergeShards([], '/nonexistent', { numOfCandidates: 1, direction: 'maximize', balanced: false, label: '' })).toThrow('no shard artifacts');
+  it('refuses to merge nothing', async () => {
+    await expect(mergeShards([], '/nonexistent', { numOfCandidates: 1, direction: 'maximize', balanced: false, label: '' })).rejects.toThrow('no shard artifacts');
   });
 });
