@@ -17,9 +17,9 @@ import { benchResultLine, renderBenchSection, type RankedCandidate } from '../re
 import type { ActionDeps } from './deps.js';
 import { INPUTS, type ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
-import { report, type ReportOutcome } from './report.js';
+import { announceResults, type ActionOutcome } from './announce.js';
 import { loadArtifactRun } from './report-mode.js';
-import { HTML_REPORT_FILE } from './report-text.js';
+import { HTML_REPORT_FILE } from './results-text.js';
 import type { RunContext } from './run-context.js';
 import type { ArtifactSource } from './seams.js';
 
@@ -70,7 +70,7 @@ async function runBench(cfg: ActionConfig, deps: ActionDeps, chip: string, candi
   });
 }
 
-export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ReportOutcome> {
+export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ActionOutcome> {
   refuseForkPr(cfg, ctx);
   const from = artifactSource(cfg, ctx);
   const ref = (await deps.artifacts.list(from)).find((a) => a.name === cfg.artifactName);
@@ -85,10 +85,10 @@ export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: Ac
   deps.outputs.set(OUTPUTS.benchArtifactId, uploaded ? String(uploaded.id) : '');
   const ranked: RankedCandidate[] = art.run.candidates.map((c) => ({ name: folderName(num(c.index)), score: num(c.score) }));
   deps.outputs.set(OUTPUTS.latencyMs, latency.medianMs === undefined ? '' : String(latency.medianMs));
-  const prNumber = ctx.prNumber ?? ctx.triggeringPrNumber ?? art.data.prNumber;
-  return report({
-    cfg, ctx, deps, run: art.run, view: art.view, data: { ...art.data, ...(prNumber !== undefined ? { prNumber } : {}) },
+  const prNumber = ctx.prNumber ?? ctx.triggeringPrNumber ?? art.facts.prNumber;
+  return announceResults({
+    cfg, ctx, deps, run: art.run, view: art.view, facts: { ...art.facts, ...(prNumber !== undefined ? { prNumber } : {}) },
     artifact: ref, artifactRunId: from ? String(from.runId) : ctx.runId, reportPath: path.join(art.dir, HTML_REPORT_FILE), saveBaseline: false,
-    bench: { markdown: renderBenchSection(bench, ranked, cfg.maxLatencyMs), failures: latency.failures },
+    bench: { markdown: renderBenchSection(bench, ranked, cfg.maxLatencyMs), latency },
   });
 }

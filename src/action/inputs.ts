@@ -6,6 +6,7 @@
 import { parseShardSpec, type Shard } from '../autoquant/search.js';
 import { SCORE_DIRECTIONS, type ScoreDirection } from '../autoquant/settings.js';
 import { InputError } from '../errors.js';
+import type { ScoreDrop } from '../app/score-gate.js';
 import { parseInputShape } from '../pipeline/input-shape.js';
 import { TARGETS, type Target } from '../quant/types.js';
 
@@ -27,8 +28,6 @@ export type Mode = 'search' | 'merge' | 'report' | 'benchmark';
 export type CommentPolicy = 'always' | 'on-change' | 'never';
 export type { ScoreDirection, Shard };
 
-/** An allowed drop of the best score versus the baseline: absolute units, or percent of |baseline|. */
-export interface ScoreDrop { kind: 'absolute' | 'percent'; value: number }
 
 /** The Action's configuration (all inputs parsed and validated). Paths are as given (workspace-relative). */
 export interface ActionConfig {

@@ -9,13 +9,14 @@ import { InputError } from '../errors.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
 import { mergeShards, type ShardFolder } from '../app/merge-shards.js';
-import { publish, type PublishResult } from './publish.js';
-import { parseReportData, REPORT_DATA_FILE } from './report-data.js';
+import type { ActionOutcome } from './announce.js';
+import { publish } from './publish.js';
+import { parseRunFacts, RUN_FACTS_FILE } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 
 const SHARD_RE = /-shard-(\d+)-of-(\d+)$/;
 
-export async function mergeMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<PublishResult> {
+export async function mergeMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ActionOutcome> {
   const prefix = `${cfg.artifactName}-shard-`;
   const refs = (await deps.artifacts.list()).filter((a) => a.name.startsWith(prefix) && SHARD_RE.test(a.name));
   if (refs.length === 0) throw new InputError(`mode merge: this run has no artifacts named '${prefix}<i>-of-<n>' (artifact-name '${cfg.artifactName}')`);
@@ -30,9 +31,9 @@ export async function mergeMode(cfg: ActionConfig, ctx: RunContext, deps: Action
     await deps.artifacts.download(ref, dir);
     shards.push({ shard: Number(SHARD_RE.exec(ref.name)![1]), dir });
   }
-  const datas = shards.map((s, i) => parseReportData(readFileSync(path.join(s.dir, REPORT_DATA_FILE), 'utf8'), `${refs[i]!.name}/${REPORT_DATA_FILE}`));
-  const first = datas[0]!;
-  const experimentsRun = datas.reduce((n, d) => n + d.experimentsRun, 0);
+  const facts = shards.map((s, i) => parseRunFacts(readFileSync(path.join(s.dir, RUN_FACTS_FILE), 'utf8'), `${refs[i]!.name}/${RUN_FACTS_FILE}`));
+  const first = facts[0]!;
+  const experimentsRun = facts.reduce((n, d) => n + d.experimentsRun, 0);
   const runDir = path.resolve(deps.workspace, cfg.runDir);
   const merged = await mergeShards(shards, runDir, {
     numOfCandidates: first.numOfCandidates, direction: first.direction, balanced: first.balanced, label: cfg.runDir,

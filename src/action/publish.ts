@@ -1,27 +1,27 @@
 /**
- * After a search or a merge: upload the artifact, then report (summary, PR comment, baseline, gate, outputs).
- * `report()` is shared with mode report, which renders the same from a downloaded artifact.
+ * After a search or a merge: write the run facts and the HTML report into the run folder (atomically, through
+ * its RunStore), upload the artifact, then announce the results (verdict, summary, PR comment, baseline,
+ * outputs). announceResults is shared with mode report, which renders the same from a downloaded artifact.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { num } from '../autoquant/py-value.js';
 import { folderName, readRun } from '../autoquant/run-folder.js';
 import type { RunRecord } from '../autoquant/topk.js';
 import { fsRunStore } from '../node/run-folder.js';
+import { renderHtml } from '../report/html.js';
 import { loadRunReport } from '../report/run-report.js';
 import { restoreBaseline, type BaselineRecord } from './baseline.js';
 import { baselineKeys } from './cache-key.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
-import { REPORT_DATA_FILE, type ReportData } from './report-data.js';
-import { report, type ReportOutcome } from './report.js';
-import { writeHtmlReport, HTML_REPORT_FILE } from './report-text.js';
+import { announceResults, type ActionOutcome } from './announce.js';
+import { HTML_REPORT_FILE } from './results-text.js';
+import { RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 import type { ScoreDirection } from '../autoquant/settings.js';
 
-export type PublishResult = ReportOutcome;
-
-/** What the search (or the merge of shards) tells the report. */
+/** What the search (or the merge of shards) tells the announcement. */
 export interface RunOutcome {
   /** Experiments run by this job (not counting resumed ones). */
   experimentsRun: number;
@@ -55,7 +55,7 @@ function filesUnder(dir: string): string[] {
 
 /** The artifact's files: the run files, the report, and every Top-K candidate folder. */
 function artifactFiles(runDir: string, candidates: RunRecord[]): string[] {
-  const top = ['summary.json', 'candidates.json', HTML_REPORT_FILE, REPORT_DATA_FILE].map((f) => path.join(runDir, f)).filter((f) => existsSync(f));
+  const top = ['summary.json', 'candidates.json', HTML_REPORT_FILE, RUN_FACTS_FILE].map((f) => path.join(runDir, f)).filter((f) => existsSync(f));
   return [...top, ...candidates.flatMap((c) => filesUnder(path.join(runDir, folderName(num(c.index)))))];
 }
 
@@ -75,23 +75,23 @@ async function findBaseline(inp: PublishInput): Promise<BaselineRecord | undefin
   return found;
 }
 
-/** Uploads the artifact and reports. */
-export async function publish(inp: PublishInput): Promise<PublishResult> {
+/** Uploads the artifact and announces the results. */
+export async function publish(inp: PublishInput): Promise<ActionOutcome> {
   const { cfg, ctx, deps, runDir, outcome } = inp;
   const store = fsRunStore(runDir, deps.workspace);
   const run = await readRun(store);
   const baseline = await findBaseline(inp);
-  const data: ReportData = {
+  const facts: RunFacts = {
     version: 1, workflow: ctx.workflow, model: cfg.model ?? '(merged)', target: cfg.target, direction: outcome.direction,
     numOfCandidates: outcome.numOfCandidates, balanced: outcome.balanced, experimentsRun: outcome.experimentsRun,
     stopped: outcome.stopped, branch: ctx.branch, baselineBranch: ctx.baselineBranch, sha: ctx.sha, runId: ctx.runId,
     ...(cfg.shard ? { shard: cfg.shard } : {}), ...(baseline ? { baseline } : {}), ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
   };
-  writeFileSync(path.join(runDir, REPORT_DATA_FILE), `${JSON.stringify(data, null, 2)}\n`);
+  await store.writeTextAtomic(RUN_FACTS_FILE, `${JSON.stringify(facts, null, 2)}\n`);
   const view = await loadRunReport(store);
-  writeHtmlReport(runDir, view);
+  await store.writeTextAtomic(HTML_REPORT_FILE, renderHtml(view));
   const name = artifactNameFor(cfg);
   const artifact = await deps.log.group(`Upload artifact ${name}`, () =>
     deps.artifacts.upload(name, artifactFiles(runDir, run.candidates), runDir, cfg.retentionDays));
-  return report({ cfg, ctx, deps, run, view, data, artifact, artifactRunId: ctx.runId, reportPath: path.join(runDir, HTML_REPORT_FILE), saveBaseline: true });
+  return announceResults({ cfg, ctx, deps, run, view, facts, artifact, artifactRunId: ctx.runId, reportPath: path.join(runDir, HTML_REPORT_FILE), saveBaseline: true });
 }

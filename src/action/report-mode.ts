@@ -12,16 +12,16 @@ import { fsRunStore } from '../node/run-folder.js';
 import { loadRunReport } from '../report/run-report.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
-import { parseReportData, REPORT_DATA_FILE, type ReportData } from './report-data.js';
-import { report, type ReportOutcome } from './report.js';
-import { HTML_REPORT_FILE } from './report-text.js';
+import { announceResults, type ActionOutcome } from './announce.js';
+import { HTML_REPORT_FILE } from './results-text.js';
+import { parseRunFacts, RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 import type { ArtifactRef, ArtifactSource } from './seams.js';
 
-/** A search artifact downloaded and read: its folder, report data, run files and report view. */
+/** A search artifact downloaded and read: its folder, run facts, run files and report view. */
 export interface ArtifactRun {
   dir: string;
-  data: ReportData;
+  facts: RunFacts;
   run: Awaited<ReturnType<typeof readRun>>;
   view: Awaited<ReturnType<typeof loadRunReport>>;
 }
@@ -30,12 +30,12 @@ export interface ArtifactRun {
 export async function loadArtifactRun(deps: ActionDeps, ref: ArtifactRef, from: ArtifactSource | undefined, prefix: string): Promise<ArtifactRun> {
   const dir = mkdtempSync(path.join(deps.tempDir, prefix));
   await deps.artifacts.download(ref, dir, from);
-  const data = parseReportData(readFileSync(path.join(dir, REPORT_DATA_FILE), 'utf8'), `${ref.name}/${REPORT_DATA_FILE}`);
+  const facts = parseRunFacts(readFileSync(path.join(dir, RUN_FACTS_FILE), 'utf8'), `${ref.name}/${RUN_FACTS_FILE}`);
   const store = fsRunStore(dir);
-  return { dir, data, run: await readRun(store), view: await loadRunReport(store) };
+  return { dir, facts, run: await readRun(store), view: await loadRunReport(store) };
 }
 
-export async function reportMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ReportOutcome> {
+export async function reportMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ActionOutcome> {
   const runId = cfg.reportRunId ?? ctx.triggeringRunId;
   if (runId === undefined) {
     throw new InputError(`mode report needs the run to report on: run it on a workflow_run event, or set input 'report-run-id'`);
@@ -43,10 +43,10 @@ export async function reportMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
   const from: ArtifactSource = { runId, owner: ctx.owner, repo: ctx.repo, token: cfg.githubToken };
   const ref = (await deps.artifacts.list(from)).find((a) => a.name === cfg.artifactName);
   if (!ref) throw new InputError(`mode report: run ${runId} has no artifact named '${cfg.artifactName}' (input 'artifact-name')`);
-  const { dir, data: parsed, run, view } = await loadArtifactRun(deps, ref, from, 'espdl-autoquant-report-');
+  const { dir, facts: parsed, run, view } = await loadArtifactRun(deps, ref, from, 'espdl-autoquant-report-');
   const prNumber = ctx.triggeringPrNumber ?? parsed.prNumber;
-  const data = { ...parsed, ...(prNumber !== undefined ? { prNumber } : {}) };
-  return report({
-    cfg, ctx, deps, run, view, data, artifact: ref, artifactRunId: String(runId), reportPath: path.join(dir, HTML_REPORT_FILE), saveBaseline: false,
+  const facts = { ...parsed, ...(prNumber !== undefined ? { prNumber } : {}) };
+  return announceResults({
+    cfg, ctx, deps, run, view, facts, artifact: ref, artifactRunId: String(runId), reportPath: path.join(dir, HTML_REPORT_FILE), saveBaseline: false,
   });
 }

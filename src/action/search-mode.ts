@@ -11,7 +11,8 @@ import { progressLine, searchEndLine } from '../report/progress.js';
 import { runFolderKeys, searchFingerprint } from './cache-key.js';
 import { INPUTS, type ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
-import { publish, type PublishResult } from './publish.js';
+import type { ActionOutcome } from './announce.js';
+import { publish } from './publish.js';
 import type { RunContext } from './run-context.js';
 import type { ActionDeps } from './deps.js';
 
@@ -48,7 +49,7 @@ export function searchRequest(cfg: ActionConfig, deps: ActionDeps, resume: boole
   };
 }
 
-export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<PublishResult | undefined> {
+export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ActionOutcome | undefined> {
   const { log } = deps;
   const runDir = path.resolve(deps.workspace, cfg.runDir);
   const fingerprint = searchFingerprint(cfg, deps.workspace, deps.toolVersion);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runtimeToken, startFakeGitHubServices, type FakeGitHubServices } from '../../fakes/github-services.js';
 import type { ActionDeps } from '../../../src/action/deps.js';
-import type { ReportOutcome } from '../../../src/action/report.js';
+import type { ActionOutcome } from '../../../src/action/announce.js';
 import { fakeRunnerFactory, type FakeRunnerControl } from './fake-runner.js';
 import type { ExperimentRunnerFactory } from '../../../src/autoquant/runner.js';
 
@@ -43,7 +43,7 @@ export interface RunResult {
   summary: string;
   warnings: string[];
   infos: string[];
-  outcome: ReportOutcome | undefined;
+  outcome: ActionOutcome | undefined;
 }
 
 export interface Harness {

@@ -1,45 +1,49 @@
 /**
- * The reporting half shared by every mode: gate, job summary, the one PR comment, the branch baseline,
- * outputs, and finally the step's verdict. Everything optional (comment, summary, baseline) only warns.
+ * Announcing a run's results, shared by every mode: the verdict (src/app/verdict.ts), the job summary, the one
+ * PR comment, the branch baseline and the outputs. Everything optional (comment, summary, baseline) only
+ * warns; the verdict is returned, and main.ts fails the step by it.
  */
 import { dumps } from '../autoquant/py-json.js';
 import { num, isPyReal } from '../autoquant/py-value.js';
 import type { RunRecord } from '../autoquant/topk.js';
+import type { LatencyGateResult } from '../app/latency-gate.js';
+import type { GateResult } from '../app/score-gate.js';
+import { judgeRun, type Verdict } from '../app/verdict.js';
 import type { RunReport } from '../report/run-report.js';
 import { saveBaseline, type BaselineRecord } from './baseline.js';
 import { baselineKeys } from './cache-key.js';
 import { commentBody, commentMarker, upsertComment, type UpsertAction } from './comment.js';
 import type { ActionDeps } from './deps.js';
-import { evaluateGate, type GateResult } from './gate.js';
 import type { ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
-import type { ReportData } from './report-data.js';
-import { renderActionReport } from './report-text.js';
+import type { RunFacts } from './run-facts.js';
+import { renderResults } from './results-text.js';
 import { artifactUrl, type RunContext } from './run-context.js';
 import type { ArtifactRef } from './seams.js';
 
-export interface ReportInput {
+export interface AnnounceInput {
   cfg: ActionConfig;
   ctx: RunContext;
   deps: ActionDeps;
   run: { summary: RunRecord[]; candidates: RunRecord[] };
   /** The same run as src/report reads it (Top-K table, chart). */
   view: RunReport;
-  data: ReportData;
+  facts: RunFacts;
   artifact: ArtifactRef | undefined;
   /** The run the artifact belongs to (for its link). */
   artifactRunId: string;
   reportPath: string;
   /** Save this run's best as its branch's baseline (search/merge on non-PR events). */
   saveBaseline: boolean;
-  /** mode benchmark: the on-device section and the latency gate's failures (added to the score gate's). */
-  bench?: { markdown: string; failures: string[] };
+  /** mode benchmark: the on-device section and the latency gate (its failures join the score gate's). */
+  bench?: { markdown: string; latency: LatencyGateResult };
 }
 
-export interface ReportOutcome {
+/** What a mode did; main.ts fails the step by `verdict`. */
+export interface ActionOutcome {
   bestScore?: number;
   bestIndex?: number;
-  gate?: GateResult;
+  verdict?: Verdict;
   artifact?: ArtifactRef;
   comment?: UpsertAction;
 }
@@ -53,16 +57,16 @@ function numericExtras(r: RunRecord): Record<string, number> {
   return out;
 }
 
-async function postComment(inp: ReportInput, markdown: string, stable: string): Promise<UpsertAction | undefined> {
-  const { cfg, ctx, deps, data } = inp;
-  const pr = data.prNumber ?? ctx.prNumber;
-  if (data.shard || pr === undefined || cfg.comment === 'never') return undefined;
+async function postComment(inp: AnnounceInput, markdown: string, stable: string): Promise<UpsertAction | undefined> {
+  const { cfg, ctx, deps, facts } = inp;
+  const pr = facts.prNumber ?? ctx.prNumber;
+  if (facts.shard || pr === undefined || cfg.comment === 'never') return undefined;
   const api = deps.comments(cfg.githubToken, ctx.owner, ctx.repo, pr);
   if (!api) {
     deps.log.warn("No 'github-token': the PR comment is skipped.");
     return undefined;
   }
-  const marker = commentMarker(data.workflow, data.model, data.target);
+  const marker = commentMarker(facts.workflow, facts.model, facts.target);
   try {
     const res = await upsertComment(api, marker, commentBody(marker, markdown, stable, 'see the job summary and the artifact'), cfg.comment);
     deps.log.info(`PR #${pr} comment ${res.action}${res.id ? ` (id ${res.id})` : ''}.`);
@@ -73,20 +77,20 @@ async function postComment(inp: ReportInput, markdown: string, stable: string): 
   }
 }
 
-async function keepBaseline(inp: ReportInput, best: RunRecord): Promise<void> {
-  const { cfg, ctx, deps, data } = inp;
+async function keepBaseline(inp: AnnounceInput, best: RunRecord): Promise<void> {
+  const { cfg, ctx, deps, facts } = inp;
   // PR runs never save: a PR must not become its own baseline on its next push.
-  if (!inp.saveBaseline || data.shard || !cfg.cache || cfg.baselineScore !== undefined || ctx.prNumber !== undefined) return;
+  if (!inp.saveBaseline || facts.shard || !cfg.cache || cfg.baselineScore !== undefined || ctx.prNumber !== undefined) return;
   const record: BaselineRecord = {
-    bestScore: num(best.score), direction: data.direction, bestIndex: num(best.index), extras: numericExtras(best),
+    bestScore: num(best.score), direction: facts.direction, bestIndex: num(best.index), extras: numericExtras(best),
     branch: ctx.branch, sha: ctx.sha, runId: ctx.runId,
   };
   const key = baselineKeys(cfg, ctx.workflow, ctx.branch, ctx.runId, ctx.runAttempt).save;
   if (await saveBaseline(deps.cache, deps.workspace, key, record)) deps.log.info(`Saved this run's best as the baseline of ${ctx.branch}.`);
 }
 
-function setOutputs(inp: ReportInput, best: RunRecord | undefined, gate: GateResult | undefined): void {
-  const { deps, run, artifact, data } = inp;
+function setOutputs(inp: AnnounceInput, best: RunRecord | undefined, gate: GateResult | undefined): void {
+  const { deps, run, artifact, facts } = inp;
   const set = deps.outputs.set;
   set(OUTPUTS.bestScore, best ? String(num(best.score)) : '');
   set(OUTPUTS.bestIndex, best ? String(num(best.index)) : '');
@@ -95,29 +99,22 @@ function setOutputs(inp: ReportInput, best: RunRecord | undefined, gate: GateRes
   set(OUTPUTS.artifactId, artifact ? String(artifact.id) : '');
   set(OUTPUTS.artifactUrl, artifact ? artifactUrl(inp.ctx, artifact.id, inp.artifactRunId) : '');
   set(OUTPUTS.reportPath, inp.reportPath);
-  set(OUTPUTS.experimentsRun, String(data.experimentsRun));
-  set(OUTPUTS.baselineScore, data.baseline ? String(data.baseline.bestScore) : '');
+  set(OUTPUTS.experimentsRun, String(facts.experimentsRun));
+  set(OUTPUTS.baselineScore, facts.baseline ? String(facts.baseline.bestScore) : '');
   set(OUTPUTS.scoreDelta, gate?.delta === undefined ? '' : String(gate.delta));
 }
 
-/** The score gate with the latency gate's failures added (one verdict, one `regressed`). */
-function withBench(gate: GateResult, failures: string[]): GateResult {
-  if (failures.length === 0) return gate;
-  return { ...gate, passed: false, regressed: true, failures: [...gate.failures, ...failures] };
-}
-
-/** Gate, summary, comment, baseline, outputs; fails the step when the gate fails (unless told not to). */
-export async function report(inp: ReportInput): Promise<ReportOutcome> {
-  const { cfg, deps, data, run } = inp;
+/** Verdict, summary, comment, baseline, outputs; the verdict is returned for main.ts to apply. */
+export async function announceResults(inp: AnnounceInput): Promise<ActionOutcome> {
+  const { cfg, deps, facts, run } = inp;
   const best = run.candidates[0];
-  const gate = data.shard ? undefined : withBench(evaluateGate({
-    best: best ? num(best.score) : undefined, direction: data.direction,
-    ...(data.baseline ? { baseline: data.baseline.bestScore } : {}),
-    ...(cfg.minScore !== undefined ? { minScore: cfg.minScore } : {}),
-    ...(cfg.maxScoreDrop ? { maxScoreDrop: cfg.maxScoreDrop } : {}),
-  }), inp.bench?.failures ?? []);
+  const verdict = judgeRun({
+    best: best ? num(best.score) : undefined, direction: facts.direction, ...(facts.baseline ? { baseline: facts.baseline.bestScore } : {}),
+    ...(cfg.minScore !== undefined ? { minScore: cfg.minScore } : {}), ...(cfg.maxScoreDrop ? { maxScoreDrop: cfg.maxScoreDrop } : {}),
+    ...(inp.bench ? { latency: inp.bench.latency } : {}), ...(facts.shard ? { shard: facts.shard } : {}), failOnRegression: cfg.failOnRegression,
+  });
   const link = inp.artifact ? artifactUrl(inp.ctx, inp.artifact.id, inp.artifactRunId) : undefined;
-  const { markdown, stable } = renderActionReport({ report: inp.view, data, gate, artifactLink: link, artifactName: inp.artifact?.name, bench: inp.bench?.markdown });
+  const { markdown, stable } = renderResults({ report: inp.view, facts, gate: verdict.gate, artifactLink: link, artifactName: inp.artifact?.name, bench: inp.bench?.markdown });
   try {
     await deps.summary.write(markdown);
   } catch (err) {
@@ -125,15 +122,9 @@ export async function report(inp: ReportInput): Promise<ReportOutcome> {
   }
   const comment = await postComment(inp, markdown, stable);
   if (best) await keepBaseline(inp, best);
-  setOutputs(inp, best, gate);
-  if (gate && !gate.passed) {
-    const msg = `Quality gate failed: ${gate.failures.join('; ')}`;
-    if (cfg.failOnRegression) deps.setFailed(msg);
-    else deps.log.warn(`${msg} (fail-on-regression is false: the step passes)`);
-  }
-  const out: ReportOutcome = {};
+  setOutputs(inp, best, verdict.gate);
+  const out: ActionOutcome = { verdict };
   if (best) Object.assign(out, { bestScore: num(best.score), bestIndex: num(best.index) });
-  if (gate) out.gate = gate;
   if (inp.artifact) out.artifact = inp.artifact;
   if (comment) out.comment = comment;
   return out;

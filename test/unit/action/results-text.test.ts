@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { renderActionReport } from '../../../src/action/report-text.js';
+import { renderResults } from '../../../src/action/results-text.js';
 import { escapeMarkdownText as mdText } from '../../../src/report/escape.js';
-import type { ReportData } from '../../../src/action/report-data.js';
+import type { RunFacts } from '../../../src/action/run-facts.js';
 import type { RunReport } from '../../../src/report/run-report.js';
 
-const data: ReportData = {
+const facts: RunFacts = {
   version: 1, workflow: 'CI', model: 'net.onnx', target: 'esp32p4', direction: 'maximize', numOfCandidates: 2, balanced: true,
   experimentsRun: 3, stopped: null, branch: 'feature', baselineBranch: 'main', sha: 'abcdef123456', runId: '9',
   baseline: { bestScore: 80, direction: 'maximize', bestIndex: 4, extras: { top5: 95 }, branch: 'main', sha: 's', runId: '8' },
@@ -16,7 +16,7 @@ const report: RunReport = {
 
 describe('action report text', () => {
   it('compares base and this run with signed deltas and percentages', () => {
-    const { markdown, stable } = renderActionReport({ report, data, gate: { passed: true, regressed: false, failures: [], delta: -2 }, artifactLink: 'https://x/a/1', artifactName: 'aq' });
+    const { markdown, stable } = renderResults({ report, facts, gate: { passed: true, regressed: false, failures: [], delta: -2 }, artifactLink: 'https://x/a/1', artifactName: 'aq' });
     expect(stable).toContain('| | base `main` | this run | delta |');
     expect(stable).toContain('| best score (higher is better) | 80 | 78 | −2 (−2.5%) |');
     expect(stable).toContain('| top5 | 95 | 96 | +1 (+1.05263%) |');
@@ -26,7 +26,7 @@ describe('action report text', () => {
   });
 
   it('lists every broken limit and defuses markup from the artifact', () => {
-    const { stable } = renderActionReport({ report, data: { ...data, model: '<img src=x> @team|x' }, gate: { passed: false, regressed: true, failures: ['a', 'b'] } });
+    const { stable } = renderResults({ report, facts: { ...facts, model: '<img src=x> @team|x' }, gate: { passed: false, regressed: true, failures: ['a', 'b'] } });
     expect(stable).toContain('❌ **Quality gate failed**\n- a\n- b');
     expect(stable).toContain('`&lt;img src=x&gt; @\u200bteam\\|x`');
     expect(mdText('a\nb')).toBe('a b');

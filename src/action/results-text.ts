@@ -1,16 +1,14 @@
 /**
- * The Action's report text: gate verdict and base-vs-this-run comparison (ours), then the Top-K table and
- * the mermaid score-vs-cost chart from src/report (the same renderers as `espdl-autoquant report`).
- * `stable` is the part that counts as "changed" for `comment: on-change` (no links, no per-run counts).
+ * The results text of the job summary and the PR comment: the gate's verdict and the base-vs-this-run
+ * comparison (ours), then the Top-K table and the mermaid score-vs-cost chart from src/report (the same
+ * renderers as `espdl-autoquant report`). `stable` is the part that counts as "changed" for
+ * `comment: on-change` (no links, no per-run counts).
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { escapeMarkdownText as mdText } from '../report/escape.js';
-import { renderHtml } from '../report/html.js';
 import { scoreCostChart, topKTable } from '../report/markdown.js';
 import { fmtScore, type RunReport } from '../report/run-report.js';
-import type { GateResult } from './gate.js';
-import type { ReportData } from './report-data.js';
+import type { GateResult } from '../app/score-gate.js';
+import type { RunFacts } from './run-facts.js';
 
 export const HTML_REPORT_FILE = 'report.html';
 
@@ -18,10 +16,10 @@ function signed(x: number): string {
   return `${x > 0 ? '+' : x < 0 ? '−' : '±'}${fmtScore(Math.abs(x))}`;
 }
 
-function comparisonTable(r: RunReport, data: ReportData): string {
+function comparisonTable(r: RunReport, facts: RunFacts): string {
   const best = r.candidates[0];
-  const base = data.baseline;
-  const better = data.direction === 'minimize' ? 'lower is better' : 'higher is better';
+  const base = facts.baseline;
+  const better = facts.direction === 'minimize' ? 'lower is better' : 'higher is better';
   const rows = [`| | ${base ? `base \`${mdText(base.branch)}\`` : 'base'} | this run | delta |`, '|---|---|---|---|'];
   const delta = (a: number | undefined, b: number | undefined): string => {
     if (a === undefined || b === undefined) return '–';
@@ -38,43 +36,36 @@ function comparisonTable(r: RunReport, data: ReportData): string {
   return rows.join('\n');
 }
 
-function verdict(gate: GateResult | undefined, data: ReportData): string {
-  if (data.shard) return `Shard ${data.shard.index}/${data.shard.count}: the gate runs after \`mode: merge\`.`;
+function gateText(gate: GateResult | undefined, facts: RunFacts): string {
+  if (facts.shard) return `Shard ${facts.shard.index}/${facts.shard.count}: the gate runs after \`mode: merge\`.`;
   if (!gate) return '';
-  if (gate.passed) return '✅ **Quality gate passed**' + (data.baseline ? '' : ' (no baseline result of the base branch yet)');
+  if (gate.passed) return '✅ **Quality gate passed**' + (facts.baseline ? '' : ' (no baseline result of the base branch yet)');
   return ['❌ **Quality gate failed**', ...gate.failures.map((f) => `- ${f}`)].join('\n');
 }
 
-export interface ActionReportInput {
+export interface ResultsTextInput {
   report: RunReport;
-  data: ReportData;
+  facts: RunFacts;
   gate: GateResult | undefined;
   artifactLink?: string | undefined;
   artifactName?: string | undefined;
-  /** mode benchmark: the on-device section (bench-text.ts), placed after the Top-K table. */
+  /** mode benchmark: the on-device section (src/report/bench.ts), placed after the Top-K table. */
   bench?: string | undefined;
 }
 
 /** The summary/comment markdown and its stable part. */
-export function renderActionReport(inp: ActionReportInput): { markdown: string; stable: string } {
-  const { report: r, data } = inp;
-  const head = `## espdl-autoquant · \`${mdText(data.model)}\` → ${mdText(data.target)}`;
+export function renderResults(inp: ResultsTextInput): { markdown: string; stable: string } {
+  const { report: r, facts } = inp;
+  const head = `## espdl-autoquant · \`${mdText(facts.model)}\` → ${mdText(facts.target)}`;
   const stable = [
-    head, '', verdict(inp.gate, data), '', comparisonTable(r, data), '',
+    head, '', gateText(inp.gate, facts), '', comparisonTable(r, facts), '',
     `### Top-${r.candidates.length} of ${r.numExperiments} experiments`, '',
     r.candidates.length ? topKTable(r) : '_No candidate was evaluated._', '', ...(inp.bench ? [inp.bench, ''] : []), scoreCostChart(r),
   ].join('\n');
   const notes = [
-    `${data.experimentsRun} new experiment(s) in this run${data.stopped ? ` (stopped early: ${data.stopped}; the next run resumes)` : ''}`,
+    `${facts.experimentsRun} new experiment(s) in this run${facts.stopped ? ` (stopped early: ${facts.stopped}; the next run resumes)` : ''}`,
     inp.artifactLink ? `artifact [${mdText(inp.artifactName ?? 'download')}](${inp.artifactLink})` : 'no artifact uploaded',
-    data.sha ? `commit ${mdText(data.sha.slice(0, 7))}` : '',
+    facts.sha ? `commit ${mdText(facts.sha.slice(0, 7))}` : '',
   ].filter(Boolean);
   return { markdown: `${stable}\n\n<sub>${notes.join(' · ')}</sub>\n`, stable };
-}
-
-/** Writes the self-contained HTML report into the run folder. */
-export function writeHtmlReport(runDir: string, r: RunReport): string {
-  const file = path.join(runDir, HTML_REPORT_FILE);
-  writeFileSync(file, renderHtml(r));
-  return file;
 }

@@ -1,15 +1,17 @@
 /**
- * The facts a report is rendered from, stored in the artifact as `espdl-autoquant.json` next to the run
- * files, so a `mode: report` job in a trusted `workflow_run` workflow can render and comment for a fork PR
- * from the artifact alone. Its content is untrusted there: it is parsed defensively and only ever shown.
+ * The run facts: what the summary and the PR comment are rendered from besides the run folder (model, target,
+ * direction, baseline, branch, PR, …), stored in the artifact as `espdl-autoquant.json` next to the run files,
+ * so a `mode: report` job in a trusted `workflow_run` workflow can render and comment for a fork PR from the
+ * artifact alone. Its content is untrusted there: it is parsed defensively and only ever shown.
  */
 import { z } from 'zod';
+import { SCORE_DIRECTIONS } from '../autoquant/settings.js';
 import { InputError } from '../errors.js';
 
-export const REPORT_DATA_FILE = 'espdl-autoquant.json';
+export const RUN_FACTS_FILE = 'espdl-autoquant.json';
 
 const baselineSchema = z.object({
-  bestScore: z.number(), direction: z.enum(['maximize', 'minimize']), bestIndex: z.number(),
+  bestScore: z.number(), direction: z.enum(SCORE_DIRECTIONS), bestIndex: z.number(),
   extras: z.record(z.string(), z.number()), branch: z.string(), sha: z.string(), runId: z.string(),
 });
 
@@ -18,7 +20,7 @@ const schema = z.object({
   workflow: z.string(),
   model: z.string(),
   target: z.string(),
-  direction: z.enum(['maximize', 'minimize']),
+  direction: z.enum(SCORE_DIRECTIONS),
   numOfCandidates: z.number().int().min(1),
   balanced: z.boolean(),
   /** New experiments of the run that produced the artifact (for merge: summed over shards is not known; 0). */
@@ -33,10 +35,10 @@ const schema = z.object({
   runId: z.string(),
 });
 
-export type ReportData = z.infer<typeof schema>;
+export type RunFacts = z.infer<typeof schema>;
 
-/** Parses the artifact's report data; errors name the file. */
-export function parseReportData(text: string, file: string): ReportData {
+/** Parses the artifact's run facts; errors name the file. */
+export function parseRunFacts(text: string, file: string): RunFacts {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,10 +1,12 @@
 /**
- * The quality gate (pure): the PR's best score against `min-score` and against the baseline (the base
- * branch's latest best) with `max-score-drop`, respecting the score direction. `min-score` is the worst
- * acceptable score: a floor when maximizing, a ceiling when minimizing (e.g. a noise ratio).
+ * The score gate (pure): a run's best score against `min-score` and against the baseline (the base branch's
+ * latest best) with `max-score-drop`, respecting the score direction. `min-score` is the worst acceptable
+ * score: a floor when maximizing, a ceiling when minimizing (e.g. a noise ratio).
  */
 import type { ScoreDirection } from '../autoquant/settings.js';
-import type { ScoreDrop } from './inputs.js';
+
+/** An allowed drop of the best score versus the baseline: absolute units, or percent of |baseline|. */
+export interface ScoreDrop { kind: 'absolute' | 'percent'; value: number }
 
 export interface GateInput {
   /** Best score of this run; undefined when no candidate was evaluated. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDrop, evaluateGate, scoreDrop } from '../../../src/action/gate.js';
+import { allowedDrop, evaluateGate, scoreDrop } from '../../../src/app/score-gate.js';
 
 describe('evaluateGate', () => {
   it('passes within the allowed drop (maximize, absolute)', () => {
