@@ -4,21 +4,11 @@
  * exporter refuses it up front, naming the node.
  */
 import { UnsupportedError } from '../errors.js';
-
-export const ESPDL_MODULES: ReadonlySet<string> = new Set([
-  'Conv', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'Resize', 'GlobalAveragePool', 'AveragePool', 'Concat', 'Sigmoid',
-  'Tanh', 'Relu', 'LeakyRelu', 'HardSigmoid', 'HardSwish', 'Gelu', 'LUT', 'Gemm', 'QuantizeLinear', 'DequantizeLinear',
-  'RequantizeLinear', 'PRelu', 'Clip', 'Flatten', 'Reshape', 'Transpose', 'Exp', 'Log', 'Sqrt', 'Squeeze', 'Unsqueeze',
-  'Softmax', 'LogSoftmax', 'MaxPool', 'Slice', 'Pad', 'MatMul', 'Neg', 'SpaceToDepth', 'Split', 'Gather', 'Elu',
-  'Greater', 'GreaterOrEqual', 'Equal', 'Less', 'LessOrEqual', 'ReverseSequence', 'ScatterND', 'Identity', 'Swish',
-  'ReduceL1', 'ReduceL2', 'ReduceMin', 'ReduceMax', 'ReduceSum', 'ReduceProd', 'ReduceMean', 'ReduceSumSquare',
-  'ReduceLogSum', 'ReduceLogSumExp', 'GRU', 'LSTM', 'DepthToSpace', 'StreamingCache', 'InsertZeros',
-  'LayerNormalization', 'LpNormalization', 'RMSNormalization',
-]);
+import { opInfo } from '../ops/registry.js';
 
 /** Throws UnsupportedError naming every node ESP-DL has no kernel for. */
 export function assertEspdlKernels(nodes: readonly { name: string; opType: string }[]): void {
-  const missing = nodes.filter((n) => !ESPDL_MODULES.has(n.opType));
+  const missing = nodes.filter((n) => !opInfo(n.opType).espdlModule);
   if (missing.length === 0) return;
   const list = missing.map((n) => `${n.name} (${n.opType})`).join(', ');
   throw new UnsupportedError(`ESP-DL has no kernel for node(s) ${list}: the .espdl would not load on the chip. ` +

@@ -18,7 +18,7 @@ import { fakeQuantize } from '../quant/fake-quant.js';
 import { isQuantizing, resolve, type QuantizedGraph, type TensorQuantConfig } from '../quant/types.js';
 import { inferValueTypes } from './value-types.js';
 import { forOnnxRuntime } from '../onnx/simplify/index.js';
-import { knownShape } from '../onnx/simplify/edit.js';
+import { knownShape } from '../ir/edit.js';
 import { emitQuantRnn, type RnnSpec } from './sim-rnn.js';
 
 export interface SimOptions {

@@ -5,9 +5,8 @@
 import type { Graph } from '../ir/graph.js';
 import { dataTypeFromCode, type DataType } from '../ir/tensor.js';
 import { topologicalSort } from '../ir/topo.js';
+import { opInfo } from '../ops/registry.js';
 
-const INT64_OUT = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'NonMaxSuppression']);
-const BOOL_OUT = new Set(['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']);
 
 export function inferValueTypes(g: Graph): Map<string, DataType> {
   const types = new Map<string, DataType>();
@@ -16,8 +15,8 @@ export function inferValueTypes(g: Graph): Map<string, DataType> {
   for (const [name, v] of g.valueInfo) types.set(name, v.dtype);
   for (const node of topologicalSort(g)) {
     let out: DataType | undefined;
-    if (INT64_OUT.has(node.opType)) out = 'int64';
-    else if (BOOL_OUT.has(node.opType)) out = 'bool';
+    const fixed = opInfo(node.opType).outputType;
+    if (fixed) out = fixed;
     else if (node.opType === 'Cast') {
       const to = node.attributes.get('to');
       out = to && to.type === 'int' ? dataTypeFromCode(to.value) : undefined;

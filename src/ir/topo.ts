@@ -1,38 +1,18 @@
-import type { Graph, Node } from './graph.js';
-
-/** Producer node of every value name. */
-export function producers(g: Graph): Map<string, Node> {
-  const map = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) if (o) map.set(o, n);
-  return map;
-}
-
-/** Consumer nodes of every value name, in node order (a node appears once per input slot). */
-export function consumers(g: Graph): Map<string, Node[]> {
-  const map = new Map<string, Node[]>();
-  for (const n of g.nodes) {
-    for (const i of n.inputs) {
-      if (!i) continue;
-      const list = map.get(i);
-      if (list) list.push(n);
-      else map.set(i, [n]);
-    }
-  }
-  return map;
-}
+import type { Node } from './graph.js';
+import { producerMap } from './edit.js';
 
 /**
  * Nodes in a topological order that keeps the original order wherever it is already valid (Kahn's
  * algorithm with the original index as priority), so exported files stay close to the source model.
  * Throws on a cycle.
  */
-export function topologicalSort(g: Graph): Node[] {
-  const prod = producers(g);
+export function topologicalSort<N extends Node>(g: { readonly nodes: readonly N[] }): N[] {
+  const prod = producerMap(g.nodes);
   const index = new Map(g.nodes.map((n, i) => [n, i]));
-  const pending = new Map<Node, number>();
-  const dependents = new Map<Node, Node[]>();
+  const pending = new Map<N, number>();
+  const dependents = new Map<N, N[]>();
   for (const n of g.nodes) {
-    const deps = new Set<Node>();
+    const deps = new Set<N>();
     for (const i of n.inputs) {
       const p = i ? prod.get(i) : undefined;
       if (p && p !== n) deps.add(p);
@@ -45,9 +25,9 @@ export function topologicalSort(g: Graph): Node[] {
     }
   }
   // A small binary heap keyed on the original index.
-  const heap: Node[] = [];
-  const key = (n: Node) => index.get(n) as number;
-  const push = (n: Node) => {
+  const heap: N[] = [];
+  const key = (n: N) => index.get(n) as number;
+  const push = (n: N) => {
     heap.push(n);
     let i = heap.length - 1;
     while (i > 0) {
@@ -57,7 +37,7 @@ export function topologicalSort(g: Graph): Node[] {
       i = p;
     }
   };
-  const pop = (): Node => {
+  const pop = (): N => {
     const top = heap[0]!;
     const last = heap.pop()!;
     if (heap.length > 0) {
@@ -76,7 +56,7 @@ export function topologicalSort(g: Graph): Node[] {
     return top;
   };
   for (const n of g.nodes) if (pending.get(n) === 0) push(n);
-  const order: Node[] = [];
+  const order: N[] = [];
   while (heap.length > 0) {
     const n = pop();
     order.push(n);

@@ -10,7 +10,7 @@ import type { InferenceRuntime } from '../exec/runtime.js';
 import { InputError } from '../errors.js';
 import type { Model } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { consumers } from '../ir/topo.js';
+import { consumerMap } from '../ir/edit.js';
 import type { Logger } from '../log.js';
 import { layerwiseError } from '../quant/analysis.js';
 import { defaultQuantOptions } from '../quant/options.js';
@@ -38,7 +38,7 @@ export interface RunnerSetup {
 
 export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
   const inputs = modelInputs(setup.model);
-  const cons = consumers(setup.model.graph);
+  const cons = consumerMap(setup.model.graph.nodes);
   const nodeNames = new Set(setup.model.graph.nodes.map((n) => n.name));
   const espdlName = setup.espdlName ?? 'model.espdl';
   return {

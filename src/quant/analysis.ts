@@ -10,7 +10,7 @@ import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime, InferenceSession } from '../exec/runtime.js';
 import { buildSimModel, probeName } from '../exec/sim-model.js';
 import type { Tensor } from '../ir/tensor.js';
-import { COMPUTING_OPS } from './op-sets.js';
+import { opInfo } from '../ops/registry.js';
 import { lcgIndices, snrMean, WeightedMean } from './measure.js';
 import type { QuantizedGraph } from './types.js';
 import { batchLength, runBatch } from './batches.js';
@@ -29,7 +29,7 @@ export function measuredOps(qg: QuantizedGraph): { name: string; output: string 
   const out: { name: string; output: string }[] = [];
   for (const node of qg.model.graph.nodes) {
     const op = qg.ops.get(node.name);
-    if (op && COMPUTING_OPS.has(node.opType) && node.outputs[0]) out.push({ name: node.name, output: node.outputs[0] });
+    if (op && opInfo(node.opType).computing && node.outputs[0]) out.push({ name: node.name, output: node.outputs[0] });
   }
   return out;
 }

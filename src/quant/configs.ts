@@ -4,9 +4,8 @@
  */
 import type { Model, Node } from '../ir/graph.js';
 import type { Logger } from '../log.js';
-import { COMPUTING_OPS, PASSIVE_OPERATIONS, QUANT_OPERATION_TYPES } from './op-sets.js';
+import { isQuantizableInput, opInfo, weightChannelAxis } from '../ops/registry.js';
 import type { QuantOptions } from './options.js';
-import { isQuantizableInput } from './sockets.js';
 import { platformBits, platformFor, quantRange, roundingFor, usesPerChannelWeights } from './targets.js';
 import type { ObserverName, OpQuant, Platform, QuantState, QuantizedGraph, Rounding, TensorQuantConfig } from './types.js';
 
@@ -46,19 +45,9 @@ export function configFactory(): ConfigFactory {
 
 /** The platform of one node: FP32 when ESP-DL cannot quantize it, int16 when listed in int16Layers. */
 export function dispatch(node: Node, opts: QuantOptions): Platform {
-  if (!QUANT_OPERATION_TYPES.has(node.opType)) return 'FP32';
+  if (!opInfo(node.opType).quantizable) return 'FP32';
   const bits = opts.int16Layers.includes(node.name) ? 16 : opts.bits;
   return platformFor(opts.target, bits);
-}
-
-/** Channel axis of the weight of a per-channel op (Conv 0, ConvTranspose 1, Gemm 0 if transB else 1). */
-function weightAxis(node: Node): number {
-  if (node.opType === 'ConvTranspose') return 1;
-  if (node.opType === 'Gemm') {
-    const t = node.attributes.get('transB');
-    return t && t.type === 'int' && t.value !== 0 ? 0 : 1;
-  }
-  return 0;
 }
 
 function createOpQuant(node: Node, platform: Platform, model: Model, opts: QuantOptions, factory: ConfigFactory): OpQuant {
@@ -66,7 +55,8 @@ function createOpQuant(node: Node, platform: Platform, model: Model, opts: Quant
   const rounding = roundingFor(opts.target);
   const inits = model.graph.initializers;
   const perChannel = usesPerChannelWeights(platform);
-  const withWeights = node.opType === 'Conv' || node.opType === 'ConvTranspose' || node.opType === 'Gemm';
+  const info = opInfo(node.opType);
+  const withWeights = info.weightAndBias;
   const inputs = node.inputs.map((value, i): TensorQuantConfig | undefined => {
     if (!value) return undefined;
     const isParameter = inits.has(value);
@@ -76,7 +66,7 @@ function createOpQuant(node: Node, platform: Platform, model: Model, opts: Quant
     if (withWeights && i === 1 && node.inputs.length > 1) {
       return factory.create({
         value, bits, rounding, state: 'INITIAL', isParameter,
-        observer: perChannel ? 'minmax' : 'percentile', perChannel, channelAxis: weightAxis(node),
+        observer: perChannel ? 'minmax' : 'percentile', perChannel, channelAxis: weightChannelAxis(node),
       });
     }
     if (withWeights && i === 2) {
@@ -85,7 +75,7 @@ function createOpQuant(node: Node, platform: Platform, model: Model, opts: Quant
     const observer: ObserverName = isParameter ? 'percentile' : opts.calibAlgorithm;
     return factory.create({ value, bits, rounding, state: 'INITIAL', observer, isParameter });
   });
-  const floatOutput = node.opType === 'Softmax' || node.opType === 'LogSoftmax';
+  const floatOutput = info.floatOutput;
   const outputs = node.outputs.map((value) => value
     ? factory.create({ value, bits, rounding, state: floatOutput ? 'FP32' : 'INITIAL', observer: opts.calibAlgorithm, isParameter: false })
     : undefined);
@@ -113,9 +103,9 @@ export function createQuantizedGraph(model: Model, opts: QuantOptions, logger: L
 }
 
 export function isComputingOp(op: OpQuant): boolean {
-  return COMPUTING_OPS.has(op.node.opType);
+  return opInfo(op.node.opType).computing;
 }
 
 export function isPassiveOp(op: OpQuant): boolean {
-  return PASSIVE_OPERATIONS.has(op.node.opType);
+  return opInfo(op.node.opType).passive;
 }

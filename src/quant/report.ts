@@ -3,7 +3,7 @@
  * name with bit width, state, owning op, platform and exponent (ESP-PPQ's tensor_exponents.json shape).
  * Outputs belong to their producer; graph inputs and parameters to their first consumer.
  */
-import { producers } from '../ir/topo.js';
+import { producerMap } from '../ir/edit.js';
 import { resolve, type Platform, type QuantState, type QuantizedGraph, type TensorQuantConfig } from './types.js';
 
 export interface TensorReport {
@@ -20,7 +20,7 @@ function entry(cfg: TensorQuantConfig, op: string, platform: Platform): TensorRe
 }
 
 export function tensorReport(qg: QuantizedGraph): Record<string, TensorReport> {
-  const prod = producers(qg.model.graph);
+  const prod = producerMap(qg.model.graph.nodes);
   const out: Record<string, TensorReport> = {};
   for (const node of qg.model.graph.nodes) {
     const op = qg.ops.get(node.name);

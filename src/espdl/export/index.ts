@@ -5,6 +5,7 @@
  * RNN gate exponent → LUTs → checks; then the FlatBuffer, wrapped in an EDL2 container.
  */
 import type { Tensor } from '../../ir/tensor.js';
+import { opInfo } from '../../ops/registry.js';
 import type { Logger } from '../../log.js';
 import { nullLogger } from '../../log.js';
 import { roundingFor } from '../../quant/targets.js';
@@ -79,7 +80,7 @@ function checkGraph(g: XGraph): void {
     else if (!g.exponents.has(name) && (v.dtype === 'int8' || v.dtype === 'int16')) g.warnings.push(`${name} does not bind exponents parameter`);
   }
   for (const op of topo(g)) {
-    if (!['Conv', 'Gemm', 'MatMul', 'Mul'].includes(op.opType)) continue;
+    if (!opInfo(op.opType).requantShiftChecked) continue;
     const [a, b, o] = [g.exponents.get(op.inputs[0] ?? ''), g.exponents.get(op.inputs[1] ?? ''), g.exponents.get(op.outputs[0] ?? '')];
     if (a && b && o && o[0]! - a[0]! - b[0]! < 0) {
       g.warnings.push(`When deploying with esp-dl, the calculation result of the ${op.name}(type: ${op.opType}) operator will `
@@ -91,7 +92,7 @@ function checkGraph(g: XGraph): void {
 /** Every value name the graph uses (ops and graph inputs/outputs), in first-use order. */
 function referencedValues(g: XGraph): string[] {
   const seen = new Set<string>([...g.inputs]);
-  for (const op of g.ops) {
+  for (const op of g.nodes) {
     // An absent optional input ('') is a variable too in ESP-PPQ (written as a FLOAT value_info with no dims).
     for (const n of op.inputs) seen.add(n);
     for (const n of op.outputs) if (n) seen.add(n);

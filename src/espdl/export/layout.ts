@@ -6,13 +6,10 @@
  */
 import { attrInt, attrInts } from '../../ir/graph.js';
 import { int64Tensor, toNumbers } from '../../ir/tensor.js';
-import {
-  ACTIVATION_OP_SET, ADD_LIKE_OP_SET, AXIS_TRANSFORM_OP_SET, CONV_LAYOUT_OP_SET, OTHER_OP_SET, PASSIVE_LAYOUT_OP_SET,
-  REDUCE_OP_SET, SOFTMAX_LIKE_OP_SET,
-} from './op-sets.js';
+import { opInfo, type LayoutClass } from '../../ops/registry.js';
 import type { XGraph, XOp } from './xgraph.js';
 import {
-  asNode, downstreamOf, fuseDownstream, getVar, identityPerm, insertOpBefore, inversePerm, isParam, newOpName, permute,
+  downstreamOf, fuseDownstream, getVar, identityPerm, insertOpBefore, inversePerm, isParam, newOpName, permute,
   rankOf, removeOpKeepInput, samePerm, topo,
 } from './xgraph.js';
 
@@ -99,10 +96,10 @@ function axisTransform(g: XGraph, op: XOp): void {
   const rank = rankOf(g, input);
   let p = g.perm.get(input);
   if (p && !samePerm(p, defaultPerm(g, input))) {
-    if (SOFTMAX_LIKE_OP_SET.has(op.opType)) {
-      const axis = (attrInt(asNode(op), 'axis', op.opType === 'Split' ? 0 : -1) + p.length) % p.length;
+    if (opInfo(op.opType).axisKind === 'softmax-like') {
+      const axis = (attrInt(op, 'axis', op.opType === 'Split' ? 0 : -1) + p.length) % p.length;
       op.attributes.set('axis', { type: 'int', value: p.indexOf(axis) });
-    } else if (REDUCE_OP_SET.has(op.opType)) {
+    } else if (opInfo(op.opType).axisKind === 'reduce') {
       const axes = reduceAxes(g, op);
       if (axes) {
         const mapped = axes.map((a) => p!.indexOf(a < 0 ? a + rank : a)).sort((x, y) => x - y);
@@ -115,7 +112,7 @@ function axisTransform(g: XGraph, op: XOp): void {
     g.perm.set(input, p);
   }
   let out = [...p];
-  if (REDUCE_OP_SET.has(op.opType) && attrInt(asNode(op), 'keepdims', 1) === 0) {
+  if (opInfo(op.opType).axisKind === 'reduce' && attrInt(op, 'keepdims', 1) === 0) {
     const axes = reduceAxes(g, op);
     if (axes) {
       for (const axis of [...axes].sort((x, y) => y - x)) {
@@ -123,7 +120,7 @@ function axisTransform(g: XGraph, op: XOp): void {
         out = out.map((v) => (v > removed ? v - 1 : v));
       }
       if (out.length === 0) out = [0];
-    } else if (attrInt(asNode(op), 'noop_with_empty_axes', 0) === 0) out = [0];
+    } else if (attrInt(op, 'noop_with_empty_axes', 0) === 0) out = [0];
   }
   for (const o of op.outputs) g.perm.set(o, out);
 }
@@ -133,7 +130,7 @@ function resetConcat(g: XGraph, op: XOp): void {
   const first = perms[0];
   const allSame = perms.every((p) => samePerm(p, first));
   if (!allSame || !first) return restoreOrigin(g, op);
-  const axis = attrInt(asNode(op), 'axis', 0);
+  const axis = attrInt(op, 'axis', 0);
   op.attributes.set('axis', { type: 'int', value: first.indexOf(axis) });
   g.perm.set(op.outputs[0]!, first);
 }
@@ -149,21 +146,21 @@ function resetResize(g: XGraph, op: XOp): void {
   g.perm.set(op.outputs[0]!, perm);
 }
 
-const PATTERNS: readonly [ReadonlySet<string>, (g: XGraph, op: XOp) => void][] = [
-  [CONV_LAYOUT_OP_SET, resetConv],
-  [PASSIVE_LAYOUT_OP_SET, bypassPassive],
-  [ADD_LIKE_OP_SET, bypassAddLike],
-  [AXIS_TRANSFORM_OP_SET, axisTransform],
-  [new Set(['Concat']), resetConcat],
-  [new Set(['Resize']), resetResize],
-  [OTHER_OP_SET, restoreOrigin],
-];
+const PATTERNS: Readonly<Record<LayoutClass, (g: XGraph, op: XOp) => void>> = {
+  conv: resetConv,
+  passive: bypassPassive,
+  'add-like': bypassAddLike,
+  'axis-transform': axisTransform,
+  concat: resetConcat,
+  resize: resetResize,
+  other: restoreOrigin,
+};
 
 /** reset_graph_layout: per-op layout patterns in topological order, then Transpose fusion. */
 export function resetGraphLayout(g: XGraph): void {
   for (const op of topo(g)) {
-    const pattern = PATTERNS.find(([set]) => set.has(op.opType));
-    if (pattern) pattern[1](g, op);
+    const layout = opInfo(op.opType).layout;
+    if (layout) PATTERNS[layout](g, op);
     else g.warnings.push(`layout: cannot reset ${op.opType}:${op.name} layout`);
   }
   for (const op of topo(g)) fuseTransposeActivation(g, op);
@@ -171,14 +168,14 @@ export function resetGraphLayout(g: XGraph): void {
 }
 
 function permAttr(op: XOp): number[] {
-  return [...attrInts(asNode(op), 'perm', [])];
+  return [...attrInts(op, 'perm', [])];
 }
 
 function fuseTransposeActivation(g: XGraph, op: XOp): void {
-  if (!g.ops.includes(op) || op.opType !== 'Transpose') return;
+  if (!g.nodes.includes(op) || op.opType !== 'Transpose') return;
   const down = downstreamOf(g, op);
   const act = down[0];
-  if (down.length !== 1 || !act || !ACTIVATION_OP_SET.has(act.opType) || act.opType === 'PRelu') return;
+  if (down.length !== 1 || !act || opInfo(act.opType).exportFamily !== 'activation' || act.opType === 'PRelu') return;
   const down2 = downstreamOf(g, act);
   const t2 = down2[0];
   if (down2.length !== 1 || !t2 || t2.opType !== 'Transpose') return;
@@ -190,7 +187,7 @@ function fuseTransposeActivation(g: XGraph, op: XOp): void {
 }
 
 function fuseTransposes(g: XGraph, op: XOp): void {
-  if (!g.ops.includes(op) || op.opType !== 'Transpose') return;
+  if (!g.nodes.includes(op) || op.opType !== 'Transpose') return;
   let perm = permAttr(op);
   for (;;) {
     const down = downstreamOf(g, op);

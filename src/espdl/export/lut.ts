@@ -3,12 +3,12 @@
  * AddLUTPattern): the op's float kernel on the dequantized integer grid, quantized with the op's output config.
  */
 import { toFloat32 } from '../../ir/tensor.js';
-import { ACTIVATION_OP_SET, MATH_OP_SET } from './op-sets.js';
+import { opInfo } from '../../ops/registry.js';
 import { lutKernel } from './lut-kernels.js';
 import { quantTypeOf } from './quant-nodes.js';
 import { quantizeValuesToInt } from './to-int.js';
 import type { XGraph, XOp } from './xgraph.js';
-import { asNode, topo } from './xgraph.js';
+import { topo } from './xgraph.js';
 
 /** Integer inputs of a LUT: torch.arange(min, max + step, step) — 256 for int8, 65536/step + 1 for int16 (step > 1). */
 export function lutGrid(bits16: boolean, step: number): number[] {
@@ -25,7 +25,8 @@ function lutAble(g: XGraph, op: XOp): boolean {
   }
   if (op.opType === 'Clip') return true;
   if (op.outputs.length > 1 || op.inputs.length > 1) return false;
-  return ACTIVATION_OP_SET.has(op.opType) || MATH_OP_SET.has(op.opType);
+  const family = opInfo(op.opType).exportFamily;
+  return family === 'activation' || family === 'math';
 }
 
 /** 2^exponent of a variable (first exponent), 1 when it has none (AddLUTPattern.get_scale). */
@@ -39,7 +40,7 @@ function lutFor(g: XGraph, op: XOp, bits16: boolean, step: number): void {
     const v = n ? g.vars.get(n)?.value : undefined;
     return v ? Math.fround(toFloat32(v)[0]! * scaleOf(g, n)) : undefined;
   });
-  const kernel = lutKernel(asNode(op), params);
+  const kernel = lutKernel(op, params);
   const outCfg = op.outCfg[0];
   if (!kernel || !outCfg) {
     g.warnings.push(`LUT: no float kernel for ${op.opType} ${op.name}; exported without a LUT`);

@@ -20,7 +20,7 @@ export function quantConfigJson(g: XGraph): string {
   const configs: Record<string, Record<string, unknown>> = {};
   const dispatchings: Record<string, string> = {};
   const values: Record<string, { scale: number | number[]; zero_point: number | number[] }> = {};
-  for (const op of g.ops) {
+  for (const op of g.nodes) {
     if (!op.quantable) continue;
     const entry: Record<string, unknown> = {};
     for (const [c, name] of configWithVariable(op)) {

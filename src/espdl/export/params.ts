@@ -11,7 +11,7 @@ import type { FilterData } from './filter-layout.js';
 import { configWithVariable, isExportable, quantTypeOf, valueDtype } from './quant-nodes.js';
 import { quantizeTensorToInt } from './to-int.js';
 import type { XGraph, XOp } from './xgraph.js';
-import { asNode, getVar, isParam, topo } from './xgraph.js';
+import { getVar, isParam, topo } from './xgraph.js';
 import { UnsupportedError } from '../../errors.js';
 
 /** Exponents of a config as ESP-PPQ writes them (a list; one per channel for per-channel configs). */
@@ -62,7 +62,7 @@ function setFilter(g: XGraph, name: string, data: FilterData, dims: number[], la
 }
 
 function resetConvParams(g: XGraph, op: XOp, bits16: boolean): void {
-  const group = attrInt(asNode(op), 'group', 1);
+  const group = attrInt(op, 'group', 1);
   for (const name of op.inputs) {
     const t = name && isParam(g, name) ? getVar(g, name).value! : undefined;
     if (!t || (t.dims.length !== 3 && t.dims.length !== 4)) continue;
@@ -75,13 +75,13 @@ function resetGemmParams(g: XGraph, op: XOp, bits16: boolean): void {
   for (const name of op.inputs) {
     const t = name && isParam(g, name) ? getVar(g, name).value! : undefined;
     if (!t) continue;
-    if (attrFloat(asNode(op), 'alpha', 1) !== 1 || attrFloat(asNode(op), 'beta', 1) !== 1) {
+    if (attrFloat(op, 'alpha', 1) !== 1 || attrFloat(op, 'beta', 1) !== 1) {
       throw new UnsupportedError(`Gemm ${op.name}: ESP-DL needs alpha = beta = 1`);
     }
     if (t.dims.length !== 2) continue;
     let data = filterData(t);
     let [c, n] = [t.dims[0]!, t.dims[1]!];
-    if (attrInt(asNode(op), 'transB', 0) !== 0) {
+    if (attrInt(op, 'transB', 0) !== 0) {
       op.attributes.set('transB', { type: 'int', value: 0 });
       [n, c] = [c, n];
       data = transpose2d(data, n, c);
@@ -116,7 +116,7 @@ export function resetParamLayouts(g: XGraph): void {
 
 /** GRU/LSTM gate exponent (GRU_QUANT_EXPONENT = LSTM_QUANT_EXPONENT = −9). */
 export function quantRnn(g: XGraph): void {
-  for (const op of g.ops) {
+  for (const op of g.nodes) {
     if ((op.opType === 'GRU' || op.opType === 'LSTM') && op.quantable) op.attributes.set('gate_exponent', { type: 'int', value: -9 });
   }
 }

@@ -6,7 +6,7 @@
 import type { Attribute } from '../../ir/graph.js';
 import { int64Tensor } from '../../ir/tensor.js';
 import type { QuantizedGraph } from '../../quant/types.js';
-import { CONV_LIKE_FUSED_ACTIVATIONS, CONV_LIKE_FUSED_OPS, REDUCE_OP_SET } from './op-sets.js';
+import { opInfo } from '../../ops/registry.js';
 import type { XGraph, XOp, XVar } from './xgraph.js';
 import { downstreamOf, fuseDownstream, newVar, topo } from './xgraph.js';
 import type { Rounding } from '../../quant/types.js';
@@ -44,7 +44,7 @@ export function buildXGraph(qg: QuantizedGraph, rounding: Rounding): XGraph {
   let maxCfg = 0;
   for (const q of qg.ops.values()) for (const c of [...q.inputs, ...q.outputs]) if (c && c.id >= maxCfg) maxCfg = c.id + 1;
   return {
-    name: g.name, irVersion: qg.model.irVersion, ops, vars, inputs: g.inputs.map((v) => v.name),
+    name: g.name, irVersion: qg.model.irVersion, nodes: ops, vars, inputs: g.inputs.map((v) => v.name),
     outputs: g.outputs.map((v) => v.name), perm: new Map(), exponents: new Map(), layouts: new Map(),
     varConfig: new Map(), luts: [], rounding,
     nextVar: nextIndex(vars.keys(), 'PPQ_Variable_'), nextOp: nextIndex(ops.map((o) => o.name), 'PPQ_Operation_'),
@@ -60,8 +60,8 @@ function attrToInts(a: Attribute): number[] {
 
 /** Squeeze/Unsqueeze/Reduce* `axes` and Split `split` attributes become int64 parameter inputs (opset 13/18 form). */
 export function normaliseOpset(g: XGraph): void {
-  for (const op of g.ops) {
-    const key = op.opType === 'Squeeze' || op.opType === 'Unsqueeze' || REDUCE_OP_SET.has(op.opType) ? 'axes'
+  for (const op of g.nodes) {
+    const key = op.opType === 'Squeeze' || op.opType === 'Unsqueeze' || opInfo(op.opType).axisKind === 'reduce' ? 'axes'
       : op.opType === 'Split' ? 'split' : undefined;
     const a = key ? op.attributes.get(key) : undefined;
     if (!key || !a) continue;
@@ -79,10 +79,10 @@ function setString(op: XOp, name: string, value: string): void {
 /** FuseReluLikePattern: `activation` attr on Conv/Gemm/MatMul; a sole downstream Relu is removed. */
 export function fuseReluLike(g: XGraph): void {
   for (const op of topo(g)) {
-    if (!op.quantable || !CONV_LIKE_FUSED_OPS.has(op.opType) || !g.ops.includes(op)) continue;
+    if (!op.quantable || !opInfo(op.opType).convLikeFused || !g.nodes.includes(op)) continue;
     setString(op, 'activation', 'Linear');
     const down = downstreamOf(g, op);
-    if (down.length !== 1 || !CONV_LIKE_FUSED_ACTIVATIONS.has(down[0]!.opType)) continue;
+    if (down.length !== 1 || !opInfo(down[0]!.opType).convLikeFusedActivation) continue;
     const act = down[0]!;
     if (act.quantable) op.outCfg = [...act.outCfg];
     fuseDownstream(g, act);

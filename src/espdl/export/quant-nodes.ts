@@ -6,7 +6,10 @@
 import type { DataType, Tensor } from '../../ir/tensor.js';
 import type { Platform, TensorQuantConfig } from '../../quant/types.js';
 import { exponentOf, resolve } from '../../quant/types.js';
-import { QUANT_EXCLUDE_OP_SET, QUANT_OP_SET } from './op-sets.js';
+import { opInfo } from '../../ops/registry.js';
+
+const isQuantOp = (op: XOp): boolean => opInfo(op.opType).exportFamily === 'quant';
+const isQuantExcluded = (op: XOp): boolean => opInfo(op.opType).quantExcluded;
 import type { XGraph, XOp } from './xgraph.js';
 import { consumersOf, getVar, insertOpBefore, isParam, newOpName, newVar, producerOf, topo } from './xgraph.js';
 
@@ -71,12 +74,12 @@ function sourceOutCfg(src: XOp, name: string): TensorQuantConfig | undefined {
 
 function eachQuantInput(g: XGraph, fn: (op: XOp, idx: number, cfg: TensorQuantConfig, src: XOp) => void): void {
   for (const op of topo(g)) {
-    if (QUANT_OP_SET.has(op.opType) || !op.quantable) continue;
+    if (isQuantOp(op) || !op.quantable) continue;
     for (const [cfg, name] of configWithVariable(op)) {
       if (!isExportable(cfg) || isParam(g, name)) continue;
       const idx = op.inputs.indexOf(name);
       const src = producerOf(g, name);
-      if (idx < 0 || !src || QUANT_OP_SET.has(src.opType)) continue;
+      if (idx < 0 || !src || isQuantOp(src)) continue;
       fn(op, idx, cfg, src);
     }
   }
@@ -87,7 +90,7 @@ export function insertQuantNodes(g: XGraph): void {
   eachQuantInput(g, (op, idx, cfg, src) => {
     const srcCfg = src.quantable ? sourceOutCfg(src, op.inputs[idx]!) : undefined;
     const floatSource = !src.quantable || srcCfg?.state === 'FP32';
-    if (!floatSource || QUANT_EXCLUDE_OP_SET.has(src.opType)) return;
+    if (!floatSource || isQuantExcluded(src)) return;
     insertQuantNode(g, op, idx, { opType: 'QuantizeLinear', scale: scalesOf(cfg), inDtype: 'float32', outDtype: valueDtype(cfg.bits), cfg });
   });
 }
@@ -120,12 +123,12 @@ export function insertRequantNodes(g: XGraph): void {
 /** InsertDequantNodePattern: DequantizeLinear before every float consumer of a quantized output. */
 export function insertDequantNodes(g: XGraph): void {
   for (const op of topo(g)) {
-    if (QUANT_OP_SET.has(op.opType) || !op.quantable) continue;
+    if (isQuantOp(op) || !op.quantable) continue;
     op.outputs.forEach((name, k) => {
       const cfg = op.outCfg[k];
       if (!isExportable(cfg) || isParam(g, name)) return;
       for (const dest of consumersOf(g, name)) {
-        if (QUANT_OP_SET.has(dest.opType) || dest.quantable || QUANT_EXCLUDE_OP_SET.has(dest.opType)) continue;
+        if (isQuantOp(dest) || dest.quantable || isQuantExcluded(dest)) continue;
         const idx = dest.inputs.indexOf(name);
         insertQuantNode(g, dest, idx, { opType: 'DequantizeLinear', scale: scalesOf(cfg), inDtype: valueDtype(cfg.bits), outDtype: 'float32', cfg });
       }
@@ -142,5 +145,5 @@ export function quantTypeOf(platform: Platform): 'S8' | 'S16' | 'F32' {
 
 /** Sets `quant_type` on every op. */
 export function insertQuantTypes(g: XGraph): void {
-  for (const op of g.ops) op.attributes.set('quant_type', { type: 'string', value: quantTypeOf(op.platform) });
+  for (const op of g.nodes) op.attributes.set('quant_type', { type: 'string', value: quantTypeOf(op.platform) });
 }

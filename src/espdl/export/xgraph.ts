@@ -4,7 +4,10 @@
  * `ExporterPatternInfo` singleton (perms, exponents, layouts, the config each variable is exported with, LUTs).
  * Everything lives in one object per export call, so exports never share state.
  */
-import type { Attribute, Dim, Graph, Node } from '../../ir/graph.js';
+import {
+  distinctReaders, downstreamOf as downstream, fuseIntoProducer, insertBefore, liveNodes, nextGeneratedName, removeKeepInput,
+} from '../../ir/edit.js';
+import type { Dim, Node } from '../../ir/graph.js';
 import type { DataType, Tensor } from '../../ir/tensor.js';
 import { topologicalSort } from '../../ir/topo.js';
 import type { Platform, Rounding, TensorQuantConfig } from '../../quant/types.js';
@@ -17,13 +20,8 @@ export interface XVar {
   value?: Tensor;
 }
 
-export interface XOp {
-  name: string;
-  opType: string;
-  domain: string;
-  inputs: string[];
-  outputs: string[];
-  attributes: Map<string, Attribute>;
+/** An ir node with the quantization ESP-PPQ's exporter reads per op. */
+export interface XOp extends Node {
   platform: Platform;
   /** True for ESP-PPQ QuantableOperations (ops with configs). */
   quantable: boolean;
@@ -36,7 +34,7 @@ export interface Lut { name: string; tensor: Tensor; exponents: number[] }
 export interface XGraph {
   name: string;
   irVersion: number;
-  ops: XOp[];
+  nodes: XOp[];
   vars: Map<string, XVar>;
   inputs: string[];
   outputs: string[];
@@ -50,11 +48,6 @@ export interface XGraph {
   nextOp: number;
   nextCfgId: number;
   warnings: string[];
-}
-
-/** An op seen as an ir Node, for the attribute helpers of ir/graph.ts (same fields they read). */
-export function asNode(op: XOp): Node {
-  return op as unknown as Node;
 }
 
 /** Is `name` a parameter (a variable with a constant value)? */
@@ -85,8 +78,9 @@ export function rankOf(g: XGraph, name: string): number {
 
 /** A new variable named like ESP-PPQ's generated ones (`PPQ_Variable_<n>`). */
 export function newVar(g: XGraph, init: Omit<XVar, 'name'>): XVar {
-  let name = `PPQ_Variable_${g.nextVar++}`;
-  while (g.vars.has(name)) name = `PPQ_Variable_${g.nextVar++}`;
+  const counter = { next: g.nextVar };
+  const name = nextGeneratedName('PPQ_Variable_', counter, (n) => g.vars.has(n));
+  g.nextVar = counter.next;
   const v: XVar = { name, ...init };
   g.vars.set(name, v);
   return v;
@@ -94,31 +88,27 @@ export function newVar(g: XGraph, init: Omit<XVar, 'name'>): XVar {
 
 /** A new op name like ESP-PPQ's generated ones (`PPQ_Operation_<n>`). */
 export function newOpName(g: XGraph): string {
-  return `PPQ_Operation_${g.nextOp++}`;
+  return `PPQ_Operation_${g.nextOp++}`; // ESP-PPQ's counter: op names are never checked for collisions
 }
 
 /** The op writing `name`, if any. */
 export function producerOf(g: XGraph, name: string): XOp | undefined {
-  return g.ops.find((o) => o.outputs.includes(name));
+  return liveNodes(g.nodes).producerOf(name);
 }
 
 /** Ops reading `name` (each once). */
 export function consumersOf(g: XGraph, name: string): XOp[] {
-  return g.ops.filter((o) => o.inputs.includes(name));
+  return distinctReaders(liveNodes(g.nodes), name);
 }
 
 /** Downstream ops of an op, each once (PPQ get_downstream_operations). */
 export function downstreamOf(g: XGraph, op: XOp): XOp[] {
-  const out: XOp[] = [];
-  for (const o of op.outputs) for (const c of consumersOf(g, o)) if (!out.includes(c)) out.push(c);
-  return out;
+  return downstream(liveNodes(g.nodes), op);
 }
 
 /** Ops in topological order (stable w.r.t. the current list order). */
 export function topo(g: XGraph): XOp[] {
-  const fake = g.ops.map((o) => ({ ...o, _op: o })) as unknown as Node[];
-  const order = topologicalSort({ nodes: fake } as unknown as Graph);
-  return order.map((n) => (n as unknown as { _op: XOp })._op);
+  return topologicalSort(g);
 }
 
 /**
@@ -126,12 +116,8 @@ export function topo(g: XGraph): XOp[] {
  * `created` reads the original variable. Returns the new variable.
  */
 export function insertOpBefore(g: XGraph, created: XOp, op: XOp, idx: number, linkShape: Dim[] | undefined, dtype: DataType): XVar {
-  const orig = op.inputs[idx]!;
   const link = newVar(g, { shape: linkShape, dtype });
-  created.inputs.unshift(orig);
-  created.outputs = [link.name];
-  op.inputs[idx] = link.name;
-  g.ops.splice(g.ops.indexOf(op), 0, created);
+  insertBefore(g.nodes, created, op, idx, link.name);
   return link;
 }
 
@@ -141,27 +127,15 @@ export function insertOpBefore(g: XGraph, created: XOp, op: XOp, idx: number, li
  */
 export function fuseDownstream(g: XGraph, op: XOp): void {
   for (const i of op.inputs) if (isParam(g, i) && consumersOf(g, i).length === 1) g.vars.delete(i);
-  const input = op.inputs[0]!;
-  const output = op.outputs[0]!;
-  const src = producerOf(g, input);
-  g.ops.splice(g.ops.indexOf(op), 1);
-  if (src) {
-    src.outputs[src.outputs.indexOf(input)] = output;
-    g.vars.delete(input);
-  }
+  const gone = fuseIntoProducer(g.nodes, op);
+  if (gone !== undefined) g.vars.delete(gone);
 }
 
 /**
  * Removes an op and makes its consumers read its input instead (PPQ remove_operation with keep_coherence).
  */
 export function removeOpKeepInput(g: XGraph, op: XOp): void {
-  const input = op.inputs[0]!;
-  const output = op.outputs[0]!;
-  g.ops.splice(g.ops.indexOf(op), 1);
-  for (const c of consumersOf(g, output)) c.inputs = c.inputs.map((n) => (n === output ? input : n));
-  const gi = g.outputs.indexOf(output);
-  if (gi >= 0) g.outputs[gi] = input;
-  g.vars.delete(output);
+  g.vars.delete(removeKeepInput(g.nodes, op, g.outputs));
 }
 
 /** [0, 1, …, rank − 1]. */

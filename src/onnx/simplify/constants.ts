@@ -5,7 +5,7 @@
 import type { Graph, Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Logger } from '../../log.js';
-import { graphOutputNames, removeNodes } from './edit.js';
+import { graphOutputNames, removeNodes } from '../../ir/edit.js';
 
 export function constantsToInitializers(g: Graph, log: Logger): void {
   const outputs = graphOutputNames(g);

@@ -5,7 +5,7 @@
  */
 import { attrInt, attrInts, type Node } from '../../ir/graph.js';
 import { allocate, dataTypeFromCode, numel, type Tensor, type TensorData } from '../../ir/tensor.js';
-import { axisOf, broadcastIndex, broadcastIndexWith, broadcastShape, isInteger, make, nums, strides } from './tensor-math.js';
+import { axisOf, broadcastIndex, broadcastIndexWith, broadcastShape, isInteger, make, nums, strides } from '../../ir/tensor-math.js';
 
 type Inputs = (Tensor | undefined)[];
 type Op = (n: Node, x: Inputs, opset: number) => Tensor[];

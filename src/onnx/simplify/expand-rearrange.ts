@@ -12,8 +12,8 @@
  */
 import type { Attribute, Graph, Node } from '../../ir/graph.js';
 import { attrInt, attrInts } from '../../ir/graph.js';
-import { addInitializer, uniqueName } from './edit.js';
-import { make } from './tensor-math.js';
+import { addInitializer, uniqueName } from '../../ir/edit.js';
+import { make } from '../../ir/tensor-math.js';
 
 const plain = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Map<string, Attribute> = new Map()): Node =>
   ({ name, opType, domain: '', inputs, outputs, attributes });

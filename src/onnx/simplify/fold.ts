@@ -7,9 +7,9 @@ import { attrInt, type Graph, type Node } from '../../ir/graph.js';
 import { numel, type Tensor } from '../../ir/tensor.js';
 import { topologicalSort } from '../../ir/topo.js';
 import type { Logger } from '../../log.js';
-import { graphOutputNames, knownShape, removeNodes } from './edit.js';
+import { graphOutputNames, knownShape, removeNodes } from '../../ir/edit.js';
 import { evaluateNode, FOLDABLE_OPS } from './eval-ops.js';
-import { make } from './tensor-math.js';
+import { make } from '../../ir/tensor-math.js';
 
 /** Folded tensors larger than this (elements) are left as nodes, as onnxsim does, to keep files small. */
 const MAX_FOLDED_ELEMENTS = 1 << 24;

@@ -9,14 +9,15 @@
 import { attrFloat, type Graph, type Node } from '../../ir/graph.js';
 import { numel, type Tensor } from '../../ir/tensor.js';
 import type { Logger } from '../../log.js';
-import { addInitializer, consumerMap, graphOutputNames, redirectConsumers, removeNodes, renameValue } from './edit.js';
+import { opInfo } from '../../ops/registry.js';
+import { addInitializer, consumerMap, graphOutputNames, redirectConsumers, removeNodes, renameValue } from '../../ir/edit.js';
 
 export function fuseBiasAdd(g: Graph, log: Logger): void {
   const dead = new Set<Node>();
-  const cons = consumerMap(g);
+  const cons = consumerMap(g.nodes);
   const outputs = graphOutputNames(g);
   for (const op of g.nodes) {
-    if (!['Conv', 'ConvTranspose', 'Gemm'].includes(op.opType) || op.inputs.filter((i) => i).length !== 2) continue;
+    if (!opInfo(op.opType).weightAndBias || op.inputs.filter((i) => i).length !== 2) continue;
     const out = op.outputs[0]!;
     const users = cons.get(out) ?? [];
     const add = users[0];
@@ -35,7 +36,7 @@ export function fuseBiasAdd(g: Graph, log: Logger): void {
       g.valueInfo.delete(out);
       renameValue(g, out, addOut);
     } else {
-      redirectConsumers(g, addOut, out);
+      redirectConsumers(g.nodes, addOut, out);
       g.valueInfo.delete(addOut);
     }
     dead.add(add!);

@@ -10,7 +10,8 @@
 import { attrFloat, attrInt, type Graph, type Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Logger } from '../../log.js';
-import { addInitializer, consumerMap, floatInit, graphOutputNames, knownShape, producerMap, removeNodes } from './edit.js';
+import { opInfo } from '../../ops/registry.js';
+import { addInitializer, consumerMap, floatInit, graphOutputNames, knownShape, producerMap, removeNodes } from '../../ir/edit.js';
 
 const f = Math.fround;
 
@@ -33,14 +34,14 @@ function multiplier(p: BnParams): Float32Array {
 
 export function fuseBatchNorm(g: Graph, log: Logger): void {
   const dead = new Set<Node>();
-  const prod = producerMap(g);
-  const cons = consumerMap(g);
+  const prod = producerMap(g.nodes);
+  const cons = consumerMap(g.nodes);
   const outputs = graphOutputNames(g);
   for (const bn of g.nodes) {
     if (bn.opType !== 'BatchNormalization') continue;
     const p = bnParams(g, bn);
     const up = prod.get(bn.inputs[0] ?? '');
-    if (!p || !up || !['Conv', 'ConvTranspose', 'Gemm'].includes(up.opType)) continue;
+    if (!p || !up || !opInfo(up.opType).weightAndBias) continue;
     const upOut = up.outputs[0]!;
     if ((cons.get(upOut) ?? []).length !== 1 || up.outputs.length !== 1 || outputs.has(upOut)) {
       log.warn(`cannot fold BatchNormalization ${bn.name} into ${up.name}: ${up.name}'s output has other uses`);
@@ -122,7 +123,7 @@ export function batchNormToConv(g: Graph, log: Logger): void {
       ['group', { type: 'int', value: c }],
     ]);
     // ESP-PPQ writes the new values into the BN's scale and B variables, so those names survive.
-    const uses = consumerMap(g);
+    const uses = consumerMap(g.nodes);
     const place = (name: string, fallback: string, t: Tensor) => {
       if ((uses.get(name) ?? []).length === 1 && !g.inputs.some((i) => i.name === name)) {
         g.initializers.set(name, t);

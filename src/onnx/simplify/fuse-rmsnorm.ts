@@ -7,14 +7,14 @@
 import { attrInt, attrInts, onnxOpset, type Graph, type Model, type Node } from '../../ir/graph.js';
 import { numel } from '../../ir/tensor.js';
 import type { Logger } from '../../log.js';
-import { consumerMap, graphOutputNames, producerMap } from './edit.js';
-import { nums } from './tensor-math.js';
+import { consumerMap, graphOutputNames, producerMap } from '../../ir/edit.js';
+import { nums } from '../../ir/tensor-math.js';
 
 export function fuseRmsNorm(model: Model, log: Logger): void {
   const g = model.graph;
   const opset = onnxOpset(model);
-  const prod = producerMap(g);
-  const cons = consumerMap(g);
+  const prod = producerMap(g.nodes);
+  const cons = consumerMap(g.nodes);
   const outputs = graphOutputNames(g);
   const replaced = new Map<Node, Node | null>();
   const only = (value: string, user: Node) => !outputs.has(value) && (cons.get(value) ?? []).length === 1 && cons.get(value)![0] === user;

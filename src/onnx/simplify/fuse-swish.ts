@@ -6,18 +6,18 @@
  */
 import type { Graph, Node } from '../../ir/graph.js';
 import type { Logger } from '../../log.js';
-import { consumerMap, graphOutputNames, producerMap } from './edit.js';
+import { opInfo } from '../../ops/registry.js';
+import { consumerMap, graphOutputNames, producerMap } from '../../ir/edit.js';
 
-/** esp_ppq/core/common.py COMPUTING_OP ∪ PASSIVE_OPERATIONS. */
-const SOURCE_OPS: ReadonlySet<string> = new Set([
-  'Conv', 'Gemm', 'ConvTranspose', 'MatMul', 'Attention', 'PPQBiasFusedMatMul', 'LSTM',
-  'MaxPool', 'GlobalMaxPool', 'Reshape', 'Flatten', 'Identity', 'Dropout', 'Slice', 'Pad', 'Split', 'Transpose',
-  'Interp', 'Squeeze', 'Unsqueeze', 'Gather', 'ReverseSequence', 'ReduceMax', 'ReduceMin',
-]);
+/** fuse_swish's sources: esp_ppq/core/common.py COMPUTING_OP ∪ PASSIVE_OPERATIONS. */
+function isSource(n: Node): boolean {
+  const info = opInfo(n.opType);
+  return info.computing || info.passive;
+}
 
 export function fuseSwish(g: Graph, log: Logger): void {
-  const prod = producerMap(g);
-  const cons = consumerMap(g);
+  const prod = producerMap(g.nodes);
+  const cons = consumerMap(g.nodes);
   const outputs = graphOutputNames(g);
   const dead = new Set<Node>();
   const added = new Map<Node, Node>();
@@ -28,7 +28,7 @@ export function fuseSwish(g: Graph, log: Logger): void {
     const src = prod.get(x);
     const sigUsers = cons.get(s) ?? [];
     const mul = sigUsers[0];
-    if (!src || !SOURCE_OPS.has(src.opType) || sigUsers.length !== 1 || mul!.opType !== 'Mul' || outputs.has(s)) continue;
+    if (!src || !isSource(src) || sigUsers.length !== 1 || mul!.opType !== 'Mul' || outputs.has(s)) continue;
     if (mul!.inputs.length !== 2 || !mul!.inputs.includes(x) || !mul!.inputs.includes(s)) continue;
     const srcUsers = new Set(src.outputs.flatMap((o) => cons.get(o) ?? []));
     if (srcUsers.size !== 2 || !srcUsers.has(sig) || !srcUsers.has(mul!)) continue;

@@ -7,8 +7,8 @@
  */
 import { attrFloat, attrInts, type Graph, type Model, type Node } from '../../ir/graph.js';
 import type { Logger } from '../../log.js';
-import { addInitializer } from './edit.js';
-import { make } from './tensor-math.js';
+import { addInitializer } from '../../ir/edit.js';
+import { make } from '../../ir/tensor-math.js';
 
 /** Ops whose opset-9/10 behaviour equals their opset-11 behaviour (given the rewrites below). */
 const SAME_AT_11: ReadonlySet<string> = new Set([

@@ -5,7 +5,7 @@
  */
 import type { Graph } from '../../ir/graph.js';
 import type { Logger } from '../../log.js';
-import { subgraphReads } from './edit.js';
+import { subgraphReads } from '../../ir/edit.js';
 
 export function pruneUnused(g: Graph, log: Logger): void {
   const keep = new Set([...g.outputs.map((o) => o.name), ...subgraphReads(g)]);

@@ -6,8 +6,8 @@
  */
 import type { Graph, Node } from '../../ir/graph.js';
 import type { Logger } from '../../log.js';
-import { graphOutputNames, redirectConsumers, removeNodes, renameValue } from './edit.js';
-import { nums } from './tensor-math.js';
+import { graphOutputNames, redirectConsumers, removeNodes, renameValue } from '../../ir/edit.js';
+import { nums } from '../../ir/tensor-math.js';
 
 export function removeIdentity(g: Graph, log: Logger): void {
   let removed = 0;
@@ -24,7 +24,7 @@ export function removeIdentity(g: Graph, log: Logger): void {
       renameValue(g, x, y);
     } else {
       removeNodes(g, new Set([n]));
-      redirectConsumers(g, y, x);
+      redirectConsumers(g.nodes, y, x);
       g.valueInfo.delete(y);
     }
     removed++;

@@ -10,7 +10,7 @@
  */
 import type { Graph } from '../../ir/graph.js';
 import type { Logger } from '../../log.js';
-import { graphOutputNames, subgraphReads } from './edit.js';
+import { graphOutputNames, subgraphReads } from '../../ir/edit.js';
 
 export function splitSharedParams(g: Graph, log: Logger): void {
   const uses = new Map<string, number>();

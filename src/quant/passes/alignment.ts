@@ -3,11 +3,11 @@
  * equal input/output exponents get their configs linked after calibration.
  */
 import { masterBy } from '../dominance.js';
-import { ALIGNMENT_GROUPS, PASSIVE_OPERATIONS } from '../op-sets.js';
+import { opInfo } from '../../ops/registry.js';
 import type { AlignMode, FusionAlignmentOptions } from '../options.js';
 import { minmaxToExponent } from '../pot.js';
 import { resolve, type OpQuant, type QuantizedGraph, type TensorQuantConfig } from '../types.js';
-import { graphView } from './graph-view.js';
+import { downstreamOf, indexNodes, upstreamOf } from '../../ir/edit.js';
 
 const skip = (c: TensorQuantConfig | undefined): c is undefined => !c || c.state === 'FP32';
 
@@ -59,25 +59,27 @@ function alignOp(op: OpQuant, opts: FusionAlignmentOptions): TensorQuantConfig |
     if (mode === 'Align to Output') return alignToOutput(op);
     throw new Error(`alignment "${mode}" is not valid for ${t}`);
   };
-  if (ALIGNMENT_GROUPS.elementwise.has(t)) return apply(opts.elementwiseTo, false);
-  if (ALIGNMENT_GROUPS.concat.has(t)) return apply(opts.concatTo, false);
-  if (ALIGNMENT_GROUPS.pooling.has(t)) return apply(opts.avgpoolingTo, true);
-  if (ALIGNMENT_GROUPS.resize.has(t)) return apply(opts.resizeTo, true);
-  if (ALIGNMENT_GROUPS.logical.has(t)) return alignToLarge(op);
-  return undefined;
+  switch (opInfo(t).alignment) {
+    case 'elementwise': return apply(opts.elementwiseTo, false);
+    case 'concat': return apply(opts.concatTo, false);
+    case 'pooling': return apply(opts.avgpoolingTo, true);
+    case 'resize': return apply(opts.resizeTo, true);
+    case 'logical': return alignToLarge(op);
+    case 'rnn': case undefined: return undefined;
+  }
 }
 
 export function alignmentPass(qg: QuantizedGraph, opts: FusionAlignmentOptions): void {
   if (!opts.enabled) return;
-  const view = graphView(qg);
+  const nodes = indexNodes(qg.model.graph.nodes);
   for (const op of qg.ops.values()) {
     const master = alignOp(op, opts);
     if (!master) continue;
     // Upstream producers feeding this op follow the master, unless shared or passive (force_overlap=False).
-    for (const up of view.upstream(op.node)) {
-      const upOp = view.op(up);
+    for (const up of upstreamOf(nodes, op.node)) {
+      const upOp = qg.ops.get(up.name);
       if (!upOp) continue;
-      if ((PASSIVE_OPERATIONS.has(up.opType) || view.downstream(up).length !== 1) && !opts.forceOverlap) continue;
+      if ((opInfo(up.opType).passive || downstreamOf(nodes, up).length !== 1) && !opts.forceOverlap) continue;
       up.outputs.forEach((value, i) => {
         const cfg = upOp.outputs[i];
         if (cfg && op.node.inputs.includes(value)) masterBy(cfg, master);

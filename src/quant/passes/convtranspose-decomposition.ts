@@ -13,7 +13,7 @@
  */
 import { attrInt, attrInts, attrString, cloneModel, type Attribute, type Dim, type Graph, type Model, type Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { knownShape, uniqueName } from '../../onnx/simplify/edit.js';
+import { knownShape, nextGeneratedName, uniqueName, usedNames } from '../../ir/edit.js';
 
 /** Geometry of one ConvTranspose, or undefined when it cannot be decomposed (then it is left as is). */
 interface Geometry {
@@ -72,11 +72,10 @@ function insertZerosShape(input: Dim[] | undefined, geo: Geometry): number[] | u
   return dims.map((d, i) => (i < 2 ? d : (d - 1) * geo.strides[i - 2]! + 1 + geo.outputPadding[i - 2]!));
 }
 
-/** The next `<prefix><k>` no node/value of `g` uses (ESP-PPQ's generated-name counters). */
+/** The first `<prefix><k>` no node/value of `g` uses (ESP-PPQ's generated-name counters). */
 function nextGenerated(g: Graph, prefix: string): string {
-  const taken = new Set<string>([...g.initializers.keys(), ...g.inputs.map((i) => i.name)]);
-  for (const n of g.nodes) for (const v of [n.name, ...n.inputs, ...n.outputs]) taken.add(v);
-  for (let k = 0; ; k++) if (!taken.has(`${prefix}${k}`)) return `${prefix}${k}`;
+  const taken = usedNames(g);
+  return nextGeneratedName(prefix, { next: 0 }, (name) => taken.has(name));
 }
 
 function decompose(g: Graph, n: Node, geo: Geometry, weightUsers: number): Node[] {

@@ -6,16 +6,16 @@
  * crossable ops to the first non-crossable ops (the upstream layers).
  */
 import type { Graph, Node } from '../../ir/graph.js';
-import { consumers, producers } from '../../ir/topo.js';
+import { downstreamOf, indexNodes, upstreamOf } from '../../ir/edit.js';
+import { opInfo } from '../../ops/registry.js';
 
-/** Ops equalization can rescale (EQUALIZATION_OPERATION_TYPE). MatMul is not one of them. */
-export const EQUALIZATION_OP_TYPES: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'ConvTranspose']);
+const equalizable = (n: Node): boolean => opInfo(n.opType).equalizable;
 
-/** Ops a pair may be connected through, per optimize level (OPTIMIZATION_LAYERTYPE_CONFIG). Clip is never crossable. */
-export const CROSSABLE_OP_TYPES = {
-  1: new Set(['Relu', 'MaxPool', 'GlobalMaxPool', 'PRelu', 'AveragePool', 'GlobalAveragePool', 'LeakyRelu', 'Identity']),
-  2: new Set(['Relu', 'MaxPool', 'GlobalMaxPool', 'Add', 'Sub', 'PRelu', 'AveragePool', 'GlobalAveragePool', 'LeakyRelu', 'Identity']),
-} as const satisfies Record<1 | 2, ReadonlySet<string>>;
+/** Can a pair be connected through `n` at this optimize level (Clip never is)? */
+function crossable(n: Node, level: 1 | 2): boolean {
+  const from = opInfo(n.opType).equalizationCrossableFrom;
+  return from !== undefined && from <= level;
+}
 
 /** Layers whose output channels are scaled by s and layers whose input channels are divided by s. */
 export interface EqualizationPair {
@@ -28,13 +28,13 @@ export interface EqualizationPair {
 interface Reach { ends: Set<Node>; relays: Set<Node> }
 
 /** Non-crossable ops reachable from `starts` through crossable ops (the end points of all matched paths). */
-function reach(starts: readonly Node[], next: (n: Node) => Node[], crossable: ReadonlySet<string>): Reach {
+function reach(starts: readonly Node[], next: (n: Node) => Node[], level: 1 | 2): Reach {
   const ends = new Set<Node>();
   const relays = new Set<Node>();
   const stack = [...starts];
   while (stack.length > 0) {
     for (const op of next(stack.pop()!)) {
-      if (!crossable.has(op.opType)) ends.add(op);
+      if (!crossable(op, level)) ends.add(op);
       else if (!relays.has(op)) { relays.add(op); stack.push(op); }
     }
   }
@@ -43,12 +43,8 @@ function reach(starts: readonly Node[], next: (n: Node) => Node[], crossable: Re
 
 /** get_downstream_operations / get_upstream_operations: initializers and graph inputs have no producer. */
 function adjacency(g: Graph): { down: (n: Node) => Node[]; up: (n: Node) => Node[] } {
-  const prod = producers(g);
-  const cons = consumers(g);
-  return {
-    down: (n) => n.outputs.flatMap((o) => (o ? cons.get(o) ?? [] : [])),
-    up: (n) => n.inputs.flatMap((i) => { const p = i ? prod.get(i) : undefined; return p ? [p] : []; }),
-  };
+  const nodes = indexNodes(g.nodes);
+  return { down: (n) => downstreamOf(nodes, n), up: (n) => upstreamOf(nodes, n) };
 }
 
 /**
@@ -56,7 +52,7 @@ function adjacency(g: Graph): { down: (n: Node) => Node[]; up: (n: Node) => Node
  * or, with no names, every Conv/Gemm/ConvTranspose in node order.
  */
 function candidates(g: Graph, interestedLayers: readonly string[] | undefined): Node[] {
-  if (!interestedLayers || interestedLayers.length === 0) return g.nodes.filter((n) => EQUALIZATION_OP_TYPES.has(n.opType));
+  if (!interestedLayers || interestedLayers.length === 0) return g.nodes.filter(equalizable);
   const byName = new Map(g.nodes.map((n) => [n.name, n]));
   return interestedLayers.flatMap((name) => { const n = byName.get(name); return n ? [n] : []; });
 }
@@ -67,17 +63,16 @@ function candidates(g: Graph, interestedLayers: readonly string[] | undefined): 
  * is kept only when every up/down layer is an equalizable type and both sides are non-empty.
  */
 export function findEqualizationPairs(g: Graph, optLevel: 1 | 2, interestedLayers?: readonly string[]): EqualizationPair[] {
-  const crossable = CROSSABLE_OP_TYPES[optLevel];
   const adj = adjacency(g);
   const visited = new Set<Node>();
   const pairs: EqualizationPair[] = [];
   for (const op of candidates(g, interestedLayers)) {
-    if (visited.has(op) || !EQUALIZATION_OP_TYPES.has(op.opType)) continue;
-    const down = reach([op], adj.down, crossable);
-    const up = reach([...down.ends], adj.up, crossable);
+    if (visited.has(op) || !equalizable(op)) continue;
+    const down = reach([op], adj.down, optLevel);
+    const up = reach([...down.ends], adj.up, optLevel);
     for (const u of up.ends) visited.add(u);
     const all = [...up.ends, ...down.ends];
-    if (all.some((n) => !EQUALIZATION_OP_TYPES.has(n.opType))) continue;
+    if (all.some((n) => !equalizable(n))) continue;
     if (up.ends.size === 0 || down.ends.size === 0) continue;
     pairs.push({ upstream: [...up.ends], downstream: [...down.ends], relays: new Set([...down.relays, ...up.relays]) });
   }

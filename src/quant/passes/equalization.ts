@@ -21,9 +21,9 @@ import {
   gemmInputMap, gemmOutputMap, scaleBias, scaleChannels, type ChannelMap,
 } from '../algorithms/equalization.js';
 import { findEqualizationPairs, type EqualizationPair } from './equalization-pairs.js';
-import { subgraphReads } from '../../onnx/simplify/edit.js';
+import { subgraphReads } from '../../ir/edit.js';
 
-export { findEqualizationPairs, CROSSABLE_OP_TYPES, EQUALIZATION_OP_TYPES, type EqualizationPair } from './equalization-pairs.js';
+export { findEqualizationPairs, type EqualizationPair } from './equalization-pairs.js';
 
 /** One layer's role in a pair: which initializers change and how its weight maps onto channels. */
 export interface EqualizationRole { weight: string; bias: string | undefined; map: ChannelMap }

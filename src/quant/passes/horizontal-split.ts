@@ -15,13 +15,12 @@
  * are placed right after the original op, which keeps the node list topologically ordered.
  */
 import { cloneModel, type Graph, type Model, type Node } from '../../ir/graph.js';
+import { nextGeneratedName } from '../../ir/edit.js';
+import { opInfo } from '../../ops/registry.js';
 import { float32Tensor } from '../../ir/tensor.js';
 import { InputError, UnsupportedError } from '../../errors.js';
 import { nullLogger, type Logger } from '../../log.js';
 import type { WeightSplitOptions } from '../options.js';
-
-/** Op types HorizontalLayerSplitPass accepts. */
-export const SPLITTABLE_OP_TYPES: ReadonlySet<string> = new Set(['Gemm', 'MatMul', 'Conv', 'ConvTranspose']);
 
 /** What one split created (for int16 dispatch: ESP-PPQ gives the clone and the Add the original op's platform). */
 export interface SplitRecord {
@@ -37,10 +36,9 @@ export interface SplitRecord {
 
 /** Next free generated name, ESP-PPQ style (`<prefix><k>`), advancing the counter past taken names. */
 function namer(taken: Set<string>, prefix: string): () => string {
-  let k = 0;
+  const counter = { next: 0 };
   return () => {
-    while (taken.has(`${prefix}${k}`)) k++;
-    const name = `${prefix}${k++}`;
+    const name = nextGeneratedName(prefix, counter, (n) => taken.has(n));
     taken.add(name);
     return name;
   };
@@ -64,7 +62,7 @@ export function balanceSplit(w: Float32Array, valueThreshold: number): { r: Floa
 
 function checkLayer(g: Graph, name: string, node: Node | undefined): asserts node is Node {
   if (!node) throw new InputError(`horizontal_layer_split: layer "${name}" is not a node of the model (interested_layers)`);
-  if (!SPLITTABLE_OP_TYPES.has(node.opType)) {
+  if (!opInfo(node.opType).splittable) {
     throw new InputError(`horizontal_layer_split: layer "${name}" is a ${node.opType}; only Conv, ConvTranspose, Gemm and MatMul can be split`);
   }
   const w = node.inputs[1] ? g.initializers.get(node.inputs[1]) : undefined;

@@ -4,6 +4,7 @@
  * Clip bounds and Pad value follow their input's config; GRU/LSTM bias and cell get 2^-9.
  */
 import { InputError } from '../../errors.js';
+import { opInfo } from '../../ops/registry.js';
 import { masterBy } from '../dominance.js';
 import { resolve, type OpQuant, type QuantizedGraph } from '../types.js';
 
@@ -29,7 +30,7 @@ function quantizeBias(op: OpQuant): void {
 export function passiveParamsPass(qg: QuantizedGraph): void {
   for (const op of qg.ops.values()) {
     const t = op.node.opType;
-    if ((t === 'Conv' || t === 'ConvTranspose' || t === 'Gemm') && op.node.inputs.length === 3 && op.node.inputs[2]) quantizeBias(op);
+    if (opInfo(t).weightAndBias && op.node.inputs.length === 3 && op.node.inputs[2]) quantizeBias(op);
     if (t === 'GRU' || t === 'LSTM') {
       for (const cfg of [op.inputs[3], op.outputs[2]]) {
         if (cfg && (cfg.state === 'PASSIVE' || cfg.state === 'PASSIVE_INIT')) { cfg.exponent = RNN_EXPONENT; cfg.state = 'PASSIVE'; }

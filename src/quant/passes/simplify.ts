@@ -5,7 +5,7 @@
  */
 import { dominateBy } from '../dominance.js';
 import type { QuantizedGraph, TensorQuantConfig } from '../types.js';
-import { graphView } from './graph-view.js';
+import { consumerSlots, indexNodes } from '../../ir/edit.js';
 
 function sameScheme(a: TensorQuantConfig, b: TensorQuantConfig): boolean {
   return a.qmin === b.qmin && a.qmax === b.qmax && a.bits === b.bits && a.perChannel === b.perChannel
@@ -13,12 +13,12 @@ function sameScheme(a: TensorQuantConfig, b: TensorQuantConfig): boolean {
 }
 
 export function simplifyPass(qg: QuantizedGraph): void {
-  const view = graphView(qg);
+  const nodes = indexNodes(qg.model.graph.nodes);
   for (const src of qg.ops.values()) {
     src.node.outputs.forEach((value, idx) => {
       const srcCfg = src.outputs[idx];
       if (!value || !srcCfg || srcCfg.state === 'FP32') return;
-      for (const { node, slot } of view.consumersOf(value)) {
+      for (const { node, slot } of consumerSlots(nodes, value)) {
         const dst = qg.ops.get(node.name);
         const inCfg = dst?.inputs[slot];
         if (!dst || !inCfg || dst.platform !== src.platform) continue;

@@ -5,7 +5,8 @@
  * that post-dominates the start, while depth(ep) − depth(sp) ≤ blockSize; it holds every op on a path sp → ep.
  */
 import type { Graph, Node } from '../../ir/graph.js';
-import { consumers, producers, topologicalSort } from '../../ir/topo.js';
+import { downstreamOf, indexNodes, upstreamOf } from '../../ir/edit.js';
+import { topologicalSort } from '../../ir/topo.js';
 
 /** PPQ's default block depth (OPTIM_ADVOPT_GRAPH_MAXDEPTH). */
 export const DEFAULT_BLOCK_SIZE = 4;
@@ -19,16 +20,12 @@ export interface GraphBlock {
 
 interface Links { up: Map<Node, Node[]>; down: Map<Node, Node[]>; depth: Map<Node, number>; order: Map<Node, number> }
 
-function unique<T>(xs: T[]): T[] {
-  return [...new Set(xs)];
-}
-
 function links(g: Graph): Links {
-  const prod = producers(g), cons = consumers(g);
+  const lookup = indexNodes(g.nodes);
   const up = new Map<Node, Node[]>(), down = new Map<Node, Node[]>();
   for (const n of g.nodes) {
-    up.set(n, unique(n.inputs.flatMap((i) => (i && prod.get(i) ? [prod.get(i)!] : []))));
-    down.set(n, unique(n.outputs.flatMap((o) => (o ? cons.get(o) ?? [] : []))));
+    up.set(n, upstreamOf(lookup, n));
+    down.set(n, downstreamOf(lookup, n));
   }
   const sorted = topologicalSort(g);
   const depth = new Map<Node, number>();

@@ -5,7 +5,7 @@
  * passive (bias) exponents like the PassiveParameterQuantizePass ESP-PPQ runs after TQT and AdaRound.
  */
 import type { Logger } from '../../log.js';
-import { COMPUTING_OPS } from '../op-sets.js';
+import { opInfo } from '../../ops/registry.js';
 import type { BiasCorrectionOptions, BlockwiseReconstructionOptions, TqtOptions } from '../options.js';
 import { passiveParamsPass } from '../passes/passive-params.js';
 import type { QuantizedGraph } from '../types.js';
@@ -37,7 +37,7 @@ export function applyOutcome(qg: QuantizedGraph, outcome: TrainOutcome): void {
 
 /** ESP-PPQ's block starts: quantized (has an OpQuant) computing ops. */
 export function isQuantableComputing(qg: QuantizedGraph): (n: { name: string; opType: string }) => boolean {
-  return (n) => qg.ops.has(n.name) && COMPUTING_OPS.has(n.opType);
+  return (n) => qg.ops.has(n.name) && opInfo(n.opType).computing;
 }
 
 function runOne(pass: TrainingPass, block: Block, batches: BlockBatch[], log: Logger): TrainOutcome {

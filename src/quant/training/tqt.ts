@@ -14,7 +14,7 @@
  */
 import type { Logger } from '../../log.js';
 import { nullLogger } from '../../log.js';
-import { COMPUTING_OPS } from '../op-sets.js';
+import { opInfo } from '../../ops/registry.js';
 import type { TensorQuantConfig } from '../types.js';
 import { Adam } from './adam.js';
 import type { Block, BlockBatch } from './block.js';
@@ -42,7 +42,7 @@ function isQuantable(op: Block['ops'][number]): boolean {
 export function trainableParams(block: Block): Set<string> {
   const names = new Set<string>();
   for (const op of block.ops) {
-    if (!isQuantable(op) || !(COMPUTING_OPS.has(op.node.opType) || op.node.opType === 'Add' || op.node.opType === 'Mul')) continue;
+    if (!isQuantable(op) || !(opInfo(op.node.opType).computing || op.node.opType === 'Add' || op.node.opType === 'Mul')) continue;
     for (const i of op.node.inputs) if (i && block.params.get(i)?.dtype === 'float32') names.add(i);
   }
   return names;
@@ -73,7 +73,7 @@ function weightTerm(tape: Tape, block: Block, params: ReadonlyMap<string, Var>):
   const terms: Var[] = [];
   for (const op of block.ops) {
     const cfg = op.inputs[1], w = params.get(op.node.inputs[1] ?? '');
-    if (!COMPUTING_OPS.has(op.node.opType) || !cfg || !w || (cfg.state !== 'ACTIVATED' && cfg.state !== 'PASSIVE')) continue;
+    if (!opInfo(op.node.opType).computing || !cfg || !w || (cfg.state !== 'ACTIVATED' && cfg.state !== 'PASSIVE')) continue;
     const q = fakeQuant(tape, w, scalesOf(cfg), gridOf(cfg), !cfg.perChannel);
     terms.push(meanSquare(tape, binary(tape, 'Sub', w, q)));
   }

@@ -1,6 +1,6 @@
 /** Broadcasting Add/Sub/Mul and the unary activations ESP-DL quantizes, with gradients. */
 import { Tape, gradOf, type Var } from '../tape.js';
-import { broadcastIndex, broadcastShape } from '../../../onnx/simplify/tensor-math.js';
+import { broadcastIndex, broadcastShape } from '../../../ir/tensor-math.js';
 import { sharedWasmElementwise, WASM_MIN_ELEMENTS, type WasmElementwise } from './wasm-elementwise.js';
 
 export type BinaryKind = 'Add' | 'Sub' | 'Mul';

@@ -2,7 +2,7 @@
 import { InternalError } from '../../../errors.js';
 import { numel } from '../../../ir/tensor.js';
 import { Tape, gradOf, type Var } from '../tape.js';
-import { broadcastIndex, broadcastShape } from '../../../onnx/simplify/tensor-math.js';
+import { broadcastIndex, broadcastShape } from '../../../ir/tensor-math.js';
 import { gemmNN } from './kernels.js';
 
 export interface GemmAttrs { transA: boolean; transB: boolean; alpha: number; beta: number }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph, Node } from '../../../../src/ir/graph.js';
 import type { Tensor } from '../../../../src/ir/tensor.js';
-import { COMPUTING_OPS } from '../../../../src/quant/op-sets.js';
+import { opInfo } from '../../../../src/ops/registry.js';
 import { buildBlocks } from '../../../../src/quant/training/blocks.js';
 
 const W: Tensor = { dtype: 'float32', dims: [1], data: new Float32Array(1) };
@@ -16,7 +16,7 @@ function graph(specs: string[]): Graph {
   for (const n of nodes) for (const i of n.inputs) if (i.startsWith('w')) inits.set(i, W);
   return { name: 'g', nodes, inputs: [{ name: 'x', dtype: 'float32', shape: [1] }], outputs: [], initializers: inits, valueInfo: new Map() };
 }
-const isComputing = (n: Node) => COMPUTING_OPS.has(n.opType);
+const isComputing = (n: Node) => opInfo(n.opType).computing;
 const names = (bs: ReturnType<typeof buildBlocks>) => bs.map((b) => b.nodes.map((n) => n.name));
 
 const CHAIN = ['c0:Conv(x,w0)->a', 'r0:Relu(a)->b', 'c1:Conv(b,w1)->c', 'r1:Relu(c)->d', 'c2:Conv(d,w2)->e', 'r2:Relu(e)->f', 'c3:Conv(f,w3)->g'];

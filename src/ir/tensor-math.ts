@@ -1,5 +1,5 @@
-/** Small dense-tensor helpers for constant folding: shapes, broadcasting, index walks, dtype conversion. */
-import { numel, type DataType, type Tensor } from '../../ir/tensor.js';
+/** Small dense-tensor helpers shared by constant folding and the training kernels: shapes, broadcasting, index walks, dtype conversion. */
+import { numel, type DataType, type Tensor } from './tensor.js';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
