@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
  */
 export async function loadCase(c) {
   const { loadOnnxFile } = await import('../lib/node/index.js');
-  const { prepareModel } = await import('../lib/pipeline/prepare-model.js');
+  const { prepareModel } = await import('../lib/onnx/prepare-model.js');
   const { memoryDataSource } = await import('../lib/data/memory-source.js');
   const { seededNormal } = await import('../lib/data/random.js');
   const { parseNpy } = await import('../lib/data/npy.js');
@@ -26,11 +26,11 @@ export async function loadCase(c) {
 
 export async function runCase(name, c) {
   const { ortRuntime } = await import('../lib/node/index.js');
-  const { quantizeOnnx } = await import('../lib/pipeline/quantize-onnx.js');
+  const { quantizeOnnx } = await import('../lib/quant/quantize-model.js');
   const { defaultQuantOptions } = await import('../lib/quant/options.js');
-  const { buildSimModel } = await import('../lib/exec/sim-model.js');
+  const { buildSimModel } = await import('../lib/quant/simulate/sim-model.js');
   const { createQuantizedGraph } = await import('../lib/quant/configs.js');
-  const { runBatch } = await import('../lib/quant/batches.js');
+  const { runBatch } = await import('../lib/exec/batches.js');
   const logger = { debug() {}, info() {}, warn() {} };
   const { model, input, dims, data, source, prepareMs } = await loadCase(c);
   const runtime = ortRuntime();
@@ -77,8 +77,8 @@ async function exampleBlockSteps(time) {
   const { fileURLToPath } = await import('node:url');
   const { readFileSync } = await import('node:fs');
   const { loadOnnxFile, ortRuntime } = await import('../lib/node/index.js');
-  const { prepareModel } = await import('../lib/pipeline/prepare-model.js');
-  const { ensureShapes } = await import('../lib/pipeline/infer-shapes.js');
+  const { prepareModel } = await import('../lib/onnx/prepare-model.js');
+  const { ensureShapes } = await import('../lib/exec/infer-shapes.js');
   const { quantizeGraph } = await import('../lib/quant/quantize.js');
   const { defaultQuantOptions } = await import('../lib/quant/options.js');
   const { memoryDataSource } = await import('../lib/data/memory-source.js');

@@ -20,7 +20,7 @@ import { mobileNetV2File } from './bench-models.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { ortRuntime } = await import('../lib/node/index.js');
-const { quantizeOnnx } = await import('../lib/pipeline/quantize-onnx.js');
+const { quantizeOnnx } = await import('../lib/quant/quantize-model.js');
 const { defaultQuantOptions } = await import('../lib/quant/options.js');
 const { parseNpy } = await import('../lib/data/npy.js');
 const { topOneAccuracy } = await import('../lib/exec/top-one.js');

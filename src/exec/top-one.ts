@@ -1,7 +1,7 @@
 /** Top-1 accuracy of a classifier model on labelled images (the demo and scripts/training-benefit.mjs use it). */
 import type { Model } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { runBatch } from '../quant/batches.js';
+import { runBatch } from './batches.js';
 import type { InferenceRuntime } from './runtime.js';
 
 /** Fraction of `labels` whose arg-max logit of the model's first output matches (first index on ties). */

@@ -7,7 +7,7 @@ import { loaderDataSource, type DataLoader } from '../data/iterable-source.js';
 import type { DataSource } from '../data/source.js';
 import type { Logger } from '../log.js';
 import { nullLogger } from '../log.js';
-import { prepareModel } from '../pipeline/prepare-model.js';
+import { prepareModel } from '../onnx/prepare-model.js';
 import { defaultQuantOptions, type QuantOptions } from '../quant/options.js';
 import { exponentsOf } from '../quant/report.js';
 import { parseBits, parseTarget } from '../quant/targets.js';

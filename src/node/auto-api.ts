@@ -14,7 +14,7 @@ import { espdlDefaultSpace } from '../autoquant/spaces.js';
 import type { DataSource } from '../data/source.js';
 import type { DataLoader } from '../data/iterable-source.js';
 import { nullLogger, type Logger } from '../log.js';
-import { prepareModel } from '../pipeline/prepare-model.js';
+import { prepareModel } from '../onnx/prepare-model.js';
 import { parseTarget } from '../quant/targets.js';
 import { dataFor } from './api.js';
 import { experimentRunner } from './experiment-runner.js';

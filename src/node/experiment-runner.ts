@@ -16,7 +16,7 @@ import { layerwiseError } from '../quant/analysis.js';
 import { defaultQuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { estimateTrainingSeconds } from '../quant/training/estimate.js';
-import { batchLength, runBatch } from '../quant/batches.js';
+import { batchLength, runBatch } from '../exec/batches.js';
 import type { Target } from '../quant/types.js';
 import type { ExportFileOptions } from './export-files.js';
 import { modelInputs } from './open-inputs.js';

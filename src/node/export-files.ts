@@ -14,7 +14,7 @@ import type { InferenceRuntime } from '../exec/runtime.js';
 import { InputError } from '../errors.js';
 import { numel, toFloat32, type Tensor } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
-import type { QuantizeOnnxResult } from '../pipeline/quantize-onnx.js';
+import type { QuantizeOnnxResult } from '../quant/quantize-model.js';
 import { encryptEspdlFile, randomAesKey } from './espdl-crypto.js';
 import { modelInputs } from './open-inputs.js';
 import { siblingPath, writeFileAtomic } from './atomic-write.js';

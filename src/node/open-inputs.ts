@@ -3,7 +3,7 @@ import type { DataSource } from '../data/source.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
 import { InputError } from '../errors.js';
-import { prepareModel } from '../pipeline/prepare-model.js';
+import { prepareModel } from '../onnx/prepare-model.js';
 import { openDataSource } from './data-files.js';
 import { loadOnnxFile } from './onnx-file.js';
 

@@ -8,7 +8,7 @@ import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
 import { encodeModel } from '../onnx/write.js';
 import type { QuantOptions } from '../quant/options.js';
-import { quantizeOnnx, type QuantizeOnnxResult } from '../pipeline/quantize-onnx.js';
+import { quantizeOnnx, type QuantizeOnnxResult } from '../quant/quantize-model.js';
 import { siblingPath, writeFileAtomic } from './atomic-write.js';
 import { exportCandidateFiles, type ExportFileOptions } from './export-files.js';
 

@@ -8,12 +8,12 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime, InferenceSession } from '../exec/runtime.js';
-import { buildSimModel, probeName } from '../exec/sim-model.js';
+import { buildSimModel, probeName } from './simulate/sim-model.js';
 import type { Tensor } from '../ir/tensor.js';
 import { opInfo } from '../ops/registry.js';
 import { lcgIndices, snrMean, WeightedMean } from './measure.js';
 import type { QuantizedGraph } from './types.js';
-import { batchLength, runBatch } from './batches.js';
+import { batchLength, runBatch } from '../exec/batches.js';
 
 export interface AnalysisInput {
   runtime: InferenceRuntime;

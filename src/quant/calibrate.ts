@@ -6,7 +6,7 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import { buildSimModel, probeName } from '../exec/sim-model.js';
+import { buildSimModel, probeName } from './simulate/sim-model.js';
 import { toFloat32, type Tensor } from '../ir/tensor.js';
 
 const asFloat32 = (t: Tensor): Float32Array => (t.data instanceof Float32Array ? t.data : toFloat32(t));
@@ -15,7 +15,7 @@ import type { Logger } from '../log.js';
 import { createObserver } from './observers/index.js';
 import type { Observer } from './observers/observer.js';
 import type { QuantizedGraph, TensorQuantConfig } from './types.js';
-import { calibrationBatches, concatSamples, forEachSample } from './batches.js';
+import { calibrationBatches, concatSamples, forEachSample } from '../exec/batches.js';
 
 export interface CalibrationInput {
   runtime: InferenceRuntime;

@@ -4,7 +4,7 @@ import type { InferenceRuntime } from '../../src/exec/runtime.js';
 import type { Model } from '../../src/ir/graph.js';
 import { loadOnnxFile } from '../../src/node/onnx-file.js';
 import { simplifyModel } from '../../src/onnx/simplify/index.js';
-import { ensureShapes } from '../../src/pipeline/infer-shapes.js';
+import { ensureShapes } from '../../src/exec/infer-shapes.js';
 import { decomposeConvTranspose } from '../../src/quant/passes/convtranspose-decomposition.js';
 
 export async function loadCaseModel(dir: string, runtime: InferenceRuntime): Promise<Model> {

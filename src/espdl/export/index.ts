@@ -1,9 +1,11 @@
 /**
  * The `.espdl` exporter: a port of ESP-PPQ's EspdlExporter (esp_ppq/parser/espdl_exporter.py, esp-ppq.md §5).
- * Pipeline (prepare_graph): opset normalisation → FuseReluLike → MatMul B pre-nodes → activation layouts (NHWC + Transposes) →
- * Quantize/Requantize/Dequantize insertion → quant_type → integer parameters + exponents → filter layouts →
- * RNN gate exponent → LUTs → checks; then the FlatBuffer, wrapped in an EDL2 container.
+ * Pipeline (prepare_graph, one pass per ESP-PPQ export pattern, run by ir/pass.ts): opset normalisation →
+ * FuseReluLike → MatMul B pre-nodes → activation layouts (NHWC + Transposes) → Quantize/Requantize/Dequantize
+ * insertion → quant_type → integer parameters + exponents → filter layouts → RNN gate exponent → LUTs → checks;
+ * then the FlatBuffer, wrapped in an EDL2 container.
  */
+import { runPipelineSync, type PassHooks, type Pipeline } from '../../ir/pass.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { opInfo } from '../../ops/registry.js';
 import type { Logger } from '../../log.js';
@@ -25,7 +27,7 @@ import { buildXGraph, fuseReluLike, normaliseOpset } from './prepare.js';
 import { insertDequantNodes, insertQuantNodes, insertQuantTypes, insertRequantNodes } from './quant-nodes.js';
 import { buildTestValues } from './test-values.js';
 import type { XGraph } from './xgraph.js';
-import { permute, topo } from './xgraph.js';
+import { describeXGraph, permute, topo, validateXGraph } from './xgraph.js';
 
 export interface ExportOptions {
   /** The model's metadata_props (default `{ target: <the QuantizedGraph's target> }`; pass {} for none). */
@@ -39,6 +41,8 @@ export interface ExportOptions {
   logger?: Logger;
   /** Also return the `.info` text dump (espdl/info.ts formatInfo of the written file). Default false. */
   info?: boolean;
+  /** Timing, abort, validation and dumps around every export pass. */
+  passHooks?: PassHooks;
 }
 
 export interface ExportResult {
@@ -51,22 +55,34 @@ export interface ExportResult {
   warnings: string[];
 }
 
+interface ExportPassContext { int16LutStep: number }
+
+/** ESP-PPQ's prepare_graph, one pass per export pattern, in its order. */
+export const EXPORT_PIPELINE: Pipeline<XGraph, ExportPassContext> = {
+  name: 'export',
+  passes: [
+    { name: 'normalise_opset', run: normaliseOpset },
+    { name: 'fuse_relu_like', run: fuseReluLike },
+    { name: 'insert_matmul_pre_nodes', run: insertMatMulPreNodes },
+    { name: 'reset_graph_layout', run: resetGraphLayout },
+    { name: 'insert_quant_nodes', run: insertQuantNodes },
+    { name: 'insert_requant_nodes', run: insertRequantNodes },
+    { name: 'insert_dequant_nodes', run: insertDequantNodes },
+    { name: 'insert_quant_type', run: insertQuantTypes },
+    { name: 'quant_variable_to_int', run: quantVariablesToInt },
+    { name: 'reset_param_layout', run: resetParamLayouts },
+    { name: 'quant_rnn', run: quantRnn },
+    { name: 'add_lut', run: (g, ctx) => addLuts(g, ctx.int16LutStep) },
+    { name: 'check_graph', run: checkGraph },
+  ],
+  validate: validateXGraph,
+  describe: describeXGraph,
+};
+
 /** Runs ESP-PPQ's prepare_graph on a working copy of the quantized graph. */
-export function prepareExportGraph(qg: QuantizedGraph, int16LutStep: number): XGraph {
+export function prepareExportGraph(qg: QuantizedGraph, int16LutStep: number, hooks: PassHooks = {}): XGraph {
   const g = buildXGraph(qg, roundingFor(qg.target));
-  normaliseOpset(g);
-  fuseReluLike(g);
-  insertMatMulPreNodes(g);
-  resetGraphLayout(g);
-  insertQuantNodes(g);
-  insertRequantNodes(g);
-  insertDequantNodes(g);
-  insertQuantTypes(g);
-  quantVariablesToInt(g);
-  resetParamLayouts(g);
-  quantRnn(g);
-  addLuts(g, int16LutStep);
-  checkGraph(g);
+  runPipelineSync(EXPORT_PIPELINE, g, { int16LutStep }, hooks);
   return g;
 }
 
@@ -135,7 +151,7 @@ function toFbModel(g: XGraph, opts: ExportOptions, target: string): FbModel {
  */
 export function exportEspdl(qg: QuantizedGraph, opts: ExportOptions = {}): ExportResult {
   const logger = opts.logger ?? nullLogger;
-  const g = prepareExportGraph(qg, opts.int16LutStep ?? 256);
+  const g = prepareExportGraph(qg, opts.int16LutStep ?? 256, opts.passHooks);
   assertEspdlKernels(topo(g));
   const configJson = quantConfigJson(g);
   const fb = buildFlatbuffer(toFbModel(g, opts, qg.target));

@@ -8,6 +8,7 @@ import {
   distinctReaders, downstreamOf as downstream, fuseIntoProducer, insertBefore, liveNodes, nextGeneratedName, removeKeepInput,
 } from '../../ir/edit.js';
 import type { Dim, Node } from '../../ir/graph.js';
+import { describeNode, validateNodes } from '../../ir/validate.js';
 import type { DataType, Tensor } from '../../ir/tensor.js';
 import { topologicalSort } from '../../ir/topo.js';
 import type { Platform, Rounding, TensorQuantConfig } from '../../quant/types.js';
@@ -48,6 +49,23 @@ export interface XGraph {
   nextOp: number;
   nextCfgId: number;
   warnings: string[];
+}
+
+/** ir/validate.ts's checks, with graph inputs and parameters as the sources; every value must have a variable. */
+export function validateXGraph(g: XGraph): void {
+  const inputs = new Set(g.inputs);
+  validateNodes(g.nodes, (v) => inputs.has(v) || isParam(g, v));
+  for (const op of g.nodes) {
+    for (const v of [...op.inputs, ...op.outputs]) if (v && !g.vars.has(v)) throw new Error(`${op.name} uses ${v}, which has no variable`);
+  }
+}
+
+/** Nodes with their platform, then every variable with its dtype, shape, perm and exponents (for pass dumps). */
+export function describeXGraph(g: XGraph): string {
+  const list = (xs: readonly unknown[] | undefined) => (xs ? `[${xs.map((x) => (x === null ? '?' : String(x))).join(',')}]` : '-');
+  const ops = g.nodes.map((op) => `${describeNode(op)} @${op.platform}${op.quantable ? '' : ' (not quantable)'}`);
+  const vars = [...g.vars.values()].map((v) => `var ${v.name}: ${v.dtype}${list(v.shape)}${v.value ? ' param' : ''} perm=${list(g.perm.get(v.name))} exp=${list(g.exponents.get(v.name))}`);
+  return [...ops, ...vars].join('\n');
 }
 
 /** Is `name` a parameter (a variable with a constant value)? */

@@ -29,7 +29,8 @@ export interface SimplifyOptions {
  * fix (so Shape can fold) → Constant → initializer → constant folding → Identity/Dropout removal (these three
  * stand in for onnxsim) → naming of nameless nodes → one copy per reader of a shared parameter → legacy
  * Clip/Pad/Slice attributes → bias-Add fusion → BN fusion → lone BN → Conv → Swish → RMSNorm → pruning (ESP-PPQ's format_graph order).
- * The result may contain `Swish` / `RMSNormalization` nodes that onnxruntime lacks: run it through forOnnxRuntime.
+ * The result may contain `Swish` / `RMSNormalization` nodes that onnxruntime lacks: run it through
+ * exec/for-onnxruntime.ts forOnnxRuntime.
  */
 export function simplifyModel(model: Model, opts: SimplifyOptions = {}): Model {
   const log = opts.logger ?? nullLogger;
@@ -50,5 +51,3 @@ export function simplifyModel(model: Model, opts: SimplifyOptions = {}): Model {
   pruneUnused(g, log);
   return m;
 }
-
-export { forOnnxRuntime } from './for-onnxruntime.js';

@@ -12,9 +12,9 @@
  */
 import type { DataSource } from '../../data/source.js';
 import type { InferenceRuntime } from '../../exec/runtime.js';
-import { buildSimModel } from '../../exec/sim-model.js';
+import { buildSimModel } from '../simulate/sim-model.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { runBatch } from '../batches.js';
+import { runBatch } from '../../exec/batches.js';
 import type { QuantizedGraph } from '../types.js';
 import type { F32, BlockBatch } from './block.js';
 import type { BlockCollector } from './run-pass.js';

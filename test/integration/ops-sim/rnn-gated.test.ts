@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNpy } from '../../../src/data/npy.js';
-import { buildSimModel } from '../../../src/exec/sim-model.js';
+import { buildSimModel } from '../../../src/quant/simulate/sim-model.js';
 import type { Tensor } from '../../../src/ir/tensor.js';
 import { ortRuntime } from '../../../src/node/ort-runtime.js';
 import { quantizedGraphFromPpqJson } from '../../../src/quant/ppq-config.js';

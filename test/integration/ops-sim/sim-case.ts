@@ -6,13 +6,13 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseNpy } from '../../../src/data/npy.js';
-import { buildSimModel } from '../../../src/exec/sim-model.js';
+import { buildSimModel } from '../../../src/quant/simulate/sim-model.js';
 import type { InferenceRuntime } from '../../../src/exec/runtime.js';
 import type { Model } from '../../../src/ir/graph.js';
 import { toFloat32, type Tensor } from '../../../src/ir/tensor.js';
 import { loadOnnxFile } from '../../../src/node/onnx-file.js';
 import { simplifyModel } from '../../../src/onnx/simplify/index.js';
-import { ensureShapes } from '../../../src/pipeline/infer-shapes.js';
+import { ensureShapes } from '../../../src/exec/infer-shapes.js';
 import { decomposeConvTranspose } from '../../../src/quant/passes/convtranspose-decomposition.js';
 import { quantizeToInt } from '../../../src/quant/fake-quant.js';
 import { quantizedGraphFromPpqJson } from '../../../src/quant/ppq-config.js';

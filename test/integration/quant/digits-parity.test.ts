@@ -13,12 +13,12 @@ import type { Tensor } from '../../../src/ir/tensor.js';
 import { nullLogger } from '../../../src/log.js';
 import { loadOnnxFile } from '../../../src/node/onnx-file.js';
 import { ortRuntime } from '../../../src/node/ort-runtime.js';
-import { prepareModel } from '../../../src/pipeline/prepare-model.js';
-import { quantizeOnnx } from '../../../src/pipeline/quantize-onnx.js';
+import { prepareModel } from '../../../src/onnx/prepare-model.js';
+import { quantizeOnnx } from '../../../src/quant/quantize-model.js';
 import { defaultQuantOptions } from '../../../src/quant/options.js';
 import type { ObserverName, Target } from '../../../src/quant/types.js';
 import { fixture } from '../../helpers/paths.js';
-import { runBatch } from '../../../src/quant/batches.js';
+import { runBatch } from '../../../src/exec/batches.js';
 import { topOneAccuracy } from '../../helpers/accuracy.js';
 
 interface PpqTensor { bits: number; state: string; exponent: number | number[] }

@@ -10,8 +10,8 @@ import { parseNpy } from '../../../src/data/npy.js';
 import { nullLogger } from '../../../src/log.js';
 import { loadOnnxFile } from '../../../src/node/onnx-file.js';
 import { ortRuntime } from '../../../src/node/ort-runtime.js';
-import { prepareModel } from '../../../src/pipeline/prepare-model.js';
-import { quantizeOnnx } from '../../../src/pipeline/quantize-onnx.js';
+import { prepareModel } from '../../../src/onnx/prepare-model.js';
+import { quantizeOnnx } from '../../../src/quant/quantize-model.js';
 import { defaultQuantOptions, type QuantOptions } from '../../../src/quant/options.js';
 import { fixture } from '../../helpers/paths.js';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../../src/onnx/read.js';
-import { forOnnxRuntime, simplifyModel } from '../../../../src/onnx/simplify/index.js';
+import { forOnnxRuntime } from '../../../../src/exec/for-onnxruntime.js';
+import { simplifyModel } from '../../../../src/onnx/simplify/index.js';
 import { opsFixture } from '../../../helpers/paths.js';
 import { f32, rand } from '../graph-builder.js';
 import { maxRelError, runOrt } from './ort.js';

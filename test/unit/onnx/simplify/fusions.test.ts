@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../../../src/log.js';
-import { simplifyModel, forOnnxRuntime } from '../../../../src/onnx/simplify/index.js';
+import { forOnnxRuntime } from '../../../../src/exec/for-onnxruntime.js';
+import { simplifyModel } from '../../../../src/onnx/simplify/index.js';
 import { encodeModel } from '../../../../src/onnx/write.js';
 import { f32, model, node, rand, vi } from '../graph-builder.js';
 import { maxRelError, runOrt } from './ort.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../../src/ir/graph.js';
 import type { Tensor } from '../../../../src/ir/tensor.js';
 import { ortRuntime } from '../../../../src/node/ort-runtime.js';
-import { forOnnxRuntime } from '../../../../src/onnx/simplify/index.js';
+import { forOnnxRuntime } from '../../../../src/exec/for-onnxruntime.js';
 import { convTransposeWeightToConv, decomposeConvTranspose } from '../../../../src/quant/passes/convtranspose-decomposition.js';
 import { f32, model, node, rand, vi } from '../../onnx/graph-builder.js';
 

@@ -43,8 +43,8 @@ describe('simCollector (onnxruntime)', () => {
     // The quantized forward matches the simulator's quantized model (same grid; summation order may flip a rare
     // rounding tie by one step).
     const { staticQuant } = await import('../../../../src/quant/training/executor.js');
-    const { buildSimModel } = await import('../../../../src/exec/sim-model.js');
-    const { runBatch } = await import('../../../../src/quant/batches.js');
+    const { buildSimModel } = await import('../../../../src/quant/simulate/sim-model.js');
+    const { runBatch } = await import('../../../../src/exec/batches.js');
     const sim = await ortRuntime().load(buildSimModel(qg).model);
     const simY = (await runBatch(sim, { x: { dtype: 'float32', dims: [4, 3, 8, 8], data: xs.subarray(0, 4 * 192) } }, ['y'])).get('y')!.data;
     await sim.release();

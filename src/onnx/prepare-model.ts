@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { cloneModel, onnxOpset, type Dim, type Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
-import { simplifyModel } from '../onnx/simplify/index.js';
+import { simplifyModel } from './simplify/index.js';
 
 export interface PrepareOptions {
   /** Shape per graph input name, or one shape for a single-input model; with or without the batch dim. */

@@ -7,11 +7,11 @@
  * corrects `model.graph.outputs`) in place; a no-op when every node output already has a static shape in
  * value_info, so a search pays for it once.
  */
-import type { InferenceRuntime } from '../exec/runtime.js';
-import { inferValueTypes } from '../exec/value-types.js';
+import type { InferenceRuntime } from './runtime.js';
+import { inferValueTypes } from './value-types.js';
 import type { Model, ValueInfo } from '../ir/graph.js';
 import { allocate, numel } from '../ir/tensor.js';
-import { forOnnxRuntime } from '../onnx/simplify/index.js';
+import { forOnnxRuntime } from './for-onnxruntime.js';
 
 function hasStaticShape(model: Model, name: string): boolean {
   const v = model.graph.valueInfo.get(name);

@@ -4,15 +4,15 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import { buildSimModel } from '../exec/sim-model.js';
+import { buildSimModel } from './simulate/sim-model.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
-import { graphwiseError, layerwiseError, topNMean } from '../quant/analysis.js';
-import type { QuantOptions } from '../quant/options.js';
-import { quantizeGraph } from '../quant/quantize.js';
-import { tensorReport, type TensorReport } from '../quant/report.js';
-import type { QuantizedGraph } from '../quant/types.js';
-import { ensureShapes } from './infer-shapes.js';
+import { graphwiseError, layerwiseError, topNMean } from './analysis.js';
+import type { QuantOptions } from './options.js';
+import { quantizeGraph } from './quantize.js';
+import { tensorReport, type TensorReport } from './report.js';
+import type { QuantizedGraph } from './types.js';
+import { ensureShapes } from '../exec/infer-shapes.js';
 
 export interface QuantizeOnnxInput {
   /** A model already through prepareModel (simplified, static shapes): done once per search, not per candidate. */

@@ -5,10 +5,10 @@
  * too (expand-rearrange.ts). The last node of each expansion keeps the fused node's name and output, so
  * per-node reports still match. Returns the model itself when there is nothing to expand, else a copy.
  */
-import { cloneModel, onnxOpset, type Graph, type Model, type Node } from '../../ir/graph.js';
-import { addInitializer, uniqueName } from '../../ir/edit.js';
+import { cloneModel, onnxOpset, type Graph, type Model, type Node } from '../ir/graph.js';
+import { addInitializer, uniqueName } from '../ir/edit.js';
 import { expandInsertZeros, expandSpaceToDepth } from './expand-rearrange.js';
-import { make } from '../../ir/tensor-math.js';
+import { make } from '../ir/tensor-math.js';
 
 const plain = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = new Map()): Node =>
   ({ name, opType, domain: '', inputs, outputs, attributes });

@@ -4,7 +4,7 @@
  * batch tensors because observers (percentile) and analysis work per batch, as ESP-PPQ's do.
  */
 import type { DataSource } from '../data/source.js';
-import type { InferenceSession } from '../exec/runtime.js';
+import type { InferenceSession } from './runtime.js';
 import type { Tensor } from '../ir/tensor.js';
 import { numel } from '../ir/tensor.js';
 

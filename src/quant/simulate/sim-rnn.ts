@@ -8,10 +8,10 @@
  * ESP-PPQ quirks kept: GRU always uses linear_before_reset = 1 (whatever the attribute says), sequence_lens
  * and LSTM peepholes are ignored. Needs a static sequence length and batch (from the input's shape).
  */
-import type { Attribute, Node } from '../ir/graph.js';
-import { attrInt, attrString } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
-import type { Rounding, TensorQuantConfig } from '../quant/types.js';
+import type { Attribute, Node } from '../../ir/graph.js';
+import { attrInt, attrString } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+import type { Rounding, TensorQuantConfig } from '../types.js';
 
 /** The part of the simulator's builder the unrolling needs. */
 export interface RnnEmitter {

@@ -10,10 +10,10 @@
  *   ((h mod b)·b + (w mod b))·C + c. Shapes agree, channel order does not; we simulate ESP-DL's order.
  * Shapes are read at run time (Shape ops), so the expansions need no value info.
  */
-import type { Attribute, Graph, Node } from '../../ir/graph.js';
-import { attrInt, attrInts } from '../../ir/graph.js';
-import { addInitializer, uniqueName } from '../../ir/edit.js';
-import { make } from '../../ir/tensor-math.js';
+import type { Attribute, Graph, Node } from '../ir/graph.js';
+import { attrInt, attrInts } from '../ir/graph.js';
+import { addInitializer, uniqueName } from '../ir/edit.js';
+import { make } from '../ir/tensor-math.js';
 
 const plain = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Map<string, Attribute> = new Map()): Node =>
   ({ name, opType, domain: '', inputs, outputs, attributes });

@@ -11,14 +11,14 @@
  * The same builder gives the calibration model (at that point only parameters quantize) and, with `gated`, the
  * layer-wise analysis model in which each op's quantization is switched on by a boolean graph input.
  */
-import { onnxOpset, type Attribute, type Graph, type Model, type Node, type ValueInfo } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
-import { topologicalSort } from '../ir/topo.js';
-import { fakeQuantize } from '../quant/fake-quant.js';
-import { isQuantizing, resolve, type QuantizedGraph, type TensorQuantConfig } from '../quant/types.js';
-import { inferValueTypes } from './value-types.js';
-import { forOnnxRuntime } from '../onnx/simplify/index.js';
-import { knownShape } from '../ir/edit.js';
+import { onnxOpset, type Attribute, type Graph, type Model, type Node, type ValueInfo } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { topologicalSort } from '../../ir/topo.js';
+import { fakeQuantize } from '../fake-quant.js';
+import { isQuantizing, resolve, type QuantizedGraph, type TensorQuantConfig } from '../types.js';
+import { inferValueTypes } from '../../exec/value-types.js';
+import { forOnnxRuntime } from '../../exec/for-onnxruntime.js';
+import { knownShape } from '../../ir/edit.js';
 import { emitQuantRnn, type RnnSpec } from './sim-rnn.js';
 
 export interface SimOptions {
