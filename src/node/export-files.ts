@@ -12,6 +12,7 @@ import { readEspdlModel } from '../espdl/read.js';
 import { parseHexKey, toHex } from '../espdl/crypto.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
 import { InputError } from '../errors.js';
+import type { PassHooks } from '../ir/pass.js';
 import { numel, toFloat32, type Tensor } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import type { QuantizeOnnxResult } from '../quant/quantize-model.js';
@@ -28,6 +29,8 @@ export interface ExportFileOptions {
   encryptKey?: string;
   /** Step of int16 LUT inputs (default 256). */
   int16LutStep?: number;
+  /** Timings, checks and dumps around the export passes. */
+  passHooks?: PassHooks;
 }
 
 async function testInputs(result: QuantizeOnnxResult, opts: ExportFileOptions): Promise<Record<string, Tensor>> {
@@ -68,6 +71,7 @@ export async function exportCandidateFiles(
     logger,
     ...(opts.int16LutStep !== undefined ? { int16LutStep: opts.int16LutStep } : {}),
     ...(opts.testValues ? { testValues: await testValues(result, runtime, opts) } : {}),
+    ...(opts.passHooks ? { passHooks: opts.passHooks } : {}),
   });
   let bytes = exported.espdl;
   const info = formatInfo(readEspdlModel(bytes.subarray(16)));

@@ -11,6 +11,7 @@ import type { QuantOptions } from '../quant/options.js';
 import { quantizeOnnx, type QuantizeOnnxResult } from '../quant/quantize-model.js';
 import { siblingPath, writeFileAtomic } from './atomic-write.js';
 import { exportCandidateFiles, type ExportFileOptions } from './export-files.js';
+import { passDebugFromEnv, type PassDebug } from './pass-debug.js';
 
 export interface QuantizeFilesInput {
   /** A prepared model (prepareModel). */
@@ -25,6 +26,8 @@ export interface QuantizeFilesInput {
   analysis?: { graphwise?: boolean; layerwise?: boolean };
   export?: ExportFileOptions;
   signal?: AbortSignal;
+  /** Pass checks and dumps; default: from ESPDL_PASS_VALIDATE / ESPDL_PASS_DUMP (node/pass-debug.ts). */
+  passDebug?: PassDebug;
 }
 
 export interface QuantizeFilesResult extends QuantizeOnnxResult {
@@ -33,16 +36,18 @@ export interface QuantizeFilesResult extends QuantizeOnnxResult {
 
 
 export async function quantizeToFiles(input: QuantizeFilesInput): Promise<QuantizeFilesResult> {
+  const debug = input.passDebug ?? passDebugFromEnv(process.env);
   const result = await quantizeOnnx({
     model: input.model, data: input.data, options: input.options, runtime: input.runtime, batchSize: input.batchSize,
-    logger: input.logger, now: () => performance.now(),
+    logger: input.logger, now: () => performance.now(), debug,
     ...(input.analysis ? { analysis: input.analysis } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
   const qdqOnnx = siblingPath(input.espdlPath, '.qdq.onnx');
   const t0 = performance.now();
   await writeFileAtomic(qdqOnnx, encodeModel(result.qdqModel));
-  const exported = await exportCandidateFiles(result, input.espdlPath, input.export ?? {}, input.runtime, input.logger);
+  const passHooks = { ...debug, now: () => performance.now(), timings: result.timingsMs };
+  const exported = await exportCandidateFiles(result, input.espdlPath, { ...input.export, passHooks }, input.runtime, input.logger);
   result.timingsMs.export = performance.now() - t0;
   return { ...result, files: { qdqOnnx, ...exported } };
 }

@@ -9,7 +9,7 @@ import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
 import { graphwiseError, layerwiseError, topNMean } from './analysis.js';
 import type { QuantOptions } from './options.js';
-import { quantizeGraph } from './quantize.js';
+import { quantizeGraph, type QuantizeContext } from './quantize.js';
 import { tensorReport, type TensorReport } from './report.js';
 import type { QuantizedGraph } from './types.js';
 import { ensureShapes } from '../exec/infer-shapes.js';
@@ -26,6 +26,8 @@ export interface QuantizeOnnxInput {
   analysis?: { graphwise?: boolean; layerwise?: boolean };
   now?: () => number;
   signal?: AbortSignal;
+  /** Graph checks and dumps after every pass (debugging). */
+  debug?: QuantizeContext['debug'];
 }
 
 export interface QuantizeOnnxResult {
@@ -49,7 +51,7 @@ export async function quantizeOnnx(input: QuantizeOnnxInput): Promise<QuantizeOn
   await ensureShapes(model, input.runtime);
   const { graph, timingsMs: qt } = await quantizeGraph(model, input.options, {
     runtime: input.runtime, data: input.data, batchSize: input.batchSize, logger: input.logger, now,
-    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.signal ? { signal: input.signal } : {}), ...(input.debug ? { debug: input.debug } : {}),
   });
   Object.assign(timingsMs, qt);
   const t1 = now();
