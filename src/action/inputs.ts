@@ -7,7 +7,7 @@ import { parseShardSpec, type Shard } from '../autoquant/search.js';
 import { SCORE_DIRECTIONS, type ScoreDirection } from '../autoquant/settings.js';
 import { InputError } from '../errors.js';
 import type { ScoreDrop } from '../app/score-gate.js';
-import { parseInputShape } from '../pipeline/input-shape.js';
+import { parseInputShape } from '../app/input-shape.js';
 import { TARGETS, type Target } from '../quant/types.js';
 
 /** The input names, as declared in action.yml. */

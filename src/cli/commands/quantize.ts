@@ -9,7 +9,7 @@ import { openModelAndData } from '../../node/open-inputs.js';
 import { ortRuntime } from '../../node/ort-runtime.js';
 import { quantizeToFiles } from '../../node/quantize-files.js';
 import { parsePositiveInt, requireFlag, splitList } from '../args.js';
-import { parseInputShape } from '../../pipeline/input-shape.js';
+import { parseInputShape } from '../../app/input-shape.js';
 import { defineCommand, type Command } from '../command.js';
 import { formatQuantizeSummary, quantizeJson } from '../format-quantize.js';
 

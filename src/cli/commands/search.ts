@@ -12,7 +12,7 @@ import { SCORE_DIRECTIONS, type ScoreDirection } from '../../autoquant/settings.
 import { runSearch, loadSearchSettings, type EvaluatorSpec, type SearchRequest, type SearchResult } from '../../app/search.js';
 import { planSearch } from '../../app/search-plan.js';
 import { InputError, InternalError } from '../../errors.js';
-import { parseInputShape } from '../../pipeline/input-shape.js';
+import { parseInputShape } from '../../app/input-shape.js';
 import { searchEndLine } from '../../report/progress.js';
 import { topKTable } from '../../report/markdown.js';
 import { renderJson, strategySummary, type RunReport } from '../../report/run-report.js';

@@ -1,5 +1,5 @@
 /**
- * The unrolled quantized GRU/LSTM (src/exec/sim-rnn.ts) in the gated (layer-wise analysis) simulator: gate on
+ * The unrolled quantized GRU/LSTM (src/quant/simulate/sim-rnn.ts) in the gated (layer-wise analysis) simulator: gate on
  * must give the plain quantized simulation, gate off the float model (onnxruntime's own GRU/LSTM) — which checks
  * the unrolled recurrence (gate order, biases, directions, Y/Y_h/Y_c layout) against an independent kernel.
  */
