@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
  * fixes dynamic input dims as `--input-shape` does. Also used by training-benefit.mjs.
  */
 export async function loadCase(c) {
-  const { loadOnnxFile } = await import('../lib/node/index.js');
+  const { loadOnnxFile } = await import('../lib/api/node.js');
   const { prepareModel } = await import('../lib/onnx/prepare-model.js');
   const { memoryDataSource } = await import('../lib/data/memory-source.js');
   const { seededNormal } = await import('../lib/data/random.js');
@@ -25,7 +25,7 @@ export async function loadCase(c) {
 }
 
 export async function runCase(name, c) {
-  const { ortRuntime } = await import('../lib/node/index.js');
+  const { ortRuntime } = await import('../lib/api/node.js');
   const { quantizeOnnx } = await import('../lib/quant/quantize-model.js');
   const { defaultQuantOptions } = await import('../lib/quant/options.js');
   const { buildSimModel } = await import('../lib/quant/simulate/sim-model.js');
@@ -76,7 +76,7 @@ async function exampleBlockSteps(time) {
   const path = await import('node:path');
   const { fileURLToPath } = await import('node:url');
   const { readFileSync } = await import('node:fs');
-  const { loadOnnxFile, ortRuntime } = await import('../lib/node/index.js');
+  const { loadOnnxFile, ortRuntime } = await import('../lib/api/node.js');
   const { prepareModel } = await import('../lib/onnx/prepare-model.js');
   const { ensureShapes } = await import('../lib/exec/infer-shapes.js');
   const { quantizeGraph } = await import('../lib/quant/quantize.js');

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { mobileNetV2File } from './bench-models.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { ortRuntime } = await import('../lib/node/index.js');
+const { ortRuntime } = await import('../lib/api/node.js');
 const { quantizeOnnx } = await import('../lib/quant/quantize-model.js');
 const { defaultQuantOptions } = await import('../lib/quant/options.js');
 const { parseNpy } = await import('../lib/data/npy.js');

@@ -1,17 +1,19 @@
 /**
  * The search use case (ESP-PPQ's espdl_auto_quantize_onnx over files): the settings file with overrides, the
  * evaluator, the quantization engine and the run folder, then one AutoQuant run. The CLI `search`, the
- * Action's mode search and the demo call it; each shell only turns its flags or inputs into a SearchRequest
- * and formats the SearchResult (no shell runs another shell).
+ * Action's mode search, the demo and the library's espdlAutoQuantizeOnnx call it; each shell only turns its
+ * flags, inputs or parameters into a SearchRequest and formats the SearchResult (no shell runs another shell).
  */
 import path from 'node:path';
 import { autoQuantize, type ExperimentProgress } from '../autoquant/auto-quantize.js';
 import type { Evaluator, ExperimentRunnerFactory, ExperimentRunnerSpec } from '../autoquant/runner.js';
+import type { RunRecord } from '../autoquant/topk.js';
 import type { Shard } from '../autoquant/search.js';
 import { loadSettings, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
 import type { Logger } from '../log.js';
 import { commandEvaluator, moduleEvaluator } from '../node/evaluators.js';
 import { readInputText } from '../node/files.js';
+import type { CalibrationData } from '../node/open-inputs.js';
 import { fsRunStore } from '../node/run-folder.js';
 import type { Target } from '../quant/types.js';
 import { loadRunReport, type RunReport } from '../report/run-report.js';
@@ -21,8 +23,11 @@ export const DEFAULT_CALIB_STEPS = 32;
 /** Samples per calibration batch. */
 export const DEFAULT_BATCH_SIZE = 8;
 
-/** A user evaluator: a JS module (`export default async function evaluate(ctx)`) or a shell command. */
-export type EvaluatorSpec = { module: string } | { command: string };
+/**
+ * A user evaluator: a JS module (`export default async function evaluate(ctx)`), a shell command, or (library
+ * API) a function.
+ */
+export type EvaluatorSpec = { module: string } | { command: string } | { evaluate: Evaluator };
 
 export interface SearchSettingsRequest {
   /** Settings file (YAML or JSON, ESP-PPQ field names), relative to `cwd`; undefined: the defaults. */
@@ -35,9 +40,13 @@ export interface SearchSettingsRequest {
 export interface SearchRequest extends SearchSettingsRequest {
   /** The ONNX model as the user wrote it (recorded in each config.json), relative to `cwd`. */
   model: string;
-  /** Calibration data (.npy, .npz or a folder of .npy), relative to `cwd`. */
-  calib: string;
+  /** Calibration data: a path (.npy, .npz or a folder of .npy) relative to `cwd`, a DataSource or a loader. */
+  calib: CalibrationData;
   target: Target;
+  /** Settings already built (library API); when given, `config` and `overrides` are not used. */
+  settings?: AutoQuantSettings;
+  /** Recorded in each config.json; its basename names every candidate's model. Default `<run folder>/model.espdl`. */
+  espdlExportFile?: string;
   /** Omitted: ESP-PPQ's default evaluator (graph-wise top-3 noise, minimized). */
   evaluator?: EvaluatorSpec;
   /** Stop after this many new experiments (the run folder stays resumable). */
@@ -54,7 +63,10 @@ export interface SearchRequest extends SearchSettingsRequest {
   env: Readonly<Record<string, string | undefined>>;
   logger: Logger;
   signal: AbortSignal;
-  /** Called after each experiment (run or skipped): the shells' progress lines. */
+  /**
+   * Called after each experiment (run or skipped): the shells' progress lines. With it, the search's own info
+   * lines go to debug (the progress replaces them).
+   */
   onExperiment?: (p: ExperimentProgress) => void;
 }
 
@@ -71,6 +83,8 @@ export interface SearchResult {
   balanced: boolean;
   /** Absolute run folder. */
   runDir: string;
+  /** candidates.json at the end (best first). */
+  candidates: RunRecord[];
   /** The run folder as the report renderers read it (Top-K, every experiment). */
   report: RunReport;
 }
@@ -82,9 +96,11 @@ export async function loadSearchSettings(req: SearchSettingsRequest): Promise<Au
 }
 
 async function evaluatorFor(req: SearchRequest): Promise<Evaluator | undefined> {
-  if (req.evaluator === undefined) return undefined;
-  if ('command' in req.evaluator) return commandEvaluator(req.evaluator.command, { cwd: req.cwd, env: req.env, logger: req.logger });
-  return moduleEvaluator(req.evaluator.module, req.cwd);
+  const spec = req.evaluator;
+  if (spec === undefined) return undefined;
+  if ('evaluate' in spec) return spec.evaluate;
+  if ('command' in spec) return commandEvaluator(spec.command, { cwd: req.cwd, env: req.env, logger: req.logger });
+  return moduleEvaluator(spec.module, req.cwd);
 }
 
 /** The per-experiment progress replaces the search's own info lines, which go to debug. */
@@ -92,25 +108,29 @@ function progressOnly(log: Logger): Logger {
   return { debug: (m) => log.debug(m), info: (m) => log.debug(m), warn: (m) => log.warn(m) };
 }
 
+const resolveData = (d: CalibrationData, cwd: string): CalibrationData => (typeof d === 'string' ? path.resolve(cwd, d) : d);
+
 /** Runs (or resumes) a search; `makeRunner` is the quantization engine (src/node/search-runner-factory.ts). */
 export async function runSearch(req: SearchRequest, makeRunner: ExperimentRunnerFactory): Promise<SearchResult> {
-  const settings = await loadSearchSettings(req);
+  const settings = req.settings ?? await loadSearchSettings(req);
   const evaluator = await evaluatorFor(req);
-  const runner = await makeRunner({
-    modelPath: path.resolve(req.cwd, req.model), calibPath: path.resolve(req.cwd, req.calib), target: req.target,
-    calibSteps: req.calibSteps ?? DEFAULT_CALIB_STEPS, batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE, logger: req.logger,
-    ...(req.inputShape ? { inputShape: req.inputShape } : {}),
-  });
   const store = fsRunStore(settings.run_dir, req.cwd);
+  const espdlExportFile = req.espdlExportFile ?? `${store.label}/model.espdl`;
+  const runner = await makeRunner({
+    modelPath: path.resolve(req.cwd, req.model), calib: resolveData(req.calib, req.cwd), target: req.target,
+    calibSteps: req.calibSteps ?? DEFAULT_CALIB_STEPS, batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE, logger: req.logger,
+    espdlName: path.basename(espdlExportFile), ...(req.inputShape ? { inputShape: req.inputShape } : {}),
+  });
   const res = await autoQuantize({
-    settings, target: req.target, runner, evaluator, store, onnxImportFile: req.model,
-    espdlExportFile: `${store.label}/model.espdl`, logger: progressOnly(req.logger), signal: req.signal,
+    settings, target: req.target, runner, evaluator, store, onnxImportFile: req.model, espdlExportFile,
+    logger: req.onExperiment ? progressOnly(req.logger) : req.logger, signal: req.signal,
     maxExperiments: req.maxExperiments, timeBudgetMinutes: req.timeBudgetMinutes, shard: req.shard,
     ...(req.onExperiment ? { onExperiment: req.onExperiment } : {}),
   });
   const report = await loadRunReport(store);
   return {
     newExperiments: res.newExperiments, skipped: res.skipped, stopped: res.stopped, direction: report.direction ?? res.direction,
-    numOfCandidates: settings.num_of_candidates, balanced: settings.candidate_filter !== null, runDir: store.resolve(''), report,
+    numOfCandidates: settings.num_of_candidates, balanced: settings.candidate_filter !== null, runDir: store.resolve(''),
+    candidates: res.candidates, report,
   };
 }

@@ -3,6 +3,8 @@
  * injected ExperimentRunner (wired by the CLI/Action to the real `quantize` use case) to produce one
  * candidate's files, then scores them with an Evaluator.
  */
+import type { DataLoader } from '../data/iterable-source.js';
+import type { DataSource } from '../data/source.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import type { QuantOptions } from '../quant/options.js';
@@ -68,8 +70,8 @@ export type Evaluator = (req: ExperimentRequest, art: ExperimentArtifacts, signa
 export interface ExperimentRunnerSpec {
   /** Absolute path of the ONNX model. */
   modelPath: string;
-  /** Absolute path of the calibration data (.npy, .npz or a folder of .npy). */
-  calibPath: string;
+  /** Calibration data: an absolute path (.npy, .npz or a folder of .npy), a DataSource, or a loader (library API). */
+  calib: string | DataSource | DataLoader;
   target: Target;
   /** Fixes dynamic input dims: one shape (with the batch dim, e.g. [1, 3, 224, 224]) or one per input name. */
   inputShape?: readonly number[] | Readonly<Record<string, readonly number[]>>;
@@ -78,6 +80,8 @@ export interface ExperimentRunnerSpec {
   /** Samples per calibration batch. */
   batchSize: number;
   logger: Logger;
+  /** File name of each candidate's model (ESP-PPQ: the basename of espdl_export_file). Default model.espdl. */
+  espdlName?: string;
 }
 
 /** Builds the quantization engine of a search (real one: src/node/search-runner-factory.ts; tests pass fakes). */

@@ -1,4 +1,6 @@
 /** Loads an ONNX file, prepares it (simplify, static shapes) and opens the data that feeds it. */
+import path from 'node:path';
+import { loaderDataSource, type DataLoader } from '../data/iterable-source.js';
 import type { DataSource } from '../data/source.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
@@ -7,10 +9,14 @@ import { prepareModel } from '../onnx/prepare-model.js';
 import { openDataSource } from './data-files.js';
 import { loadOnnxFile } from './onnx-file.js';
 
+/** Calibration data: a file path (.npy, .npz or a folder of .npy), a DataSource, or a loader (library API). */
+export type CalibrationData = string | DataSource | DataLoader;
+
 export interface OpenInputsRequest {
   modelPath: string;
-  dataPath: string;
-  /** One shape, or one per input name (PrepareOptions.inputShapes). */
+  /** A path is absolute (or relative to the process's working directory). */
+  data: CalibrationData;
+  /** One shape (with or without the batch dim), or one per input name (PrepareOptions.inputShapes). */
   inputShape?: readonly number[] | Readonly<Record<string, readonly number[]>>;
   logger: Logger;
   limit?: number;
@@ -26,12 +32,20 @@ export function modelInputs(model: Model): { name: string; dims: number[] }[] {
     });
 }
 
+const isDataSource = (d: CalibrationData): d is DataSource => typeof d === 'object' && d !== null && 'batches' in d && 'count' in d;
+
+/** A DataSource feeding `model`'s inputs; a data file must hold at least one sample. */
+export async function openCalibration(d: CalibrationData, model: Model, logger: Logger, limit?: number): Promise<DataSource> {
+  const inputs = modelInputs(model);
+  if (isDataSource(d)) return d;
+  if (typeof d !== 'string') return loaderDataSource(d, inputs.map((i) => i.name));
+  const data = await openDataSource(path.resolve(d), inputs, { logger, ...(limit !== undefined ? { limit } : {}) });
+  if (data.count === 0) throw new InputError(`data file ${d} holds no samples`);
+  return data;
+}
+
 export async function openModelAndData(req: OpenInputsRequest): Promise<{ model: Model; data: DataSource }> {
   const raw = await loadOnnxFile(req.modelPath);
   const model = prepareModel(raw, req.inputShape ? { inputShapes: req.inputShape } : {}, req.logger);
-  const data = await openDataSource(req.dataPath, modelInputs(model), {
-    logger: req.logger, ...(req.limit !== undefined ? { limit: req.limit } : {}),
-  });
-  if (data.count === 0) throw new InputError(`data file ${req.dataPath} holds no samples`);
-  return { model, data };
+  return { model, data: await openCalibration(req.data, model, req.logger, req.limit) };
 }

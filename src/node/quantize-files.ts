@@ -1,6 +1,7 @@
 /**
- * File-level quantization shared by the CLI, the library API and the search runner: load the ONNX file and
- * the data, run the pipeline, write model.qdq.onnx (and the .espdl files) next to the requested output.
+ * One quantization of a prepared model written to files, shared by the quantize use case (src/app/quantize.ts)
+ * and the search's experiment runner: run the pipeline, write model.qdq.onnx (and the .espdl files) next to the
+ * requested output.
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';

@@ -7,10 +7,11 @@ import { ortRuntime } from './ort-runtime.js';
 /** Loaded lazily by `search` (so --dry-run never touches the model or onnxruntime) and by the Action. */
 export async function realRunnerFactory(spec: ExperimentRunnerSpec): Promise<ExperimentRunner> {
   const { model, data } = await openModelAndData({
-    modelPath: spec.modelPath, dataPath: spec.calibPath, logger: spec.logger,
+    modelPath: spec.modelPath, data: spec.calib, logger: spec.logger,
     ...(spec.inputShape ? { inputShape: spec.inputShape } : {}),
   });
   return experimentRunner({
     model, data, runtime: ortRuntime(), target: spec.target, logger: spec.logger, batchSize: spec.batchSize, calibSteps: spec.calibSteps,
+    ...(spec.espdlName ? { espdlName: spec.espdlName } : {}),
   });
 }

@@ -7,17 +7,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { quantizeModel } from '../../app/quantize.js';
 import { parseNpy } from '../../data/npy.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { defaultQuantOptions } from '../../quant/options.js';
 import { parseTarget } from '../../quant/targets.js';
 import { topOneAccuracy } from '../../exec/top-one.js';
-import { openModelAndData } from '../../node/open-inputs.js';
 import { ortRuntime } from '../../node/ort-runtime.js';
-import { quantizeToFiles } from '../../node/quantize-files.js';
-import { main } from '../main.js';
 import { defineCommand, type Command } from '../command.js';
 import { formatQuantizeSummary } from '../format-quantize.js';
+import { realEngine, runSearchCommand } from './search.js';
 
 /** examples/digits of this package (src/cli/commands → ../../../examples, the same from lib/). */
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../../examples/digits/', import.meta.url));
@@ -48,22 +46,22 @@ export const demoCommand: Command = defineCommand({
     const modelPath = path.join(EXAMPLE_DIR, 'model.onnx');
     const calibPath = path.join(EXAMPLE_DIR, 'calib.npy');
     ctx.stdout(`== 1. Quantize ${path.relative(ctx.cwd, modelPath)} for ${target} (int8, kl: ESP-PPQ's defaults)\n\n`);
-    const { model, data } = await openModelAndData({ modelPath, dataPath: calibPath, logger: ctx.logger });
-    const options = defaultQuantOptions(target, 8);
-    const result = await quantizeToFiles({
-      model, data, options, runtime, espdlPath: path.join(outDir, 'demo-quantize', 'model.espdl'), batchSize: 8,
-      logger: ctx.logger, signal: ctx.signal, analysis: { graphwise: true },
+    const result = await quantizeModel({
+      model: modelPath, calib: calibPath, target, bits: 8, out: path.join(outDir, 'demo-quantize', 'model.espdl'), batchSize: 8,
+      analysis: { graphwise: true }, runtime, cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal,
     });
     const images = await npy('test_images.npy');
     const labels = Array.from((await npy('test_labels.npy')).data as BigInt64Array, Number);
-    const before = await topOneAccuracy(runtime, model, images, labels);
+    const before = await topOneAccuracy(runtime, result.model, images, labels);
     const after = await topOneAccuracy(runtime, result.qdqModel, images, labels);
-    ctx.stdout(formatQuantizeSummary(result, options));
+    ctx.stdout(formatQuantizeSummary(result, result.options));
     ctx.stdout(`Test-set top-1 (${labels.length} images): float ${(before * 100).toFixed(2)}%  →  quantized ${(after * 100).toFixed(2)}%\n\n`);
     if (values['skip-search']) return 0;
     ctx.stdout(`== 2. AutoQuant search (space "quick", ranked by test-set top-1)\n\n`);
-    return main(['search', '--model', modelPath, '--calib', calibPath, '--target', target,
-      '--config', path.join(EXAMPLE_DIR, 'autoquant.yml'), '--evaluate', path.join(EXAMPLE_DIR, 'evaluate.mjs'),
-      '--run-dir', path.join(outDir, 'demo-search'), '--calib-steps', '16'], ctx);
+    return runSearchCommand({
+      model: modelPath, calib: calibPath, target, config: path.join(EXAMPLE_DIR, 'autoquant.yml'),
+      evaluate: path.join(EXAMPLE_DIR, 'evaluate.mjs'), runDir: path.join(outDir, 'demo-search'), calibSteps: 16,
+      resume: false, dryRun: false, json: false,
+    }, ctx, realEngine);
   },
 });

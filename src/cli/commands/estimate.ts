@@ -2,14 +2,11 @@
  * `espdl-autoquant estimate FILE.espdl|FILE.onnx --target T [--json]`: the latency model's estimate of
  * single-core latency and memory (src/board/latency-model.ts). An estimate, not a measurement.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { estimateModelFile } from '../../app/estimate.js';
 import { InputError } from '../../errors.js';
-import { estimateFile, type FileEstimate } from '../../board/estimate.js';
+import type { FileEstimate } from '../../board/estimate.js';
 import { ESTIMATE_TARGETS, parseEstimateTarget } from '../../board/latency-model.js';
-import { parseHexKey } from '../../espdl/crypto.js';
-import { nodeAesCtr } from '../../node/espdl-crypto.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 
 const usage = `Usage: espdl-autoquant estimate FILE.espdl|FILE.onnx --target T [options]
@@ -37,17 +34,10 @@ export const estimateCommand: Command = defineCommand({
     if (values.target === undefined) throw new InputError(`estimate: missing --target\n\n${usage}`);
     const target = parseEstimateTarget(values.target);
     const file = positionals[0];
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path.resolve(ctx.cwd, file)));
-    } catch (err) {
-      throw new InputError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
     const bits = values.bits === undefined ? undefined : values.bits === '16' ? 16 : values.bits === '8' ? 8 : badBits(values.bits);
     const model = values.model === undefined ? undefined : /^\d+$/.test(values.model) ? Number(values.model) : values.model;
-    const est = estimateFile(bytes, file, target, {
-      ...(bits ? { bits } : {}), ...(model !== undefined ? { model } : {}),
-      ...(values.key ? { key: parseHexKey(values.key), aes: nodeAesCtr } : {}),
+    const est = await estimateModelFile({
+      file, target, cwd: ctx.cwd, ...(bits ? { bits } : {}), ...(model !== undefined ? { model } : {}), ...(values.key ? { key: values.key } : {}),
     });
     if (est.uncosted.length > 0) ctx.logger.warn(`${file}: ${est.uncosted.length} node(s) without known shapes are not included: ${est.uncosted.slice(0, 5).join(', ')}${est.uncosted.length > 5 ? ', …' : ''}`);
     for (const w of est.warnings) ctx.logger.warn(`${file}: ${w}`);

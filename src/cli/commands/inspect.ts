@@ -2,7 +2,6 @@
  * `espdl-autoquant inspect FILE [--json] [--canonical] [--key HEX] [--model NAME|INDEX]`: shows what is in a
  * `.espdl` file. Default output is esp-ppq's `.info` text; packages get a header line per model first.
  */
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../errors.js';
@@ -13,6 +12,7 @@ import { formatInfo } from '../../espdl/info.js';
 import { inspectJson } from '../../espdl/inspect-json.js';
 import { readContainerModel } from '../../espdl/open-model.js';
 import { nodeAesCtr } from '../../node/espdl-crypto.js';
+import { readInputFile } from '../../node/files.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 import path from 'node:path';
 
@@ -37,7 +37,7 @@ export const inspectCommand: Command = defineCommand({
     const { values, positionals } = parseCliArgs(argv);
     if (positionals.length !== 1) throw new InputError(`inspect: expected one FILE, got ${positionals.length}\n${usage}`);
     const file = positionals[0];
-    const bytes = await readInput(path.resolve(ctx.cwd, file), file);
+    const bytes = await readInputFile(path.resolve(ctx.cwd, file), file);
     const key = values.key === undefined ? undefined : parseHexKey(values.key);
     const keyOpts = { key, aes: nodeAesCtr, what: file };
     const model = values.model === undefined ? undefined : /^\d+$/.test(values.model) ? Number(values.model) : values.model;
@@ -65,14 +65,6 @@ function parseCliArgs(argv: string[]) {
     });
   } catch (err) {
     throw new InputError(`inspect: ${(err as Error).message}\n${usage}`);
-  }
-}
-
-async function readInput(abs: string, shown: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(abs));
-  } catch (err) {
-    throw new InputError(`${shown}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 

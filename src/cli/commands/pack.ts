@@ -2,12 +2,13 @@
  * `espdl-autoquant pack a.espdl b.espdl -o models.espdl [--package-version v1.0]`: writes a PDL3 package like
  * ESP-DL's pack_espdl_models.py (entry names = file names; models ordered by name = device model index).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../errors.js';
 import { packPdl3 } from '../../espdl/pack.js';
+import { readInputFile } from '../../node/files.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 
 const usage = `Usage: espdl-autoquant pack MODEL.espdl... -o OUT.espdl [--package-version v1.0]
@@ -41,7 +42,7 @@ export const packCommand: Command = defineCommand({
     if (positionals.length === 0) throw new InputError(`pack: no model files given\n${usage}`);
     if (!values.output) throw new InputError(`pack: -o OUT.espdl is required\n${usage}`);
     const models = await Promise.all(
-      positionals.map(async (file) => ({ name: path.basename(file), bytes: await readModel(path.resolve(ctx.cwd, file), file) })),
+      positionals.map(async (file) => ({ name: path.basename(file), bytes: await readInputFile(path.resolve(ctx.cwd, file), file) })),
     );
     const pkg = packPdl3(models, values['package-version'] ?? 'v1.0', (d) => new Uint8Array(createHash('sha256').update(d).digest()));
     await writeFile(path.resolve(ctx.cwd, values.output), pkg);
@@ -50,11 +51,3 @@ export const packCommand: Command = defineCommand({
     return 0;
   },
 });
-
-async function readModel(abs: string, shown: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(abs));
-  } catch (err) {
-    throw new InputError(`${shown}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-}

@@ -1,15 +1,11 @@
-/** `espdl-autoquant quantize`: one quantization with fixed settings (ESP-PPQ espdl_quantize_onnx). */
-import path from 'node:path';
+/** `espdl-autoquant quantize`: one quantization with fixed settings (ESP-PPQ espdl_quantize_onnx), via src/app/quantize.ts. */
 import { parseArgs } from 'node:util';
+import { quantizeModel } from '../../app/quantize.js';
 import { InputError } from '../../errors.js';
-import { CALIB_ALGORITHMS, type ObserverName } from '../../quant/types.js';
-import { defaultQuantOptions } from '../../quant/options.js';
-import { parseBits, parseTarget } from '../../quant/targets.js';
-import { openModelAndData } from '../../node/open-inputs.js';
-import { ortRuntime } from '../../node/ort-runtime.js';
-import { quantizeToFiles } from '../../node/quantize-files.js';
-import { parsePositiveInt, requireFlag, splitList } from '../args.js';
 import { parseInputShape } from '../../app/input-shape.js';
+import { parseBits, parseTarget } from '../../quant/targets.js';
+import { CALIB_ALGORITHMS, type ObserverName } from '../../quant/types.js';
+import { parsePositiveInt, requireFlag, splitList } from '../args.js';
 import { defineCommand, type Command } from '../command.js';
 import { formatQuantizeSummary, quantizeJson } from '../format-quantize.js';
 
@@ -52,35 +48,27 @@ export const quantizeCommand: Command = defineCommand({
       },
     });
     const target = parseTarget(requireFlag(values.target, '--target', usage));
-    const opts = defaultQuantOptions(target, parseBits(values.bits ?? 8));
+    const bits = parseBits(values.bits ?? 8);
     const algo = values['calib-algorithm'] ?? 'kl';
     if (!(CALIB_ALGORITHMS as readonly string[]).includes(algo)) {
       throw new InputError(`--calib-algorithm "${algo}": use one of ${CALIB_ALGORITHMS.join(', ')}`);
     }
-    opts.calibAlgorithm = algo as ObserverName;
-    opts.calibSteps = parsePositiveInt(values['calib-steps'], '--calib-steps', 32);
-    opts.int16Layers = splitList(values['int16-layers']);
+    const calibSteps = parsePositiveInt(values['calib-steps'], '--calib-steps', 32);
     const inputShape = values['input-shape'] ? parseInputShape(values['input-shape'], '--input-shape') : undefined;
-    const { model, data } = await openModelAndData({
-      modelPath: path.resolve(ctx.cwd, requireFlag(values.model, '--model', usage)),
-      dataPath: path.resolve(ctx.cwd, requireFlag(values.calib, '--calib', usage)),
-      ...(inputShape ? { inputShape } : {}),
-      logger: ctx.logger,
-    });
-    const unknown = opts.int16Layers.filter((n) => !model.graph.nodes.some((x) => x.name === n));
-    if (unknown.length > 0) throw new InputError(`--int16-layers: no node named ${unknown.map((n) => `"${n}"`).join(', ')} in the model`);
-    const espdlPath = path.resolve(ctx.cwd, values.out ?? 'out/model.espdl');
-    const result = await quantizeToFiles({
-      model, data, options: opts, runtime: ortRuntime(), espdlPath, logger: ctx.logger, signal: ctx.signal,
+    const result = await quantizeModel({
+      model: requireFlag(values.model, '--model', usage), calib: requireFlag(values.calib, '--calib', usage), target, bits,
+      options: { calibAlgorithm: algo as ObserverName, calibSteps, int16Layers: splitList(values['int16-layers']) },
+      ...(inputShape ? { inputShape } : {}), out: values.out ?? 'out/model.espdl',
       batchSize: parsePositiveInt(values['batch-size'], '--batch-size', 8),
       analysis: { graphwise: true, layerwise: values.layerwise === true },
       export: {
         testValues: values['export-test-values'] === true,
-        ...(values['test-input'] ? { testInput: path.resolve(ctx.cwd, values['test-input']) } : {}),
+        ...(values['test-input'] ? { testInput: values['test-input'] } : {}),
         ...(values['encrypt-key'] ? { encryptKey: values['encrypt-key'] } : {}),
       },
+      cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal,
     });
-    ctx.stdout(values.json ? `${JSON.stringify(quantizeJson(result, opts))}\n` : formatQuantizeSummary(result, opts));
+    ctx.stdout(values.json ? `${JSON.stringify(quantizeJson(result, result.options))}\n` : formatQuantizeSummary(result, result.options));
     return 0;
   },
 });

@@ -1,10 +1,8 @@
 /** `espdl-autoquant report --run-dir D [--format md|html|json] [--out FILE]`: renders a search run folder. */
 import { parseArgs } from 'node:util';
+import { renderRunFolder, REPORT_FORMATS, type ReportFormat } from '../../app/report.js';
 import { InputError } from '../../errors.js';
-import { fsRunStore, writeFileAtomic } from '../../node/run-folder.js';
-import { renderHtml } from '../../report/html.js';
-import { renderMarkdown } from '../../report/markdown.js';
-import { loadRunReport, renderJson } from '../../report/run-report.js';
+import { writeFileAtomic } from '../../node/atomic-write.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 import path from 'node:path';
 
@@ -34,9 +32,8 @@ export const reportCommand: Command = defineCommand({
     }
     if (!values['run-dir']) throw new InputError(`report: --run-dir is required\n${USAGE}`);
     const format = values.json ? 'json' : (values.format ?? 'md');
-    if (format !== 'md' && format !== 'html' && format !== 'json') throw new InputError(`report: --format must be md, html or json, got ${format}`);
-    const report = await loadRunReport(fsRunStore(values['run-dir'], ctx.cwd));
-    const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtml(report) : renderMarkdown(report);
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new InputError(`report: --format must be md, html or json, got ${format}`);
+    const text = await renderRunFolder({ runDir: values['run-dir'], format: format as ReportFormat, cwd: ctx.cwd });
     if (values.out) {
       await writeFileAtomic(path.resolve(ctx.cwd, values.out), text);
       ctx.stderr(`report written to ${values.out}\n`);

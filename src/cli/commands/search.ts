@@ -222,6 +222,8 @@ export function createSearchCommand(makeRunner?: ExperimentRunnerFactory): Comma
   });
 }
 
-/** Default instance loaded by src/cli/main.ts: the real engine, imported only for non --dry-run runs. */
-export const searchCommand: Command = createSearchCommand(async (spec) =>
-  (await import('../../node/search-runner-factory.js')).realRunnerFactory(spec));
+/** The real quantization engine, imported only when a real search starts (never for --dry-run or --help). */
+export const realEngine: ExperimentRunnerFactory = async (spec) => (await import('../../node/search-runner-factory.js')).realRunnerFactory(spec);
+
+/** Default instance loaded by src/cli/main.ts. */
+export const searchCommand: Command = createSearchCommand(realEngine);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNpy } from '../../../src/data/npy.js';
-import { AutoQuantSearchSetting, espdlAutoQuantizeOnnx, espdlQuantizeOnnx } from '../../../src/node/index.js';
+import { AutoQuantSearchSetting, espdlAutoQuantizeOnnx, espdlQuantizeOnnx } from '../../../src/api/node.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
 const example = (f: string) => path.join(REPO_ROOT, 'examples', 'digits', f);

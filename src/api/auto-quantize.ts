@@ -4,8 +4,7 @@
  * works as in ESP-PPQ's samples. Integral JS numbers in a param space you edit count as Python ints for the
  * candidate hash; use `pyFloat(x)` (exported here) where ESP-PPQ's literal is a float such as `0.0`.
  */
-import path from 'node:path';
-import { autoQuantize } from '../autoquant/auto-quantize.js';
+import { runSearch } from '../app/search.js';
 import { evaluateContext, type EvaluateContext } from '../autoquant/evaluate-context.js';
 import { pyFloat, toPlain } from '../autoquant/py-value.js';
 import type { Evaluator } from '../autoquant/runner.js';
@@ -14,14 +13,8 @@ import { espdlDefaultSpace } from '../autoquant/spaces.js';
 import type { DataSource } from '../data/source.js';
 import type { DataLoader } from '../data/iterable-source.js';
 import { nullLogger, type Logger } from '../log.js';
-import { prepareModel } from '../onnx/prepare-model.js';
+import { realRunnerFactory } from '../node/search-runner-factory.js';
 import { parseTarget } from '../quant/targets.js';
-import { dataFor } from './api.js';
-import { experimentRunner } from './experiment-runner.js';
-import { loadOnnxFile } from './onnx-file.js';
-import { modelInputs } from './open-inputs.js';
-import { ortRuntime } from './ort-runtime.js';
-import { fsRunStore } from './run-folder.js';
 
 export { pyFloat };
 
@@ -72,33 +65,27 @@ function toEvaluator(fn: EvaluateFn): Evaluator {
   };
 }
 
-/** Runs the search and returns the Top-K records (candidates.json, as plain JSON data), best first. */
-export async function espdlAutoQuantizeOnnx(p: EspdlAutoQuantizeOnnxParams): Promise<Record<string, unknown>[]> {
-  const logger = p.logger ?? nullLogger;
-  const target = parseTarget(p.target ?? 'esp32p4');
-  const setting = p.setting ?? new AutoQuantSearchSetting();
-  const model = prepareModel(await loadOnnxFile(p.onnxImportFile), p.inputShape ? { inputShapes: p.inputShape } : {}, logger);
-  const data = await dataFor(p.calibDataloader, modelInputs(model), logger);
-  const runtime = ortRuntime();
-  const runner = experimentRunner({
-    model, data, runtime, target, logger, batchSize: p.batchSize ?? 8, calibSteps: p.calibSteps,
-    espdlName: path.basename(p.espdlExportFile),
-  });
-  // Scalars are validated like a settings file (errors name the field); the spaces are taken as given.
+/** ESP-PPQ's setting object as validated search settings (scalars checked like a settings file; spaces taken as given). */
+function searchSettings(setting: AutoQuantSearchSetting): AutoQuantSettings {
   const base = loadSettings(undefined, 'AutoQuantSearchSetting', {
     space: 'espdl-default', num_of_candidates: setting.num_of_candidates, search_mode: setting.search_mode,
     score_direction: setting.score_direction, run_dir: setting.run_dir, resume: setting.resume,
     top_strategy: setting.top_strategy, early_stop_patience: setting.early_stop_patience,
   });
-  const settings: AutoQuantSettings = {
+  return {
     ...base, candidate_filter: setting.candidate_filter, structural_knobs: setting.structural_knobs,
     strategy_space: setting.strategy_space, param_space: setting.param_space,
   };
-  const result = await autoQuantize({
-    settings, target, runner, store: fsRunStore(setting.run_dir), logger,
-    onnxImportFile: p.onnxImportFile, espdlExportFile: p.espdlExportFile,
-    ...(p.evaluateFn ? { evaluator: toEvaluator(p.evaluateFn) } : {}),
-    ...(p.signal ? { signal: p.signal } : {}),
-  });
+}
+
+/** Runs the search and returns the Top-K records (candidates.json, as plain JSON data), best first. */
+export async function espdlAutoQuantizeOnnx(p: EspdlAutoQuantizeOnnxParams): Promise<Record<string, unknown>[]> {
+  const result = await runSearch({
+    model: p.onnxImportFile, calib: p.calibDataloader, target: parseTarget(p.target ?? 'esp32p4'),
+    settings: searchSettings(p.setting ?? new AutoQuantSearchSetting()), espdlExportFile: p.espdlExportFile,
+    ...(p.evaluateFn ? { evaluator: { evaluate: toEvaluator(p.evaluateFn) } } : {}),
+    calibSteps: p.calibSteps, batchSize: p.batchSize ?? 8, ...(p.inputShape ? { inputShape: p.inputShape } : {}),
+    cwd: process.cwd(), env: process.env, logger: p.logger ?? nullLogger, signal: p.signal ?? new AbortController().signal,
+  }, realRunnerFactory);
   return result.candidates.map((r) => toPlain(r) as Record<string, unknown>);
 }
