@@ -19,20 +19,10 @@ import { announceResults, type ActionOutcome } from './announce.js';
 import { HTML_REPORT_FILE } from './results-text.js';
 import { RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
-import type { ScoreDirection } from '../autoquant/settings.js';
+import type { SearchResult } from '../app/search.js';
 
-/** What the search (or the merge of shards) tells the announcement. */
-export interface RunOutcome {
-  /** Experiments run by this job (not counting resumed ones). */
-  experimentsRun: number;
-  /** Why the search ended early; null when the space (or shard) was covered. */
-  stopped: 'max-experiments' | 'time-budget' | 'aborted' | null;
-  direction: ScoreDirection;
-  /** K of the Top-K. */
-  numOfCandidates: number;
-  /** true when the Top-K is ESP-PPQ's low-latency balanced selection. */
-  balanced: boolean;
-}
+/** What the search (or the merge of shards) tells the announcement; experimentsRun excludes resumed ones. */
+export type RunOutcome = Pick<SearchResult, 'stopped' | 'direction' | 'numOfCandidates' | 'balanced'> & { experimentsRun: number };
 
 export interface PublishInput {
   cfg: ActionConfig;

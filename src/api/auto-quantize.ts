@@ -10,11 +10,10 @@ import { pyFloat, toPlain } from '../autoquant/py-value.js';
 import type { Evaluator } from '../autoquant/runner.js';
 import { loadSettings, type AutoQuantSettings } from '../autoquant/settings.js';
 import { espdlDefaultSpace } from '../autoquant/spaces.js';
-import type { DataSource } from '../data/source.js';
-import type { DataLoader } from '../data/iterable-source.js';
-import { nullLogger, type Logger } from '../log.js';
+import { nullLogger } from '../log.js';
 import { realRunnerFactory } from '../node/search-runner-factory.js';
 import { parseTarget } from '../quant/targets.js';
+import type { OnnxFileParams } from './quantize.js';
 
 export { pyFloat };
 
@@ -41,11 +40,7 @@ export class AutoQuantSearchSetting {
 /** The candidate handed to `evaluateFn` (ESP-PPQ passes its quantized BaseGraph; we pass the candidate's files and a runner). */
 export type EvaluateFn = (candidate: EvaluateContext) => Promise<unknown> | unknown;
 
-export interface EspdlAutoQuantizeOnnxParams {
-  onnxImportFile: string;
-  espdlExportFile: string;
-  calibDataloader: string | DataSource | DataLoader;
-  calibSteps: number;
+export interface EspdlAutoQuantizeOnnxParams extends OnnxFileParams {
   /** Input shape WITHOUT the batch dim, as ESP-PPQ's AutoQuant takes it (e.g. [3, 224, 224]). */
   inputShape?: number[];
   /** Returns [score, extras] or {score, extras}; omitted = ESP-PPQ's default evaluator (top-3 graph-wise, minimized). */
@@ -53,8 +48,6 @@ export interface EspdlAutoQuantizeOnnxParams {
   target?: string;
   setting?: AutoQuantSearchSetting;
   batchSize?: number;
-  logger?: Logger;
-  signal?: AbortSignal;
 }
 
 function toEvaluator(fn: EvaluateFn): Evaluator {

@@ -13,12 +13,18 @@ import type { QuantOptions } from '../quant/options.js';
 import { exponentsOf } from '../quant/report.js';
 import { parseBits, parseTarget } from '../quant/targets.js';
 
-export interface EspdlQuantizeOnnxParams {
+/** The parameters both of ESP-PPQ's entry points share. */
+export interface OnnxFileParams {
   onnxImportFile: string;
   espdlExportFile: string;
   /** A data file path (.npy/.npz/folder), a DataSource, or a loader (array / function returning an iterable). */
   calibDataloader: string | DataSource | DataLoader;
   calibSteps: number;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export interface EspdlQuantizeOnnxParams extends OnnxFileParams {
   /** Input shape with the batch dim (ESP-PPQ passes [1, C, H, W]); fixes dynamic dims. */
   inputShape?: number[];
   target?: string;
@@ -31,8 +37,6 @@ export interface EspdlQuantizeOnnxParams {
   errorReport?: boolean;
   exportTestValues?: boolean;
   export?: Omit<ExportFileOptions, 'testValues'>;
-  logger?: Logger;
-  signal?: AbortSignal;
 }
 
 export interface EspdlQuantizeOnnxResult extends QuantizeResult {

@@ -5,7 +5,7 @@
  * flags, inputs or parameters into a SearchRequest and formats the SearchResult (no shell runs another shell).
  */
 import path from 'node:path';
-import { autoQuantize, type ExperimentProgress } from '../autoquant/auto-quantize.js';
+import { autoQuantize, type AutoQuantResult, type ExperimentProgress } from '../autoquant/auto-quantize.js';
 import type { Evaluator, ExperimentRunnerFactory, ExperimentRunnerSpec } from '../autoquant/runner.js';
 import type { RunRecord } from '../autoquant/topk.js';
 import type { Shard } from '../autoquant/search.js';
@@ -74,7 +74,7 @@ export interface SearchResult {
   newExperiments: number;
   skipped: number;
   /** Why the search ended early; null when the space (or shard) was covered. */
-  stopped: 'max-experiments' | 'time-budget' | 'aborted' | null;
+  stopped: AutoQuantResult['stopped'];
   /** The run folder's ranking direction: the best candidate's recorded one, else this run's (default evaluator: minimize). */
   direction: ScoreDirection;
   /** K of the Top-K. */
