@@ -2,6 +2,7 @@
  * Dispatch and default configs: which ops run quantized, and one TensorQuantConfig per input/output slot with
  * ESP-PPQ's defaults (EspdlQuantizer.init_quantize_config; esp-ppq.md §3.2, §3.8).
  */
+import { klBinsFor } from './observers/observer.js';
 import type { Model, Node } from '../ir/graph.js';
 import type { Logger } from '../log.js';
 import { isQuantizableInput, opInfo, weightChannelAxis } from '../ops/registry.js';
@@ -34,7 +35,7 @@ export function configFactory(): ConfigFactory {
         id: next++, value: init.value, bits: init.bits, qmin, qmax,
         perChannel: init.perChannel ?? false, channelAxis: init.channelAxis ?? 0,
         rounding: init.rounding, state: init.state, observer: init.observer,
-        klBins: 32 * 2 ** (init.bits - 1), exponent: undefined, isParameter: init.isParameter,
+        klBins: klBinsFor(init.bits), exponent: undefined, isParameter: init.isParameter,
         dominator: undefined as unknown as TensorQuantConfig,
       };
       cfg.dominator = cfg;

@@ -4,6 +4,7 @@
  * any op → Relu/Clip single edge is fused too (ESP-DL runs Conv+ReLU fused), promoting a lower-precision Relu
  * to the computing op's bit width.
  */
+import { klBinsFor } from '../observers/observer.js';
 import { opInfo } from '../../ops/registry.js';
 import { dominateBy } from '../dominance.js';
 import { quantRange } from '../targets.js';
@@ -41,7 +42,7 @@ function promoteActivation(producer: OpQuant, act: OpQuant): void {
   if (!actOut || !out || actOut.bits >= out.bits) return;
   act.platform = producer.platform;
   const { qmin, qmax } = quantRange(out.bits);
-  Object.assign(actOut, { bits: out.bits, qmin, qmax, klBins: 32 * 2 ** (out.bits - 1) });
+  Object.assign(actOut, { bits: out.bits, qmin, qmax, klBins: klBinsFor(out.bits) });
 }
 
 export function fusionPass(qg: QuantizedGraph): void {

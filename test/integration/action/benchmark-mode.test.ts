@@ -13,7 +13,7 @@ import { startHarness, type Harness, type SimulatedRun } from './harness.js';
 import { fakeModel } from './fake-runner.js';
 import { BOT } from '../../fakes/github-services.js';
 import { DeviceEmulator, startPtyPair, type PtyPair } from '../../fakes/device-emulator.js';
-import { generatePartitionTable, partitionTableFromCsv } from '../../../src/board/partition-table.js';
+import { generatePartitionTable, partitionTableFromCsv } from '../../helpers/partition-table.js';
 import { benchReport } from '../../../src/board/bench-report.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchReport } from '../../../src/board/bench-report.js';
-import { generatePartitionTable, partitionTableFromCsv } from '../../../src/board/partition-table.js';
+import { generatePartitionTable, partitionTableFromCsv } from '../../helpers/partition-table.js';
 import { benchCommand } from '../../../src/cli/commands/bench.js';
 import type { CliContext } from '../../../src/cli/command.js';
 import { GateError } from '../../../src/errors.js';
-import { recordingLogger } from '../../../src/log.js';
+import { recordingLogger } from '../../fakes/recording-logger.js';
 import { DeviceEmulator, startPtyPair } from '../../fakes/device-emulator.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { benchOnBoards, type BenchCandidate, type BoardFlasher } from '../../../src/board/bench.js';
 import { benchReport, type BenchReport } from '../../../src/board/bench-report.js';
 import { realClock } from '../../../src/board/link.js';
-import { recordingLogger } from '../../../src/log.js';
+import { recordingLogger } from '../../fakes/recording-logger.js';
 import { serialLink } from '../../../src/node/serial-link.js';
 import { DeviceEmulator, startPtyPair, type EmulatedModel, type EmulatorOptions, type PtyPair } from '../../fakes/device-emulator.js';
 

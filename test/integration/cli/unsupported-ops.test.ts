@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeNpy } from '../../../src/data/npy.js';
+import { encodeNpy } from '../../helpers/npy.js';
 import { seededNormal } from '../../../src/data/random.js';
 import type { Attribute, Model, Node } from '../../../src/ir/graph.js';
 import { encodeModel } from '../../../src/onnx/write.js';

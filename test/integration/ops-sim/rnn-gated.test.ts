@@ -10,7 +10,7 @@ import { parseNpy } from '../../../src/data/npy.js';
 import { buildSimModel } from '../../../src/quant/simulate/sim-model.js';
 import type { Tensor } from '../../../src/ir/tensor.js';
 import { ortRuntime } from '../../../src/node/ort-runtime.js';
-import { quantizedGraphFromPpqJson } from '../../../src/quant/ppq-config.js';
+import { quantizedGraphFromPpqJson } from '../../helpers/ppq-config.js';
 import type { Model } from '../../../src/ir/graph.js';
 import { opsFixture } from '../../helpers/paths.js';
 import { loadCaseModel } from './sim-case.js';

@@ -15,7 +15,7 @@ import { simplifyModel } from '../../../src/onnx/simplify/index.js';
 import { ensureShapes } from '../../../src/exec/infer-shapes.js';
 import { decomposeConvTranspose } from '../../../src/quant/passes/convtranspose-decomposition.js';
 import { quantizeToInt } from '../../../src/quant/fake-quant.js';
-import { quantizedGraphFromPpqJson } from '../../../src/quant/ppq-config.js';
+import { quantizedGraphFromPpqJson } from '../../helpers/ppq-config.js';
 import { isQuantizing, resolve, type QuantizedGraph, type Target, type TensorQuantConfig } from '../../../src/quant/types.js';
 import { opsFixture } from '../../helpers/paths.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureNativeModules, nativeCacheKey, nativeModuleReady, type BootstrapDeps } from '../../../src/action/bootstrap.js';
 import { NATIVE_PACKAGES, tarballUrl, type NativePackage } from '../../../src/action/native-modules.js';
-import { recordingLogger } from '../../../src/log.js';
+import { recordingLogger } from '../../fakes/recording-logger.js';
 import type { ActionLogger, CacheStore } from '../../../src/action/seams.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 

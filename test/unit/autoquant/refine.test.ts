@@ -5,7 +5,7 @@ import { parsePyJson } from '../../../src/autoquant/py-json.js';
 import { num, type PyDict } from '../../../src/autoquant/py-value.js';
 import type { ExperimentRunner } from '../../../src/autoquant/runner.js';
 import { loadSettings } from '../../../src/autoquant/settings.js';
-import { recordingLogger } from '../../../src/log.js';
+import { recordingLogger } from '../../fakes/recording-logger.js';
 import { fakeRunner } from './fixture-helpers.js';
 import { memoryStore, type MemoryStore } from './memory-store.js';
 import { syntheticEvaluator } from './synthetic.js';

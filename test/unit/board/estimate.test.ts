@@ -4,7 +4,7 @@ import { estimateFile } from '../../../src/board/estimate.js';
 import { estimateCommand } from '../../../src/cli/commands/estimate.js';
 import type { CliContext } from '../../../src/cli/command.js';
 import { InputError } from '../../../src/errors.js';
-import { recordingLogger } from '../../../src/log.js';
+import { recordingLogger } from '../../fakes/recording-logger.js';
 import { fixture } from '../../helpers/paths.js';
 
 function ctx(): CliContext & { out: string[] } {

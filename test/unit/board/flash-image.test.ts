@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeFlashImage, parseFlashSize, partitionPart, MB } from '../../../src/board/flash-image.js';
 import { parseFlasherArgs } from '../../../src/board/flasher-args.js';
-import { partitionTableFromCsv } from '../../../src/board/partition-table.js';
+import { partitionTableFromCsv } from '../../helpers/partition-table.js';
 
 // The shape ESP-IDF 5.x writes to build/flasher_args.json for an esp32p4 project with a `model` partition
 // flashed through esptool_py_flash_to_partition (offsets as in ESP-DL's P4 log: bootloader 0x2000).

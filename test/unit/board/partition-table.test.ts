@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
-import { findPartition, generatePartitionTable, parsePartitionTable, partitionTableFromCsv } from '../../../src/board/partition-table.js';
+import { findPartition, parsePartitionTable } from '../../../src/board/partition-table.js';
+import { generatePartitionTable, partitionTableFromCsv } from '../../helpers/partition-table.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
 const md5 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('md5').update(d).digest());

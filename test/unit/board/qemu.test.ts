@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../../src/errors.js';
 import { benchInEmulator, instructionsFromVirtualUs } from '../../../src/board/qemu-bench.js';
-import { partitionTableFromCsv } from '../../../src/board/partition-table.js';
-import { recordingLogger } from '../../../src/log.js';
+import { partitionTableFromCsv } from '../../helpers/partition-table.js';
+import { recordingLogger } from '../../fakes/recording-logger.js';
 import { qemuCommand, qemuRunner, runConsoleProcess, type QemuCommand } from '../../../src/node/qemu.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 

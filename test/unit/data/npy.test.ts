@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
-import { encodeNpy, parseNpy, parseNpyHeader } from '../../../src/data/npy.js';
+import { parseNpy, parseNpyHeader } from '../../../src/data/npy.js';
+import { encodeNpy } from '../../helpers/npy.js';
 import { parseNpz } from '../../../src/data/npz.js';
 import { fixture } from '../../helpers/paths.js';
 

@@ -5,8 +5,8 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import type { Tensor } from '../../../src/ir/tensor.js';
-import { recordingLogger } from '../../../src/log.js';
-import { encodeNpy } from '../../../src/data/npy.js';
+import { recordingLogger } from '../../fakes/recording-logger.js';
+import { encodeNpy } from '../../helpers/npy.js';
 import { openDataSource } from '../../../src/node/data-files.js';
 import { fixture } from '../../helpers/paths.js';
 

@@ -8,7 +8,7 @@ import { fixture } from '../../../helpers/paths.js';
 import { readFileSync } from 'node:fs';
 import { exportAndDiff, loadModel, npy } from './parity-helpers.js';
 import { exportEspdl } from '../../../../src/espdl/export/index.js';
-import { quantizedGraphFromPpqJson } from '../../../../src/quant/ppq-config.js';
+import { quantizedGraphFromPpqJson } from '../../../helpers/ppq-config.js';
 import type { Target } from '../../../../src/quant/types.js';
 import type { Tensor } from '../../../../src/ir/tensor.js';
 

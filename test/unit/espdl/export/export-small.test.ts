@@ -13,7 +13,7 @@ import { parseContainer } from '../../../../src/espdl/container.js';
 import { readEspdlModel } from '../../../../src/espdl/read.js';
 import { exportEspdl } from '../../../../src/espdl/export/index.js';
 import { lutGrid } from '../../../../src/espdl/export/lut.js';
-import { quantizedGraphFromPpqJson } from '../../../../src/quant/ppq-config.js';
+import { quantizedGraphFromPpqJson } from '../../../helpers/ppq-config.js';
 import { exponentOf } from '../../../../src/quant/types.js';
 
 function model(): Model {

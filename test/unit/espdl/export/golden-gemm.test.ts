@@ -12,7 +12,7 @@ import { parseContainer } from '../../../../src/espdl/container.js';
 import { readEspdlModel } from '../../../../src/espdl/read.js';
 import type { EspdlTensorView } from '../../../../src/espdl/read.js';
 import { exportEspdl } from '../../../../src/espdl/export/index.js';
-import { quantizedGraphFromPpqJson } from '../../../../src/quant/ppq-config.js';
+import { quantizedGraphFromPpqJson } from '../../../helpers/ppq-config.js';
 import type { Attribute, Model } from '../../../../src/ir/graph.js';
 import type { Tensor } from '../../../../src/ir/tensor.js';
 import type { Target } from '../../../../src/quant/types.js';

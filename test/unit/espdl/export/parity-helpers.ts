@@ -6,7 +6,7 @@ import { simplifyModel } from '../../../../src/onnx/simplify/index.js';
 import { parseNpy } from '../../../../src/data/npy.js';
 import { canonicalView, parseCanonicalJson } from '../../../../src/espdl/canonical.js';
 import { exportEspdl } from '../../../../src/espdl/export/index.js';
-import { quantizedGraphFromPpqJson } from '../../../../src/quant/ppq-config.js';
+import { quantizedGraphFromPpqJson } from '../../../helpers/ppq-config.js';
 import type { Model } from '../../../../src/ir/graph.js';
 import type { Tensor } from '../../../../src/ir/tensor.js';
 import type { Target } from '../../../../src/quant/types.js';

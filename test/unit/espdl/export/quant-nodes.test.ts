@@ -8,7 +8,7 @@ import { float32Tensor } from '../../../../src/ir/tensor.js';
 import { parseContainer } from '../../../../src/espdl/container.js';
 import { readEspdlModel } from '../../../../src/espdl/read.js';
 import { exportEspdl } from '../../../../src/espdl/export/index.js';
-import { quantizedGraphFromPpqJson } from '../../../../src/quant/ppq-config.js';
+import { quantizedGraphFromPpqJson } from '../../../helpers/ppq-config.js';
 
 const node = (name: string, opType: string, inputs: string[], outputs: string[]): Node =>
   ({ name, opType, domain: '', inputs, outputs, attributes: new Map() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../../../src/log.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 import { forOnnxRuntime } from '../../../../src/exec/for-onnxruntime.js';
 import { simplifyModel } from '../../../../src/onnx/simplify/index.js';
 import { encodeModel } from '../../../../src/onnx/write.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../../../src/log.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 import { simplifyModel } from '../../../../src/onnx/simplify/index.js';
 import { f32, i64, model, node, rand, vi } from '../graph-builder.js';
 import { maxRelError, runOrt } from './ort.js';

@@ -6,7 +6,7 @@ import { convFilterLayout } from '../../../../src/espdl/export/filter-layout.js'
 import { readContainerModel } from '../../../../src/espdl/open-model.js';
 import { attrInt, type Model, type Node } from '../../../../src/ir/graph.js';
 import { encodeModel } from '../../../../src/onnx/write.js';
-import { recordingLogger } from '../../../../src/log.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 import { loadOnnxFile } from '../../../../src/node/onnx-file.js';
 import { simplifyModel } from '../../../../src/onnx/simplify/index.js';
 import { quantizeToInt } from '../../../../src/quant/fake-quant.js';

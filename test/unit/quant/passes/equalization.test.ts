@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../../src/ir/graph.js';
-import { recordingLogger } from '../../../../src/log.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 import { findEqualizationPairs, layerwiseEqualization } from '../../../../src/quant/passes/equalization.js';
 import { REPO_ROOT } from '../../../helpers/paths.js';
 import { f32, model, node, rand, vi, type AttrValue } from '../../onnx/graph-builder.js';

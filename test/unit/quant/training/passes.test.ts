@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingLogger } from '../../../../src/log.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 import { runAdaround } from '../../../../src/quant/training/adaround.js';
 import { biasCorrect } from '../../../../src/quant/training/bias-correction.js';
 import { runTqt } from '../../../../src/quant/training/tqt.js';

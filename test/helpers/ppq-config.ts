@@ -1,5 +1,5 @@
 /**
- * Reader of ESP-PPQ's quantization config file (`<model>.json`, esp-ppq.md §5.9) into a QuantizedGraph, so the
+ * Test helper (the product never reads these files). Reader of ESP-PPQ's quantization config file (`<model>.json`, esp-ppq.md §5.9) into a QuantizedGraph, so the
  * exporter and the simulator can be tested against ESP-PPQ's own scales without calibrating.
  *
  * The file is written from ESP-PPQ's *export-prepared* graph (esp_ppq/parser/espdl_exporter.py
@@ -8,11 +8,12 @@
  * therefore matched by position (inputs then outputs, one entry per distinct value name), which survives the
  * renaming of inputs the exporter re-routed through RequantizeLinear nodes.
  */
-import { InputError } from '../errors.js';
-import type { Model, Node } from '../ir/graph.js';
-import { attrInt } from '../ir/graph.js';
-import { roundingFor } from './targets.js';
-import type { ObserverName, OpQuant, Platform, QuantState, QuantizedGraph, Rounding, Target, TensorQuantConfig } from './types.js';
+import { InputError } from '../../src/errors.js';
+import type { Model, Node } from '../../src/ir/graph.js';
+import { opInfo, weightChannelAxis } from '../../src/ops/registry.js';
+import { klBinsFor } from '../../src/quant/observers/observer.js';
+import { roundingFor } from '../../src/quant/targets.js';
+import type { ObserverName, OpQuant, Platform, QuantState, QuantizedGraph, Rounding, Target, TensorQuantConfig } from '../../src/quant/types.js';
 
 interface PpqVarConfig {
   bit_width: number;
@@ -34,8 +35,6 @@ const PLATFORMS: readonly Platform[] = [
   'ESPDL_C_INT8', 'ESPDL_C_INT16', 'ESPDL_C_H_PRE_INT16', 'FP32',
 ];
 const STATES: readonly QuantState[] = ['INITIAL', 'ACTIVATED', 'PASSIVE', 'PASSIVE_INIT', 'OVERLAPPED', 'FP32'];
-/** Ops ESP-PPQ's FuseReluLikePattern merges with a following Relu (ESPDL_CONV_LIKE_FUSED_OPS). */
-const RELU_FUSING_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
 
 function validate(json: unknown): PpqJson {
   const j = json as Partial<PpqJson> | null;
@@ -52,12 +51,9 @@ function exponentFromScale(scale: number | number[] | undefined): number | numbe
   return Math.round(Math.log2(scale));
 }
 
-/** Channel axis of a per-channel parameter (esp-ppq.md §3.2: Conv 0, ConvTranspose 1, Gemm transB ? 0 : 1). */
+/** Channel axis of a per-channel parameter: the weight's (ops/registry.ts), 0 for biases. */
 function channelAxisOf(node: Node, slot: number): number {
-  if (slot >= 2) return 0;
-  if (node.opType === 'ConvTranspose') return 1;
-  if (node.opType === 'Gemm') return attrInt(node, 'transB', 0) === 1 ? 0 : 1;
-  return 0;
+  return slot >= 2 ? 0 : weightChannelAxis(node);
 }
 
 interface Builder {
@@ -75,7 +71,7 @@ function makeConfig(b: Builder, value: string, c: PpqVarConfig, isParameter: boo
   const cfg: TensorQuantConfig = {
     id: b.nextId++, value, bits: c.bit_width, qmin: c.quant_min, qmax: c.quant_max, perChannel,
     channelAxis: perChannel ? axis : 0, rounding: b.rounding, state, observer,
-    klBins: isParameter ? 0 : 32 * 2 ** (c.bit_width - 1), exponent: undefined, isParameter,
+    klBins: isParameter ? 0 : klBinsFor(c.bit_width), exponent: undefined, isParameter,
     dominator: undefined as unknown as TensorQuantConfig,
   };
   cfg.dominator = cfg;
@@ -160,7 +156,7 @@ function rebuildFusedRelus(b: Builder, model: Model, ops: Map<string, OpQuant>):
     if (node.opType !== 'Relu' || ops.has(node.name)) continue;
     const src = producer.get(node.inputs[0] ?? '');
     const srcQ = src ? ops.get(src.name) : undefined;
-    if (!src || !srcQ || !RELU_FUSING_OPS.has(src.opType)) continue;
+    if (!src || !srcQ || !opInfo(src.opType).convLikeFused) continue;
     const convOut = srcQ.outputs[src.outputs.indexOf(node.inputs[0]!)];
     if (!convOut) continue;
     const reluOut: TensorQuantConfig = { ...convOut, id: b.nextId++, value: node.outputs[0]!, dominator: undefined as unknown as TensorQuantConfig };
