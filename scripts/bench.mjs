@@ -5,7 +5,7 @@
 // the same forward passes (the floor). Each case runs in its own process so its peak RSS is its own.
 // Usage: node scripts/bench.mjs [--cases example,mobilenet_v2,ppocr_v4_det] [--json FILE]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mobileNetV2File, ppocrV4DetFile } from './bench-models.mjs';

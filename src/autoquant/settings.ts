@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { PyFloat, isPyDict, isPyInt, isPyNumber, num, pyEquals, pyFloat, pyShow, type PyDict, type PyValue } from './py-value.js';
 import { ParamRange, type KnobSpec, type ParamSpace, type StrategySpace, type StructuralKnobs } from './space.js';
-import { KNOBS, MODULES, SPACES, TRAINING_MODULES, type ModuleName, type SpaceName } from './spaces.js';
+import { KNOBS, MODULES, SPACES, type ModuleName, type SpaceName } from './spaces.js';
 
 export type SearchMode = 'exhaustive' | 'fast';
 /** Whether a higher or a lower score is better (the one definition every layer uses). */

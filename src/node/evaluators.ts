@@ -19,7 +19,7 @@ export interface CommandEvaluatorOptions {
   logger?: Logger;
 }
 
-const PLACEHOLDERS = ['qdq_onnx', 'espdl', 'candidate_dir'] as const;
+type Placeholder = 'qdq_onnx' | 'espdl' | 'candidate_dir';
 
 function quote(arg: string): string {
   if (process.platform === 'win32') return `"${arg.replace(/"/g, '""')}"`;
@@ -38,7 +38,7 @@ function label(req: ExperimentRequest): string {
 export function commandEvaluator(template: string, opts: CommandEvaluatorOptions): Evaluator {
   return async (req, art, signal) => {
     const files = candidateFiles(req, art);
-    const values: Record<(typeof PLACEHOLDERS)[number], string | undefined> = {
+    const values: Record<Placeholder, string | undefined> = {
       qdq_onnx: files.qdqOnnx, espdl: files.espdl, candidate_dir: req.candidateDir,
     };
     const cmd = template.replace(/\{(qdq_onnx|espdl|candidate_dir)\}/g, (_m, k: keyof typeof values) => {

@@ -5,11 +5,10 @@
  */
 import type { Attribute } from '../../ir/graph.js';
 import { int64Tensor } from '../../ir/tensor.js';
-import type { QuantizedGraph } from '../../quant/types.js';
+import type { QuantizedGraph, Rounding } from '../../quant/types.js';
 import { opInfo } from '../../ops/registry.js';
 import type { XGraph, XOp, XVar } from './xgraph.js';
 import { downstreamOf, fuseDownstream, newVar, topo } from './xgraph.js';
-import type { Rounding } from '../../quant/types.js';
 
 /** The highest `<prefix><n>` suffix among names, plus one (so generated names continue ESP-PPQ's counters). */
 function nextIndex(names: Iterable<string>, prefix: string): number {

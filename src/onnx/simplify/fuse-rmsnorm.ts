@@ -4,7 +4,7 @@
  * (FORMATTER_FUSE_RMSNORM in esp_ppq/core/common.py). Names follow ESP-PPQ's output on its own fixtures:
  * node `<Mul>_rmsnorm`, inputs [x, w], the Mul's output, attributes axis, epsilon, stash_type = 1.
  */
-import { attrInt, attrInts, onnxOpset, type Graph, type Model, type Node } from '../../ir/graph.js';
+import { attrInt, attrInts, onnxOpset, type Model, type Node } from '../../ir/graph.js';
 import { numel } from '../../ir/tensor.js';
 import type { Logger } from '../../log.js';
 import { consumerMap, graphOutputNames, producerMap } from '../../ir/edit.js';

@@ -93,7 +93,7 @@ describe('budgets, abort and resume', () => {
     const settings = loadSettings('refine_with: []\nsearch_mode: fast\nscore_direction: minimize\nearly_stop_patience: 1\nstrategy_space: {mixed_precision: [false], weight_equalization: [true]}\n' +
       'param_space: {weight_equalization: {value_threshold: [0.5, 2, 1]}}', 't');
     await autoQuantize({ ...input(st), settings });
-    const rows = summaryOf(st).map((r) => [(r.params as any).calib_algorithm.method, (r.params as any).weight_equalization.value_threshold]);
+    const rows = summaryOf(st).map((r) => [(r.params as Record<string, Record<string, unknown>>).calib_algorithm!.method, (r.params as Record<string, Record<string, unknown>>).weight_equalization!.value_threshold]);
     // stage 1: 4 methods at thr 0.5; best = percentile (synthetic); stage 2: thr 2 improves, thr 1 does not → stop.
     expect(rows.map((r) => String(r[0]) + ':' + String(r[1]))).toEqual(
       ['kl:0.5', 'percentile:0.5', 'mse:0.5', 'minmax:0.5', 'percentile:2', 'percentile:1']);
