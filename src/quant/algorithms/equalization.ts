@@ -52,13 +52,21 @@ export function convOutputMap(dims: readonly number[]): ChannelMap {
  * channel's maximum (still an exact transformation: each channel is scaled and unscaled by the same factor).
  */
 export function convInputMap(dims: readonly number[], group: number): ChannelMap {
-  assertRank(dims, 'Conv');
-  const [cout, cpg] = [dims[0]!, dims[1]!];
+  return groupedAxis1Map(dims, group, 'Conv');
+}
+
+/**
+ * The channels of axis 1 of a grouped weight [A, B, k…] whose axis 0 holds `group` groups: channel
+ * grp·B + b, key row b·g + grp (Conv input channels, ConvTranspose output channels; the quirk above).
+ */
+function groupedAxis1Map(dims: readonly number[], group: number, op: string): ChannelMap {
+  assertRank(dims, op);
+  const [a, b] = [dims[0]!, dims[1]!];
   const k = prod(dims.slice(2));
-  const opg = cout / group;
-  return build(prod(dims), cpg * group,
-    (i) => Math.floor(Math.floor(i / (cpg * k)) / opg) * cpg + (Math.floor(i / k) % cpg),
-    (c) => (c % cpg) * group + Math.floor(c / cpg));
+  const perGroup = a / group;
+  return build(prod(dims), b * group,
+    (i) => Math.floor(Math.floor(i / (b * k)) / perGroup) * b + (Math.floor(i / k) % b),
+    (c) => (c % b) * group + Math.floor(c / b));
 }
 
 /**
@@ -66,13 +74,7 @@ export function convInputMap(dims: readonly number[], group: number): ChannelMap
  * QUIRK (ported): key row is oc·g + grp (reshape (g, Cin/g, Cout/g, k…) → permute(2, 0, 1, …)), as for convInputMap.
  */
 export function convTransposeOutputMap(dims: readonly number[], group: number): ChannelMap {
-  assertRank(dims, 'ConvTranspose');
-  const [cin, opg] = [dims[0]!, dims[1]!];
-  const k = prod(dims.slice(2));
-  const ipg = cin / group;
-  return build(prod(dims), opg * group,
-    (i) => Math.floor(Math.floor(i / (opg * k)) / ipg) * opg + (Math.floor(i / k) % opg),
-    (c) => (c % opg) * group + Math.floor(c / opg));
+  return groupedAxis1Map(dims, group, 'ConvTranspose');
 }
 
 /** ConvTranspose weight [Cin, Cout/g, k…] as a downstream op: channel = input channel (reshape (Cin, -1)). */

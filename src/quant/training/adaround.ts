@@ -27,7 +27,7 @@ import { adaroundFinal, adaroundInit, adaroundQuant } from './fake-quant.js';
 import { mse, roundingRegularizer, scale, sum } from './loss.js';
 import { leaf, Tape, type Var } from './tape.js';
 import {
-  blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, tensorOf, type TrainOutcome,
+  blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, tensorOf, type TrainOutcome,
 } from './train-common.js';
 
 /** BlockwiseReconstructionOptions fields that matter for one block. */
@@ -99,10 +99,7 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   const preLoss = blockLoss(block, batches, params, staticQuant);
   const labelled = new Map<string, Var>([...rs.map((r): [string, Var] => [`rounding of ${r.name}`, r.v]), ...[...biasNames].map((n): [string, Var] => [n, params.get(n)!])]);
   const adam = new Adam(trainable, { lr: o.lr });
-  const restored = (reason: string, postLoss: number | undefined, steps: number): TrainOutcome => {
-    log.warn(`AdaRound ${block.name}: restored, ${reason}`);
-    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps, seconds: (performance.now() - t0) / 1000 };
-  };
+  const restored = restoredOutcome('AdaRound', block, preLoss, log, () => (performance.now() - t0) / 1000);
   for (let idx = 0; idx < o.steps; idx++) {
     adam.zeroGrad();
     const tape = new Tape();

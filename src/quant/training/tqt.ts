@@ -25,7 +25,7 @@ import { integerPenalty, meanSquare, mse, scale, sum } from './loss.js';
 import { binary } from './ops/elementwise.js';
 import { leaf, Tape, type Var } from './tape.js';
 import {
-  allFinite, blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, tensorOf, type TrainOutcome,
+  allFinite, blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, tensorOf, type TrainOutcome,
 } from './train-common.js';
 
 /** TQTSetting fields that matter for one block (names as QuantOptions.tqt). */
@@ -102,10 +102,7 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   const labelled = new Map<string, Var>([...names].map((n) => [n, params.get(n)!]));
   for (const [c, a] of alphas) labelled.set(`scale of ${c.value}`, a);
   const adam = new Adam(trainable, { lr: o.lr });
-  const restored = (reason: string, postLoss: number | undefined, steps: number): TrainOutcome => {
-    log.warn(`TQT ${block.name}: restored, ${reason}`);
-    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps, seconds: (performance.now() - t0) / 1000 };
-  };
+  const restored = restoredOutcome('TQT', block, preLoss, log, () => (performance.now() - t0) / 1000);
   for (let idx = 0; idx < o.steps; idx++) {
     adam.zeroGrad();
     const tape = new Tape();

@@ -4,6 +4,7 @@
  */
 import { InternalError } from '../../errors.js';
 import type { Tensor } from '../../ir/tensor.js';
+import type { Logger } from '../../log.js';
 import type { TensorQuantConfig } from '../types.js';
 import type { Block, BlockBatch } from './block.js';
 import { paramVars, runBlock, staticQuant, type QuantHook } from './executor.js';
@@ -26,6 +27,19 @@ export type TrainOutcome =
     readonly preLoss: number; readonly postLoss: number | undefined; readonly steps: number; readonly seconds: number;
   }
   | { readonly status: 'ineligible'; readonly block: string; readonly reason: string };
+
+/**
+ * The outcome of a training run that gives up and keeps the block as it was (ESP-PPQ restores the block's
+ * parameters), with the warning that says why. `pass` names the pass in the warning (`TQT`, `AdaRound`).
+ */
+export function restoredOutcome(
+  pass: string, block: Block, preLoss: number, log: Logger, seconds: () => number,
+): (reason: string, postLoss: number | undefined, steps: number) => TrainOutcome {
+  return (reason, postLoss, steps) => {
+    log.warn(`${pass} ${block.name}: restored, ${reason}`);
+    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps, seconds: seconds() };
+  };
+}
 
 /**
  * compute_block_loss: for each block output, the mean over batches of torch_mean_square_error between the
