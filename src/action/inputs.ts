@@ -7,7 +7,8 @@ import { parseShardSpec, type Shard } from '../autoquant/search.js';
 import { SCORE_DIRECTIONS, type ScoreDirection } from '../autoquant/settings.js';
 import { InputError } from '../errors.js';
 import type { ScoreDrop } from '../app/score-gate.js';
-import { parseInputShape } from '../app/input-shape.js';
+import { parseInputShapes } from '../app/input-shape.js';
+import type { InputShapes } from '../onnx/frontend/index.js';
 import { TARGETS, type Target } from '../quant/types.js';
 
 /** The input names, as declared in action.yml. */
@@ -69,7 +70,7 @@ export interface ActionConfig {
   /** Runner options forwarded to the search (calibration batches, batch size, fixed input shape). */
   calibSteps?: number;
   batchSize?: number;
-  inputShape?: number[];
+  inputShape?: InputShapes;
   /** mode benchmark (mirrors `espdl-autoquant bench`): the boards' chip (default: target). */
   chip?: string;
   /** mode benchmark: serial ports (comma/newline separated; empty: every port found). */
@@ -196,7 +197,7 @@ export function parseInputs(get: InputReader): ActionConfig {
     maxExperiments: number(get, INPUTS.maxExperiments, { int: true, min: 1 }),
     calibSteps: number(get, INPUTS.calibSteps, { int: true, min: 1 }),
     batchSize: number(get, INPUTS.batchSize, { int: true, min: 1 }),
-    inputShape: inputShape === undefined ? undefined : parseInputShape(inputShape, `Input '${INPUTS.inputShape}'`),
+    inputShape: inputShape === undefined ? undefined : parseInputShapes([inputShape], `Input '${INPUTS.inputShape}'`),
     ...benchmarkInputs(get, mode),
   };
   for (const [k, v] of Object.entries(extras)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;

@@ -57,7 +57,7 @@ export interface SearchRequest extends SearchSettingsRequest {
   /** Calibration batches per quantization (default 32) and samples per batch (default 8). */
   calibSteps?: number;
   batchSize?: number;
-  /** Fixes dynamic input dims (parseInputShape). */
+  /** Fixes dynamic input dims (parseInputShapes). */
   inputShape?: ExperimentRunnerSpec['inputShape'];
   /** Environment of an evaluate command. */
   env: Readonly<Record<string, string | undefined>>;

@@ -12,6 +12,13 @@ export function realCliContext(): { ctx: CliContext; dispose: () => void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that stops early (`inspect model.espdl | head -1`) closes the pipe: that is the reader's choice,
+  // not an error of ours, so stop writing and exit quietly as Unix tools do.
+  const onPipeError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  };
+  process.stdout.on('error', onPipeError);
   const quiet = process.env.ESPDL_QUIET === '1';
   const ctx: CliContext = {
     stdout: (t) => { process.stdout.write(t); },

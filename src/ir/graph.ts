@@ -37,6 +37,8 @@ export interface ValueInfo {
   dtype: DataType;
   /** undefined when the rank is unknown. */
   shape: Dim[] | undefined;
+  /** The file gave no type (If/Loop bodies may leave it to inference): written back without one. */
+  untyped?: boolean;
 }
 
 export interface Graph {

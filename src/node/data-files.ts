@@ -6,7 +6,7 @@
 import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { numel, type Tensor } from '../ir/tensor.js';
+import { allocate, bytesPerElement, fromRawBytes, numel, type DataType, type Tensor, type TensorData } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import { npyHeaderSize, parseNpyHeader } from '../data/npy.js';
 import { parseNpz } from '../data/npz.js';
@@ -16,27 +16,38 @@ export type { DataSource } from '../data/source.js';
 
 export interface ModelInputSpec {
   name: string;
-  /** The model input's dims including the batch dim (dims after it that are < 0 accept any size). */
+  /**
+   * The model input's dims. With a leading 1 (a batch of one), a sample is the rest: data [N, ...dims[1:]].
+   * Otherwise (recurrent state [2, 1, 64], a scalar) a sample is the whole input: data [N, ...dims].
+   * Dims after the first that are < 0 accept any size.
+   */
   dims: number[];
+  /** The input's element type (default float32). Non-float inputs (an int64 sample rate) are fed as they are. */
+  dtype?: DataType;
 }
 
 /** A run of samples: a range of a .npy file, or an in-memory array from a .npz. */
 interface Segment {
   file: string;
   count: number;
-  dtype: 'float32' | 'float64';
+  /** float32/float64 for float inputs; the array's own integer/bool type for other inputs. */
+  dtype: DataType;
   /** The array's full shape, [N, ...sample dims]. */
   shape: number[];
   /** Byte offset of sample 0 in `file` (streamed segments). */
   dataOffset?: number;
-  memory?: Float32Array | Float64Array;
+  memory?: TensorData;
 }
 
 interface InputStream {
   name: string;
   sampleDims: number[];
+  /** What the model reads: float32, or the input's own non-float type. */
+  dtype: DataType;
   segments: Segment[];
 }
+
+const isFloat = (d: DataType | undefined): boolean => d === undefined || d === 'float32' || d === 'float64' || d === 'float16';
 
 /**
  * Opens `file` (a `.npy`, a `.npz` or a folder of `.npy`) as samples for `inputs`. Shapes are checked now;
@@ -51,7 +62,10 @@ export async function openDataSource(file: string, inputs: ModelInputSpec[], opt
   let streams: InputStream[];
   if (st.isDirectory()) streams = [await folderStream(file, single(inputs, file))];
   else if (file.toLowerCase().endsWith('.npz')) streams = await npzStreams(file, inputs);
-  else if (file.toLowerCase().endsWith('.npy')) streams = [fitStream(single(inputs, file), [await npySegment(file)])];
+  else if (file.toLowerCase().endsWith('.npy')) {
+    const input = single(inputs, file);
+    streams = [fitStream(input, [await npySegment(file, input)])];
+  }
   else throw new InputError(`data file ${file}: expected a .npy, a .npz or a folder of .npy files`);
 
   const counts = streams.map((s) => s.segments.reduce((n, g) => n + g.count, 0));
@@ -60,7 +74,7 @@ export async function openDataSource(file: string, inputs: ModelInputSpec[], opt
   }
   const count = Math.min(counts[0]!, opts.limit ?? Infinity);
   if (count === 0) throw new InputError(`data file ${file} holds no samples`);
-  const f64 = streams.flatMap((s) => s.segments).filter((g) => g.dtype === 'float64');
+  const f64 = streams.filter((s) => s.dtype === 'float32').flatMap((s) => s.segments).filter((g) => g.dtype === 'float64');
   if (f64.length > 0) opts.logger?.warn(`data file ${f64[0]!.file} holds float64 values; converting to float32`);
   const files = [...new Set(streams.flatMap((s) => s.segments.map((g) => g.file)))];
   return { count, files, batches: (batchSize) => readBatches(streams, count, batchSize) };
@@ -73,14 +87,14 @@ function single(inputs: ModelInputSpec[], file: string): ModelInputSpec {
   return inputs[0]!;
 }
 
-async function npySegment(file: string): Promise<Segment> {
+async function npySegment(file: string, input: ModelInputSpec): Promise<Segment> {
   const handle = await open(file, 'r');
   try {
     const prefix = await readRange(handle, 0, 12);
     const size = npyHeaderSize(prefix, file);
     const header = parseNpyHeader(await readRange(handle, 0, size), file);
-    const dtype = floatDtype(header.dtype, file);
-    const bytes = numel(header.shape) * (dtype === 'float32' ? 4 : 8);
+    const dtype = sampleDtype(header.dtype, input, file);
+    const bytes = numel(header.shape) * bytesPerElement(dtype);
     const { size: fileSize } = await handle.stat();
     if (fileSize < header.dataOffset + bytes) {
       throw new InputError(`data file ${file} is truncated: shape [${header.shape.join(', ')}] needs ${header.dataOffset + bytes} bytes, the file has ${fileSize}`);
@@ -91,9 +105,16 @@ async function npySegment(file: string): Promise<Segment> {
   }
 }
 
-function floatDtype(dtype: string, file: string): 'float32' | 'float64' {
-  if (dtype === 'float32' || dtype === 'float64') return dtype;
-  throw new InputError(`data file ${file} holds ${dtype} values; calibration data must be float32 (or float64, which is converted)`);
+/** The array's dtype if it can feed `input`: float32/float64 for float inputs, an integer or bool type for others. */
+function sampleDtype(dtype: DataType, input: ModelInputSpec, file: string): DataType {
+  if (isFloat(input.dtype)) {
+    if (dtype === 'float32' || dtype === 'float64') return dtype;
+    throw new InputError(`data file ${file} holds ${dtype} values; calibration data for float input '${input.name}' must be float32 (or float64, which is converted)`);
+  }
+  if (dtype === 'string' || isFloat(dtype)) {
+    throw new InputError(`data file ${file} holds ${dtype} values, but model input '${input.name}' is ${input.dtype}: save the array as ${input.dtype} (it is fed to the model as is, not quantized)`);
+  }
+  return dtype;
 }
 
 /** Checks a segment's array shape against the input and returns the stream (shape is [N, ...sample]). */
@@ -103,18 +124,26 @@ function fitStream(input: ModelInputSpec, segments: Segment[]): InputStream {
     const shape = g.shape;
     const per = samplePart(shape, input.dims);
     if (!per) {
-      throw new InputError(`data file ${g.file} has shape [${shape.join(', ')}], which does not fit model input '${input.name}' of shape [${input.dims.join(', ')}]: expected [N, ${input.dims.slice(1).join(', ')}]`);
+      const expected = input.dims.length === 0 || input.dims[0] !== 1 ? [...input.dims] : input.dims.slice(1);
+      throw new InputError(`data file ${g.file} has shape [${shape.join(', ')}], which does not fit model input '${input.name}' of shape [${input.dims.join(', ')}]: expected [N${expected.map((d) => `, ${d}`).join('')}] (N samples)`);
     }
     if (sampleDims && sampleDims.join() !== per.join()) {
       throw new InputError(`data file ${g.file} has samples of shape [${per.join(', ')}] but earlier files have [${sampleDims.join(', ')}]`);
     }
     sampleDims = per;
   }
-  return { name: input.name, sampleDims: sampleDims!, segments };
+  return { name: input.name, sampleDims: sampleDims!, dtype: isFloat(input.dtype) ? 'float32' : input.dtype!, segments };
 }
 
-/** Per-sample dims if `shape` = [N, ...dims[1:]] or [N, 1, ...dims[1:]] (model shape incl. a batch of 1). */
+/**
+ * Per-sample dims if `shape` = [N, ...dims[1:]] or [N, 1, ...dims[1:]] (model shape incl. a batch of 1), or
+ * [N, ...dims] for an input whose first dim is not a batch of one (state [2, 1, 64], a scalar).
+ */
 function samplePart(shape: number[], dims: number[]): number[] | undefined {
+  if (dims.length === 0 || dims[0] !== 1) {
+    const whole = shape.slice(1);
+    return whole.length === dims.length && whole.every((d, i) => dims[i]! < 0 || d === dims[i]) ? whole : undefined;
+  }
   const want = dims.slice(1);
   const fits = (got: number[]) => got.length === want.length && got.every((d, i) => want[i]! < 0 || d === want[i]);
   if (shape.length >= 1 && fits(shape.slice(1))) return shape.slice(1);
@@ -126,7 +155,7 @@ async function folderStream(dir: string, input: ModelInputSpec): Promise<InputSt
   const names = (await readdir(dir)).filter((n) => n.toLowerCase().endsWith('.npy')).sort();
   if (names.length === 0) throw new InputError(`data folder ${dir} holds no .npy files`);
   const segments = [];
-  for (const n of names) segments.push(await npySegment(path.join(dir, n)));
+  for (const n of names) segments.push(await npySegment(path.join(dir, n), input));
   return fitStream(input, segments);
 }
 
@@ -141,8 +170,8 @@ async function npzStreams(file: string, inputs: ModelInputSpec[]): Promise<Input
   return inputs.map((input) => {
     const [key, t] = pick(input);
     const where = `${file}[${key}]`;
-    const dtype = floatDtype(t.dtype, where);
-    const segment: Segment = { file: where, count: t.dims[0] ?? 1, dtype, memory: t.data as Float32Array | Float64Array, shape: [...t.dims] };
+    const dtype = sampleDtype(t.dtype, input, where);
+    const segment: Segment = { file: where, count: t.dims[0] ?? 1, dtype, memory: t.data, shape: [...t.dims] };
     return fitStream(input, [segment]);
   });
 }
@@ -167,7 +196,7 @@ async function* readBatches(streams: InputStream[], count: number, batchSize: nu
       const batch: Record<string, Tensor> = {};
       for (const s of streams) {
         const data = await readSamples(s, start, n, handles);
-        batch[s.name] = { dtype: 'float32', dims: [n, ...s.sampleDims], data };
+        batch[s.name] = { dtype: s.dtype, dims: [n, ...s.sampleDims], data };
       }
       yield batch;
     }
@@ -176,10 +205,10 @@ async function* readBatches(streams: InputStream[], count: number, batchSize: nu
   }
 }
 
-/** Samples [start, start+n) of a stream as float32, checked for NaN/Inf. */
-async function readSamples(s: InputStream, start: number, n: number, handles: Map<string, FileHandle>): Promise<Float32Array> {
+/** Samples [start, start+n) of a stream: float32 (checked for NaN/Inf) or the input's own non-float type. */
+async function readSamples(s: InputStream, start: number, n: number, handles: Map<string, FileHandle>): Promise<TensorData> {
   const per = numel(s.sampleDims);
-  const out = new Float32Array(n * per);
+  const out = allocate(s.dtype, n * per) as Exclude<TensorData, string[]>;
   let first = 0; // global index of the current segment's sample 0
   let filled = 0;
   for (const g of s.segments) {
@@ -187,9 +216,9 @@ async function readSamples(s: InputStream, start: number, n: number, handles: Ma
     const hi = Math.min(start + n, first + g.count);
     if (lo < hi) {
       const values = await segmentValues(g, lo - first, hi - lo, per, handles);
-      out.set(values, filled * per);
+      copyConverted(out, values, filled * per);
       // Checked after conversion: a float64 beyond float32 range becomes Inf here.
-      checkFinite(out.subarray(filled * per, (filled + hi - lo) * per), per, g.file, lo - first);
+      if (out instanceof Float32Array) checkFinite(out.subarray(filled * per, (filled + hi - lo) * per), per, g.file, lo - first);
       filled += hi - lo;
     }
     first += g.count;
@@ -198,17 +227,30 @@ async function readSamples(s: InputStream, start: number, n: number, handles: Ma
   return out;
 }
 
-async function segmentValues(g: Segment, from: number, n: number, per: number, handles: Map<string, FileHandle>): Promise<Float32Array | Float64Array> {
-  if (g.memory) return g.memory.subarray(from * per, (from + n) * per);
+/** out[at…] = values, converting between element types (BigInt ↔ number where they differ). */
+function copyConverted(out: Exclude<TensorData, string[]>, values: Exclude<TensorData, string[]>, at: number): void {
+  const outBig = out instanceof BigInt64Array || out instanceof BigUint64Array;
+  const inBig = values instanceof BigInt64Array || values instanceof BigUint64Array;
+  if (outBig === inBig) {
+    (out as Float32Array).set(values as Float32Array, at);
+    return;
+  }
+  for (let i = 0; i < values.length; i++) {
+    (out as unknown as (number | bigint)[])[at + i] = outBig ? BigInt(Math.trunc(Number(values[i]))) : Number(values[i]);
+  }
+}
+
+async function segmentValues(g: Segment, from: number, n: number, per: number, handles: Map<string, FileHandle>): Promise<Exclude<TensorData, string[]>> {
+  if (g.memory) return (g.memory as Float32Array).subarray(from * per, (from + n) * per);
   let h = handles.get(g.file);
   if (!h) {
     h = await open(g.file, 'r');
     handles.set(g.file, h);
   }
-  const size = g.dtype === 'float32' ? 4 : 8;
+  const size = bytesPerElement(g.dtype);
   const bytes = await readRange(h, g.dataOffset! + from * per * size, n * per * size);
   if (bytes.byteLength !== n * per * size) throw new InputError(`data file ${g.file} changed while being read (short read)`);
-  return g.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, n * per) : new Float64Array(bytes.buffer, 0, n * per);
+  return fromRawBytes(g.dtype, bytes) as Exclude<TensorData, string[]>;
 }
 
 function checkFinite(values: Float32Array, per: number, file: string, firstSample: number): void {

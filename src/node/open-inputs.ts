@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loaderDataSource, type DataLoader } from '../data/iterable-source.js';
 import type { DataSource } from '../data/source.js';
 import type { Model } from '../ir/graph.js';
+import type { DataType } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import { InputError } from '../errors.js';
 import { prepareModel } from '../onnx/prepare-model.js';
@@ -23,12 +24,12 @@ export interface OpenInputsRequest {
 }
 
 /** The model's non-initializer inputs with their (static) dims. */
-export function modelInputs(model: Model): { name: string; dims: number[] }[] {
+export function modelInputs(model: Model): { name: string; dims: number[]; dtype: DataType }[] {
   return model.graph.inputs
     .filter((v) => !model.graph.initializers.has(v.name))
     .map((v) => {
       if (!v.shape || v.shape.some((d) => typeof d !== 'number')) throw new InputError(`input "${v.name}" has no static shape`);
-      return { name: v.name, dims: v.shape as number[] };
+      return { name: v.name, dims: v.shape as number[], dtype: v.dtype };
     });
 }
 

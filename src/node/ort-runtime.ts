@@ -34,6 +34,24 @@ function fromOrtTensor(t: import('onnxruntime-node').Tensor): Tensor {
   return { dtype, dims: [...t.dims], data: data ?? allocate(dtype, 0) };
 }
 
+/** The static dims each graph input declares. */
+function staticInputDims(model: Model): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const v of model.graph.inputs) {
+    if (v.shape?.every((d): d is number => typeof d === 'number' && d >= 0)) out.set(v.name, v.shape as number[]);
+  }
+  return out;
+}
+
+/**
+ * The core hands one sample as [1, ...sample dims]; an input whose first dim is not a batch (recurrent state
+ * [2, 1, 64], a scalar sample rate) is fed in the shape the model declares, which holds the same elements.
+ */
+function asDeclared(t: Tensor, dims: number[] | undefined): Tensor {
+  if (!dims || dims.join() === t.dims.join() || dims.reduce((p, d) => p * d, 1) !== t.data.length) return t;
+  return { ...t, dims };
+}
+
 export function ortRuntime(): InferenceRuntime {
   let ortPromise: Promise<Ort> | undefined;
   return {
@@ -51,12 +69,13 @@ export function ortRuntime(): InferenceRuntime {
       } catch (err) {
         throw new InputError(`onnxruntime cannot load the model "${model.graph.name}": ${(err as Error).message}`, { cause: err });
       }
+      const declared = staticInputDims(model);
       return {
         inputNames: session.inputNames,
         outputNames: session.outputNames,
         async run(feeds, fetch) {
           const ortFeeds: Record<string, import('onnxruntime-node').Tensor> = {};
-          for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrtTensor(ort, v);
+          for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrtTensor(ort, asDeclared(v, declared.get(k)));
           const out = fetch ? await session.run(ortFeeds, [...fetch]) : await session.run(ortFeeds);
           const result = new Map<string, Tensor>();
           for (const [k, v] of Object.entries(out)) result.set(k, fromOrtTensor(v));

@@ -79,7 +79,11 @@ function readOpset(r: ProtoReader): OpsetImport {
   return o;
 }
 
-function readGraph(r: ProtoReader, resolve: ExternalResolver | undefined): Graph {
+/**
+ * `nested`: an If/Loop/Scan body, whose inputs and outputs may carry no type (exporters leave them to
+ * inference); those are read as float32 with an unknown shape rather than refused.
+ */
+function readGraph(r: ProtoReader, resolve: ExternalResolver | undefined, nested = false): Graph {
   const g = emptyGraph();
   while (!r.done) {
     const [field, wire] = r.key();
@@ -97,8 +101,8 @@ function readGraph(r: ProtoReader, resolve: ExternalResolver | undefined): Graph
         g.initializers.set(name, tensor);
         break;
       }
-      case GRAPH.input: g.inputs.push(requireTensorType(readValueInfo(r.message()), 'graph input')); break;
-      case GRAPH.output: g.outputs.push(requireTensorType(readValueInfo(r.message()), 'graph output')); break;
+      case GRAPH.input: g.inputs.push(requireTensorType(readValueInfo(r.message()), 'graph input', nested)); break;
+      case GRAPH.output: g.outputs.push(requireTensorType(readValueInfo(r.message()), 'graph output', nested)); break;
       case GRAPH.valueInfo: {
         // Intermediate type hints are optional; non-tensor ones (sequences, maps) are dropped.
         const v = readValueInfo(r.message());
@@ -114,7 +118,8 @@ function readGraph(r: ProtoReader, resolve: ExternalResolver | undefined): Graph
 
 type MaybeValueInfo = Omit<ValueInfo, 'dtype'> & { dtype: ValueInfo['dtype'] | undefined; elemType: number };
 
-function requireTensorType(v: MaybeValueInfo, what: string): ValueInfo {
+function requireTensorType(v: MaybeValueInfo, what: string, nested = false): ValueInfo {
+  if (!v.dtype && nested && v.elemType === 0) return { name: v.name, dtype: 'float32', shape: undefined, untyped: true };
   if (!v.dtype) throw new UnsupportedError(`${what} '${v.name}' is not a tensor of a supported type (ONNX elem_type ${v.elemType})`);
   return { name: v.name, dtype: v.dtype, shape: v.shape };
 }
@@ -216,7 +221,7 @@ function readAttribute(r: ProtoReader, resolve: ExternalResolver | undefined, no
       case ATTRIBUTE.i: r.expect(wire, WIRE.varint); a.i = r.int64(); break;
       case ATTRIBUTE.s: r.expect(wire, WIRE.len); a.s = r.string(); break;
       case ATTRIBUTE.t: r.expect(wire, WIRE.len); a.t = readTensor(r.message(), resolve).tensor; break;
-      case ATTRIBUTE.g: r.expect(wire, WIRE.len); a.g = readGraph(r.message(), resolve); break;
+      case ATTRIBUTE.g: r.expect(wire, WIRE.len); a.g = readGraph(r.message(), resolve, true); break;
       case ATTRIBUTE.floats: r.repeated(wire, WIRE.fixed32, (s) => a.floats.push(s.float())); break;
       case ATTRIBUTE.ints: r.repeated(wire, WIRE.varint, (s) => a.ints.push(s.int64())); break;
       case ATTRIBUTE.strings: r.expect(wire, WIRE.len); a.strings.push(r.string()); break;

@@ -87,6 +87,7 @@ export function writeTensor(w: ProtoWriter, t: Tensor, name: string): void {
 
 function writeValueInfo(w: ProtoWriter, v: ValueInfo): void {
   w.stringField(VALUE_INFO.name, v.name);
+  if (v.untyped) return;
   w.messageField(VALUE_INFO.type, (ty) => {
     ty.messageField(TYPE.tensorType, (tt) => {
       tt.varintField(TYPE_TENSOR.elemType, DATA_TYPE_CODE[v.dtype]);

@@ -170,7 +170,8 @@ const ADD_LIKE_OP_SET = [
 const OTHER_OP_SET = [
   'MatMul', 'Gemm', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Pad', 'Concat', 'Constant',
   'Gather', 'GatherElements', 'GatherND', 'Shape', 'ConstantOfShape', 'ReverseSequence', 'Expand', 'LayerNorm',
-  'LayerNormalization', 'Max', 'Min', 'ScatterElements', 'ScatterND', 'TopK', 'Where', 'GRU', 'LSTM', 'Sum',
+  'LayerNormalization', 'RMSNormalization', 'Max', 'Min', 'ScatterElements', 'ScatterND', 'TopK', 'Where', 'GRU',
+  'LSTM', 'Sum',
 ] as const;
 const SOFTMAX_LIKE_OP_SET = ['Softmax', 'LogSoftmax', 'Split'] as const;
 const REDUCE_OP_SET = [

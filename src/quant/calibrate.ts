@@ -7,6 +7,7 @@
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
 import { buildSimModel, probeName } from './simulate/sim-model.js';
+import { inferValueTypes } from '../exec/value-types.js';
 import { toFloat32, type Tensor } from '../ir/tensor.js';
 
 const asFloat32 = (t: Tensor): Float32Array => (t.data instanceof Float32Array ? t.data : toFloat32(t));
@@ -51,11 +52,20 @@ function observerKey(cfg: TensorQuantConfig): string {
   return `${cfg.value}|${cfg.observer}|${cfg.bits}|${cfg.klBins}`;
 }
 
+/**
+ * The INITIAL activation configs to observe. A bool or integer value (a comparison's mask, an index) has no
+ * scale to find: its config becomes FP32 (passed through as it is, the state ESP-PPQ ends with for comparison
+ * outputs) instead of getting an observer the runtime would reject.
+ */
 function activationConfigs(qg: QuantizedGraph): TensorQuantConfig[] {
+  const types = inferValueTypes(qg.model.graph);
   const out: TensorQuantConfig[] = [];
   for (const op of qg.ops.values()) {
     for (const cfg of [...op.inputs, ...op.outputs]) {
-      if (cfg && !cfg.isParameter && cfg.state === 'INITIAL' && cfg.dominator === cfg) out.push(cfg);
+      if (!cfg || cfg.isParameter || cfg.state !== 'INITIAL' || cfg.dominator !== cfg) continue;
+      const dtype = types.get(cfg.value) ?? 'float32';
+      if (dtype === 'float32') out.push(cfg);
+      else cfg.state = 'FP32';
     }
   }
   return out;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { quantizeModel } from '../../app/quantize.js';
 import { InputError } from '../../errors.js';
-import { parseInputShape } from '../../app/input-shape.js';
+import { parseInputShapes } from '../../app/input-shape.js';
 import { parseBits, parseTarget } from '../../quant/targets.js';
 import { CALIB_ALGORITHMS, type ObserverName } from '../../quant/types.js';
 import { parsePositiveInt, requireFlag, splitList } from '../args.js';
@@ -15,7 +15,7 @@ Quantizes one ONNX model for ESP-DL with fixed settings (like ESP-PPQ's espdl_qu
 model.qdq.onnx (a fake-quantized ONNX any runtime can run), model.espdl, model.info and model.json.
 
 Options:
-  --model FILE            ONNX model (opset 11–21)
+  --model FILE            ONNX model (opset 7–23), as the exporter wrote it
   --calib DATA            calibration data: .npy (first axis = samples), .npz, or a folder of .npy files
   --target T              esp32p4 | esp32s31 | esp32s3 | esp32 | esp32s2 | esp32c2 | esp32c3 | esp32c5 | esp32c6 | c
   --bits 8|16             bit width (default 8)
@@ -23,7 +23,7 @@ Options:
   --calib-steps N         calibration batches (default 32; repeats the data if it has fewer)
   --batch-size B          samples per calibration batch (default 8)
   --int16-layers a,b      node names to run in int16 (mixed precision)
-  --input-shape S         fixes dynamic input dims, e.g. 1,3,224,224
+  --input-shape S         fixes dynamic input dims: 1,3,224,224, or NAME:DIMS per input (repeat the flag)
   --out FILE              output .espdl path (default ./out/model.espdl); the other files go beside it
   --layerwise             also report layer-wise error (slower)
   --export-test-values    embed a test input/output so Model::test() can check the file on the device
@@ -42,7 +42,7 @@ export const quantizeCommand: Command = defineCommand({
       options: {
         model: { type: 'string' }, calib: { type: 'string' }, target: { type: 'string' }, bits: { type: 'string' },
         'calib-algorithm': { type: 'string' }, 'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' },
-        'int16-layers': { type: 'string' }, 'input-shape': { type: 'string' }, out: { type: 'string' },
+        'int16-layers': { type: 'string' }, 'input-shape': { type: 'string', multiple: true }, out: { type: 'string' },
         layerwise: { type: 'boolean' }, json: { type: 'boolean' }, 'export-test-values': { type: 'boolean' },
         'test-input': { type: 'string' }, 'encrypt-key': { type: 'string' },
       },
@@ -54,7 +54,7 @@ export const quantizeCommand: Command = defineCommand({
       throw new InputError(`--calib-algorithm "${algo}": use one of ${CALIB_ALGORITHMS.join(', ')}`);
     }
     const calibSteps = parsePositiveInt(values['calib-steps'], '--calib-steps', 32);
-    const inputShape = values['input-shape'] ? parseInputShape(values['input-shape'], '--input-shape') : undefined;
+    const inputShape = parseInputShapes(values['input-shape'] ?? [], '--input-shape');
     const result = await quantizeModel({
       model: requireFlag(values.model, '--model', usage), calib: requireFlag(values.calib, '--calib', usage), target, bits,
       options: { calibAlgorithm: algo as ObserverName, calibSteps, int16Layers: splitList(values['int16-layers']) },

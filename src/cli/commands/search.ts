@@ -12,7 +12,8 @@ import { SCORE_DIRECTIONS, type ScoreDirection } from '../../autoquant/settings.
 import { runSearch, loadSearchSettings, type EvaluatorSpec, type SearchRequest, type SearchResult } from '../../app/search.js';
 import { planSearch } from '../../app/search-plan.js';
 import { InputError, InternalError } from '../../errors.js';
-import { parseInputShape } from '../../app/input-shape.js';
+import { parseInputShapes } from '../../app/input-shape.js';
+import type { InputShapes } from '../../onnx/frontend/index.js';
 import { searchEndLine } from '../../report/progress.js';
 import { topKTable } from '../../report/markdown.js';
 import { renderJson, strategySummary, type RunReport } from '../../report/run-report.js';
@@ -46,7 +47,7 @@ Options:
   --shard i/n                  run the i-th of n deterministic parts (0-based), e.g. 0/4
   --calib-steps N              calibration batches per quantization (default 32)
   --batch-size B               samples per calibration batch (default 8)
-  --input-shape S              fixes dynamic input dims, e.g. 1,3,224,224
+  --input-shape S              fixes dynamic input dims: 1,3,224,224, or NAME:DIMS per input (repeat the flag)
 `;
 
 /** Parsed `search` flags. */
@@ -69,7 +70,7 @@ export interface SearchCliOptions {
   shard?: Shard;
   calibSteps?: number;
   batchSize?: number;
-  inputShape?: number[];
+  inputShape?: InputShapes;
 }
 
 function posInt(v: string | undefined, flag: string): number | undefined {
@@ -102,7 +103,7 @@ export function parseSearchArgs(argv: string[]): SearchCliOptions {
       'score-direction': { type: 'string' }, 'max-experiments': { type: 'string' }, 'time-budget-minutes': { type: 'string' },
       evaluate: { type: 'string' }, 'evaluate-command': { type: 'string' }, resume: { type: 'boolean' },
       'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, shard: { type: 'string' },
-      'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'input-shape': { type: 'string' },
+      'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'input-shape': { type: 'string', multiple: true },
     } }));
   } catch (e) {
     throw new InputError(`${(e as Error).message}\n\n${SEARCH_USAGE}`);
@@ -122,7 +123,7 @@ export function parseSearchArgs(argv: string[]): SearchCliOptions {
     resume: values.resume === true, dryRun: values['dry-run'] === true, json: values.json === true,
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     calibSteps: posInt(values['calib-steps'], '--calib-steps'), batchSize: posInt(values['batch-size'], '--batch-size'),
-    inputShape: values['input-shape'] === undefined ? undefined : parseInputShape(values['input-shape'], '--input-shape'),
+    inputShape: parseInputShapes(values['input-shape'] ?? [], '--input-shape'),
   };
 }
 

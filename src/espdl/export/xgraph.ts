@@ -170,7 +170,8 @@ export function samePerm(a: readonly number[] | undefined, b: readonly number[] 
 /** [x[p] for p in perm] (PPQ transpose_shape). */
 export function permute<T>(x: readonly T[], perm: readonly number[] | undefined): T[] {
   if (!perm || perm.length === 0) return [...x];
-  return perm.map((p) => x[p]!);
+  // Python indexing, as ESP-PPQ composes perms: the MatMul pre-nodes write negative axes (…, -1, -2).
+  return perm.map((p) => x[p < 0 ? x.length + p : p]!);
 }
 
 /** The perm that undoes `perm` (PPQ get_inverse_transpose). */

@@ -26,7 +26,8 @@ export function constantsToInitializers(g: Graph, log: Logger): void {
   removeNodes(g, dead);
 }
 
-function constantValue(n: Node): Tensor | undefined {
+/** The tensor a Constant node holds (any of its value_* forms), or undefined for kinds not handled. */
+export function constantValue(n: Node): Tensor | undefined {
   for (const [key, a] of n.attributes) {
     if (key === 'value' && a.type === 'tensor') return a.value;
     if (key === 'value_float' && (a.type === 'float' || a.type === 'int')) return { dtype: 'float32', dims: [], data: Float32Array.of(a.value) };

@@ -16,6 +16,17 @@ export const FOLDABLE_OPS: ReadonlySet<string> = new Set([
   'ConstantOfShape', 'Range', 'Identity', 'Equal', 'Where', 'Expand',
 ]);
 
+/**
+ * Ops the front end also folds (onnx/frontend/fold.ts): everything above plus comparisons, logic, min/max and
+ * elementwise math that shape arithmetic uses. The simplify pass keeps FOLDABLE_OPS (what onnxsim folded in
+ * ESP-PPQ's runs), so its output stays byte-identical.
+ */
+export const FRONTEND_FOLDABLE_OPS: ReadonlySet<string> = new Set([
+  ...FOLDABLE_OPS, 'Not', 'And', 'Or', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Min', 'Max', 'Neg', 'Abs',
+  'Floor', 'Ceil', 'Sqrt', 'Reciprocal', 'Pow', 'Mod', 'Flatten', 'Tile', 'ReduceProd', 'ReduceSum', 'ReduceMin',
+  'ReduceMax', 'Sign', 'Relu', 'Sigmoid',
+]);
+
 /** Evaluates `node` on constant inputs ('' inputs are undefined). Throws if the op or its form is unsupported. */
 export function evaluateNode(node: Node, inputs: Inputs, opset: number): Tensor[] {
   const op = OPS[node.opType];
@@ -62,7 +73,102 @@ function axesOf(n: Node, x: Inputs, opset: number, fromInputSince: number): numb
   return a ? [...attrInts(n, 'axes', [])] : undefined;
 }
 
+function compare(f: (a: number, b: number) => boolean): Op {
+  return (_n, x) => {
+    const a = req(x, 0);
+    const b = req(x, 1);
+    const dims = broadcastShape(a.dims, b.dims);
+    const ia = broadcastIndex(a.dims, dims);
+    const ib = broadcastIndex(b.dims, dims);
+    const va = nums(a);
+    const vb = nums(b);
+    return [make('bool', dims, Array.from(ia, (i, k) => (f(va[i]!, vb[ib[k]!]!) ? 1 : 0)))];
+  };
+}
+
+function unary(f: (a: number) => number): Op {
+  return (_n, x) => {
+    const t = req(x, 0);
+    const v = nums(t).map(f);
+    return [make(t.dtype, t.dims, t.dtype === 'float32' ? v.map(Math.fround) : v)];
+  };
+}
+
+/** Reduce over `axes` (all when absent) with keepdims; numbers only (shape arithmetic). */
+function reduceOp(init: number, f: (acc: number, v: number) => number): Op {
+  return (n, x, opset) => {
+    const t = req(x, 0);
+    const given = n.opType === 'ReduceSum' || opset >= 18 ? (x[1] ? nums(x[1]) : undefined) : n.attributes.has('axes') ? [...attrInts(n, 'axes', [])] : undefined;
+    const rank = t.dims.length;
+    const axes = new Set((given && given.length > 0 ? given : t.dims.map((_, i) => i)).map((a) => axisOf(a, rank)));
+    const keep = attrInt(n, 'keepdims', 1) === 1;
+    const outDims = t.dims.map((d, i) => (axes.has(i) ? 1 : d));
+    const out = new Float64Array(numel(outDims)).fill(init);
+    const outStr = strides(outDims);
+    const src = nums(t);
+    const counter = new Array<number>(rank).fill(0);
+    for (let k = 0; k < src.length; k++) {
+      let o = 0;
+      for (let d = 0; d < rank; d++) if (!axes.has(d)) o += counter[d]! * outStr[d]!;
+      out[o] = f(out[o]!, src[k]!);
+      for (let d = rank - 1; d >= 0; d--) {
+        if (++counter[d]! < t.dims[d]!) break;
+        counter[d] = 0;
+      }
+    }
+    return [make(t.dtype, keep ? outDims : t.dims.filter((_, i) => !axes.has(i)), out)];
+  };
+}
+
 const OPS: Readonly<Record<string, Op>> = {
+  Not: (_n, x) => [make('bool', req(x, 0).dims, nums(req(x, 0)).map((v) => (v ? 0 : 1)))],
+  And: compare((a, b) => !!a && !!b),
+  Or: compare((a, b) => !!a || !!b),
+  Greater: compare((a, b) => a > b),
+  Less: compare((a, b) => a < b),
+  GreaterOrEqual: compare((a, b) => a >= b),
+  LessOrEqual: compare((a, b) => a <= b),
+  Min: binary((a, b) => Math.min(a, b)),
+  Max: binary((a, b) => Math.max(a, b)),
+  Pow: binary((a, b) => a ** b),
+  Mod: binary((a, b) => a - b * Math.floor(a / b), (a, b) => a - b * Math.floor(a / b)),
+  Neg: unary((a) => -a),
+  Abs: unary(Math.abs),
+  Floor: unary(Math.floor),
+  Ceil: unary(Math.ceil),
+  Sqrt: unary(Math.sqrt),
+  Reciprocal: unary((a) => 1 / a),
+  Sign: unary(Math.sign),
+  Relu: unary((a) => Math.max(a, 0)),
+  Sigmoid: unary((a) => 1 / (1 + Math.exp(-a))),
+  Flatten: (n, x) => {
+    const t = req(x, 0);
+    const a = attrInt(n, 'axis', 1);
+    const ax = a < 0 ? a + t.dims.length : a;
+    return [withDims(t, [numel(t.dims.slice(0, ax)), numel(t.dims.slice(ax))])];
+  },
+  Tile: (_n, x) => {
+    const t = req(x, 0);
+    const reps = nums(req(x, 1));
+    const dims = t.dims.map((d, i) => d * reps[i]!);
+    const inStr = strides(t.dims);
+    const map = new Int32Array(numel(dims));
+    const counter = new Array<number>(dims.length).fill(0);
+    for (let k = 0; k < map.length; k++) {
+      let src = 0;
+      for (let d = 0; d < dims.length; d++) src += (counter[d]! % t.dims[d]!) * inStr[d]!;
+      map[k] = src;
+      for (let d = dims.length - 1; d >= 0; d--) {
+        if (++counter[d]! < dims[d]!) break;
+        counter[d] = 0;
+      }
+    }
+    return [pick(t, map, dims)];
+  },
+  ReduceProd: reduceOp(1, (a, v) => a * v),
+  ReduceSum: reduceOp(0, (a, v) => a + v),
+  ReduceMin: reduceOp(Infinity, Math.min),
+  ReduceMax: reduceOp(-Infinity, Math.max),
   Identity: (_n, x) => [req(x, 0)],
   Add: binary((a, b) => a + b),
   Sub: binary((a, b) => a - b),

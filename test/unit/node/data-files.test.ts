@@ -82,9 +82,9 @@ describe('openDataSource', () => {
   it('rejects integer data, a shape mismatch, a missing file and an unknown extension', async () => {
     const dir = tmp();
     const i = save(dir, 'i.npy', array(2, [1, 2, 2], 'int32'));
-    await expect(openDataSource(i, IN)).rejects.toThrow(new InputError(`data file ${i} holds int32 values; calibration data must be float32 (or float64, which is converted)`));
+    await expect(openDataSource(i, IN)).rejects.toThrow(new InputError(`data file ${i} holds int32 values; calibration data for float input 'x' must be float32 (or float64, which is converted)`));
     const s = save(dir, 's.npy', array(2, [3, 2, 2]));
-    await expect(openDataSource(s, IN)).rejects.toThrow(new InputError(`data file ${s} has shape [2, 3, 2, 2], which does not fit model input 'x' of shape [1, 1, 2, 2]: expected [N, 1, 2, 2]`));
+    await expect(openDataSource(s, IN)).rejects.toThrow(new InputError(`data file ${s} has shape [2, 3, 2, 2], which does not fit model input 'x' of shape [1, 1, 2, 2]: expected [N, 1, 2, 2] (N samples)`));
     await expect(openDataSource(path.join(dir, 'none.npy'), IN)).rejects.toThrow(`data file not found: ${path.join(dir, 'none.npy')}`);
     writeFileSync(path.join(dir, 'x.csv'), '1,2');
     await expect(openDataSource(path.join(dir, 'x.csv'), IN)).rejects.toThrow(/expected a \.npy, a \.npz or a folder/);

@@ -1,0 +1,117 @@
+/**
+ * Constant folding to a fixed point, with static shapes: what onnx-simplifier does for ESP-PPQ's users. In one
+ * topological walk every node whose inputs are all constants is evaluated (simplify/eval-ops.ts), `Shape` and
+ * `Size` of a value whose shape is known become constants, and the shapes of the other nodes' outputs are
+ * inferred (shapes.ts) so the next `Shape` downstream can fold too. An `If` whose condition became a constant is
+ * replaced by the branch it takes; the walk repeats until nothing changes. Folded values keep their names
+ * (they become initializers), so every tensor name a report uses survives.
+ */
+import { attrInt, type Graph, type Node } from '../../ir/graph.js';
+import { numel, type Tensor } from '../../ir/tensor.js';
+import { topologicalSort } from '../../ir/topo.js';
+import type { Logger } from '../../log.js';
+import { evaluateNode, FRONTEND_FOLDABLE_OPS } from '../simplify/eval-ops.js';
+import { constantValue } from '../simplify/constants.js';
+import { graphOutputNames } from '../../ir/edit.js';
+import { make, nums } from '../../ir/tensor-math.js';
+import { inlineIf } from './inline-if.js';
+import { inferNode, type StaticInfo } from './shapes.js';
+
+/** Folded tensors larger than this (elements) stay nodes, as in onnx-simplifier, to keep files small. */
+const MAX_FOLDED_ELEMENTS = 1 << 24;
+
+export interface FoldResult {
+  /** Nodes replaced by constants. */
+  folded: number;
+  /** `If` nodes replaced by the branch their constant condition selects. */
+  inlinedIfs: string[];
+  /** Shapes and types of every value that could be worked out, after folding. */
+  shapes: Map<string, StaticInfo>;
+}
+
+const isStd = (n: Node): boolean => n.domain === '' || n.domain === 'ai.onnx';
+
+export function foldToFixedPoint(g: Graph, opset: number, log: Logger): FoldResult {
+  const result: FoldResult = { folded: 0, inlinedIfs: [], shapes: new Map() };
+  for (let round = 0; round < 100; round++) {
+    const { folded, shapes, ifs } = foldOnce(g, opset, log);
+    result.folded += folded;
+    result.shapes = shapes;
+    if (ifs.length === 0) return result;
+    for (const n of ifs) {
+      inlineIf(g, n, nums(g.initializers.get(n.inputs[0]!)!)[0] !== 0);
+      result.inlinedIfs.push(n.name);
+    }
+  }
+  return result;
+}
+
+function foldOnce(g: Graph, opset: number, log: Logger): { folded: number; shapes: Map<string, StaticInfo>; ifs: Node[] } {
+  const outputs = graphOutputNames(g);
+  const shapes = new Map<string, StaticInfo>();
+  for (const v of g.inputs) {
+    const dims = v.shape?.every((d): d is number => typeof d === 'number' && d >= 0) ? [...(v.shape as number[])] : undefined;
+    shapes.set(v.name, { dtype: v.dtype, dims });
+  }
+  for (const [name, t] of g.initializers) shapes.set(name, { dtype: t.dtype, dims: [...t.dims] });
+  const get = (name: string | undefined) => (name ? shapes.get(name) : undefined);
+  const constant = (name: string | undefined) => (name ? g.initializers.get(name) : undefined);
+  const dead = new Set<Node>();
+  const ifs: Node[] = [];
+  for (const n of topologicalSort(g)) {
+    const keep = n.outputs.some((o) => outputs.has(o)) || !isStd(n);
+    if (!keep && n.opType === 'If' && g.initializers.has(n.inputs[0] ?? '')) {
+      ifs.push(n);
+      continue;
+    }
+    const values = keep ? undefined : evaluate(n, get, constant, opset, log);
+    if (values && values.length >= n.outputs.filter(Boolean).length && values.every((t) => numel(t.dims) <= MAX_FOLDED_ELEMENTS)) {
+      n.outputs.forEach((o, i) => {
+        if (!o) return;
+        g.initializers.set(o, values[i]!);
+        g.valueInfo.delete(o);
+        shapes.set(o, { dtype: values[i]!.dtype, dims: [...values[i]!.dims] });
+      });
+      dead.add(n);
+      continue;
+    }
+    const out = inferNode(n, get, constant, opset);
+    n.outputs.forEach((o, i) => {
+      const v = out[i];
+      if (o && v) shapes.set(o, v);
+    });
+  }
+  if (dead.size > 0) g.nodes = g.nodes.filter((n) => !dead.has(n));
+  return { folded: dead.size, shapes, ifs };
+}
+
+function evaluate(
+  n: Node, get: (name: string | undefined) => StaticInfo | undefined, constant: (name: string | undefined) => Tensor | undefined,
+  opset: number, log: Logger,
+): Tensor[] | undefined {
+  if (n.opType === 'Shape' || n.opType === 'Size') {
+    const dims = get(n.inputs[0])?.dims;
+    if (!dims) return undefined;
+    if (n.opType === 'Size') return [make('int64', [], [numel(dims)])];
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dims.length : v, 0), dims.length);
+    const start = clamp(attrInt(n, 'start', 0));
+    const end = clamp(attrInt(n, 'end', dims.length));
+    const part = dims.slice(start, Math.max(start, end));
+    return [make('int64', [part.length], part)];
+  }
+  if (n.opType === 'Constant') {
+    const t = constantValue(n);
+    return t ? [t] : undefined;
+  }
+  if (!FRONTEND_FOLDABLE_OPS.has(n.opType)) return undefined;
+  const inputs = n.inputs.map((i) => constant(i));
+  if (n.inputs.some((name, k) => name && !inputs[k])) return undefined;
+  // float16 bits and strings are not arithmetic-safe here; leave them to the runtime.
+  if (inputs.some((t) => t && (t.dtype === 'float16' || t.dtype === 'string'))) return undefined;
+  try {
+    return evaluateNode(n, inputs, opset);
+  } catch (err) {
+    log.debug(`not folding ${n.opType} ${n.name}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
