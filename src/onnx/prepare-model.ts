@@ -4,7 +4,7 @@
  * (onnx/simplify), then a check that ESP-DL has a kernel for every node left, so a model that could never load
  * on the chip fails in seconds, naming every such node, rather than after calibration.
  */
-import { assertEspdlKernels } from '../espdl/kernels.js';
+import { assertEspdlKernels } from '../ops/kernels.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
 import { runFrontEnd, type InputShapes } from './frontend/index.js';

@@ -13,7 +13,7 @@ import { nullLogger } from '../../log.js';
 import { roundingFor } from '../../quant/targets.js';
 import type { QuantizedGraph } from '../../quant/types.js';
 import { writeEdl2 } from '../container.js';
-import { assertEspdlKernels } from '../kernels.js';
+import { assertEspdlKernels } from '../../ops/kernels.js';
 import { formatInfo } from '../info.js';
 import { readEspdlModel } from '../read.js';
 import type { FbModel, FbTensor, FbValueInfo } from './build-flatbuffer.js';

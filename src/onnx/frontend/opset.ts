@@ -22,7 +22,6 @@
 import { UnsupportedError } from '../../errors.js';
 import { attrFloat, attrInt, attrInts, attrString, type Attribute, type Graph, type Model, type Node } from '../../ir/graph.js';
 import { numel } from '../../ir/tensor.js';
-import type { Logger } from '../../log.js';
 import { addInitializer, uniqueName } from '../../ir/edit.js';
 import { make } from '../../ir/tensor-math.js';
 import type { StaticInfo } from './shapes.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { encodeNpy } from '../../../src/data/npy.js';
+import { encodeNpy } from '../../helpers/npy.js';
 import { seededNormal } from '../../../src/data/random.js';
 import { encodeModel } from '../../../src/onnx/write.js';
 import { runCli } from '../../helpers/cli.js';

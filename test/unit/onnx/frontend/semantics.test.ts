@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../../../src/ir/graph.js';
-import { recordingLogger } from '../../../../src/log.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 import { runFrontEnd } from '../../../../src/onnx/frontend/index.js';
 import { f32, i64, model, node, rand, vi } from '../graph-builder.js';
 import { maxRelError, runOrt } from '../simplify/ort.js';

@@ -4,7 +4,7 @@
  * exporter refuses it up front, naming the node.
  */
 import { UnsupportedError } from '../errors.js';
-import { opInfo } from '../ops/registry.js';
+import { opInfo } from './registry.js';
 
 /** What to do about an op ESP-DL cannot run, where there is something better to say than "replace it". */
 const REMEDY: Readonly<Record<string, string>> = {
