@@ -14,11 +14,11 @@
  */
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = process.argv[2] ? join(process.cwd(), process.argv[2]) : join(root, 'dist/action');
+const outdir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist/action');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 rmSync(outdir, { recursive: true, force: true });

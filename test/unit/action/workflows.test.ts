@@ -4,7 +4,9 @@
  * Also keeps action.yml and the INPUTS/OUTPUTS constants of src/action in step.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { INPUTS } from '../../../src/action/inputs.js';
@@ -88,9 +90,9 @@ const files = [
 ].filter((f) => /\.ya?ml$/.test(f));
 
 describe('workflow files', () => {
-  it('include the four Action examples and the three project workflows', () => {
+  it('include the four Action examples and the four project workflows', () => {
     expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(
-      ['action-example.yml', 'check-dist.yml', 'ci.yml', 'fork-report.yml', 'pr-gate.yml', 'search.yml', 'sharded.yml']));
+      ['action-example.yml', 'check-dist.yml', 'ci.yml', 'fork-report.yml', 'pr-gate.yml', 'release.yml', 'search.yml', 'sharded.yml']));
   });
 
   it.each(files.map((f) => [path.relative(REPO_ROOT, f), f]))('%s is valid', (_name, file) => {
@@ -114,8 +116,62 @@ describe('action.yml', () => {
     expect(Object.keys(action.outputs).sort()).toEqual(Object.values(OUTPUTS).sort());
   });
 
+  it('the README documents exactly the declared inputs and outputs', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('**Inputs**'), readme.indexOf('**Outputs**'));
+    const documented = table.split('\n').filter((l) => l.startsWith('| `')).flatMap((l) => [...l.split('|')[1]!.matchAll(/`([\w-]+)`/g)].map((m) => m[1]!));
+    expect(documented.sort()).toEqual([...declared].sort());
+    const outputs = readme.slice(readme.indexOf('**Outputs**'), readme.indexOf('\n\n', readme.indexOf('**Outputs**')));
+    expect([...outputs.matchAll(/`([\w-]+)`/g)].map((m) => m[1]!).sort()).toEqual(Object.keys(action.outputs).sort());
+  });
+
   it('runs the bundle on node24 and defaults the token', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
     expect((action.inputs['github-token'] as Obj)['default']).toBe('${{ github.token }}');
   });
+});
+
+const workflow = (name: string): Obj => parse(readFileSync(path.join(REPO_ROOT, '.github', 'workflows', name), 'utf8')) as Obj;
+const steps = (wf: Obj): Obj[] => Object.values(wf['jobs'] as Obj).flatMap((j) => (j as Obj)['steps'] as Obj[]);
+
+describe('release and runtime pins', () => {
+  it('.node-version is the Action runtime, and CI, check-dist and release set Node up from it', () => {
+    const pinned = readFileSync(path.join(REPO_ROOT, '.node-version'), 'utf8').trim();
+    expect(action.runs['using']).toBe(`node${pinned}`);
+    for (const name of ['ci.yml', 'check-dist.yml', 'release.yml']) {
+      const setup = steps(workflow(name)).filter((s) => String(s['uses']).startsWith('actions/setup-node@'));
+      expect(setup.map((s) => (s['with'] as Obj)['node-version-file']), name).toContain(name === 'ci.yml' ? "${{ matrix.node == '.node-version' && '.node-version' || '' }}" : '.node-version');
+    }
+  });
+
+  it('release.yml is run by hand, may write tags, and tags through scripts/release-tags.mjs after the checks', () => {
+    const wf = workflow('release.yml');
+    expect(Object.keys(wf['on'] as Obj)).toEqual(['workflow_dispatch']);
+    expect(wf['permissions']).toEqual({ contents: 'write' });
+    const runs = steps(wf).map((s) => String(s['run'] ?? s['uses']));
+    const at = (text: string): number => runs.findIndex((r) => r.includes(text));
+    expect(at('node scripts/release-tags.mjs --push')).toBeGreaterThan(at('npm test'));
+    expect(at('npm test')).toBeGreaterThan(at('git diff --ignore-space-at-eol --text --exit-code dist/'));
+    expect(((steps(wf)[0]!['with'] as Obj)['fetch-depth'])).toBe(0);
+  });
+});
+
+describe('licence files', () => {
+  it('LICENSE is the MIT text package.json declares', () => {
+    expect(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).license).toBe('MIT');
+    const text = readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8');
+    expect(text.startsWith('MIT License')).toBe(true);
+    expect(text).toContain('Permission is hereby granted, free of charge, to any person obtaining a copy');
+  });
+
+  it('dist/action/licenses.txt is what npm run package generates, one section per bundled package', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'package-action.mjs'), out], { cwd: REPO_ROOT, stdio: 'pipe' });
+    const committed = readFileSync(path.join(REPO_ROOT, 'dist', 'action', 'licenses.txt'), 'utf8');
+    expect(readFileSync(path.join(out, 'licenses.txt'), 'utf8')).toBe(committed);
+    // Packages whose code the bundle certainly contains (the Action's toolkit and our parsers).
+    for (const name of ['@actions/core', '@actions/cache', '@actions/artifact', 'yaml', 'zod', 'flatbuffers', 'fflate']) {
+      expect(committed, name).toMatch(new RegExp(`^${name.replace('/', '\\/')} \\d+\\.\\d+\\.\\d+ \\(`, 'm'));
+    }
+  }, 120_000);
 });
