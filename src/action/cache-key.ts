@@ -1,5 +1,5 @@
 /**
- * Cache keys for resuming a search through the Actions cache (github-actions.md §3.2 resume pattern):
+ * Cache keys for resuming a search through the Actions cache (docs/github-actions.md §3.2 resume pattern):
  * `<prefix>-<scope>-<fingerprint>-<run id>-<attempt>` saved once per run (entries are immutable), restored by
  * the prefix without the run id, so a re-run and the next push resume the newest state of the same inputs.
  * The fingerprint hashes everything that changes results: model bytes, calibration data, settings file,

@@ -1,5 +1,5 @@
 /**
- * The one self-updating PR comment (github-actions.md §5, Appendix D): a hidden marker per (workflow, model,
+ * The one self-updating PR comment (docs/github-actions.md §5, Appendix D): a hidden marker per (workflow, model,
  * target) finds our earlier comment, which is updated instead of adding a new one on every push. The marker
  * also carries a digest of the report content, so `comment: on-change` can leave an unchanged comment alone.
  */

@@ -1,6 +1,6 @@
 /**
  * The native module the bundled Action cannot contain: onnxruntime-node (a N-API binary per OS/arch, 25–46 MB
- * each, all platforms together 288 MB — github-actions.md §9). Pinned to the version and integrity of
+ * each, all platforms together 288 MB — docs/github-actions.md §9). Pinned to the version and integrity of
  * package-lock.json (a unit test keeps them equal), fetched from the npm registry as plain tarballs.
  */
 

@@ -1,5 +1,5 @@
 /**
- * mode: report — the fork-safe half of the two-workflow pattern (github-actions.md §5): a `workflow_run`
+ * mode: report — the fork-safe half of the two-workflow pattern (docs/github-actions.md §5): a `workflow_run`
  * workflow with a write token downloads the artifact the PR's run uploaded and reports from it (summary,
  * comment, gate). The artifact is untrusted data: it is validated and only rendered; the PR number comes from
  * the event when GitHub provides it.

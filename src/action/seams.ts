@@ -1,5 +1,5 @@
 /**
- * The outside effects of the Action, one small interface each (architecture.md §3.4). Real implementations
+ * The outside effects of the Action, one small interface each (docs/architecture.md, "Import direction"). Real implementations
  * over @actions/* are in adapters.ts; tests run the same code against the fake GitHub services or fakes.
  * Optional infrastructure never throws: a cache or artifact service that is down is a warning (the
  * implementations log it and return a "did not happen" value).

@@ -1,6 +1,6 @@
 /**
  * `espdlAutoQuantizeOnnx` ≈ ESP-PPQ's espdl_auto_quantize_onnx, with an `AutoQuantSearchSetting` carrying its
- * field names and defaults (esp-ppq.md §1.2), so `setting.strategy_space['mixed_precision'] = [true, false]`
+ * field names and defaults (docs/esp-ppq.md §1.2), so `setting.strategy_space['mixed_precision'] = [true, false]`
  * works as in ESP-PPQ's samples. Integral JS numbers in a param space you edit count as Python ints for the
  * candidate hash; use `pyFloat(x)` (exported here) where ESP-PPQ's literal is a float such as `0.0`.
  */

@@ -1,5 +1,5 @@
 /**
- * Sample → QuantOptions, a port of esp_ppq/autoquant/quantize.py::build_quant_setting (esp-ppq.md §1.5).
+ * Sample → QuantOptions, a port of esp_ppq/autoquant/quantize.py::build_quant_setting (docs/esp-ppq.md §1.5).
  * Starts from espdl_setting() (defaultQuantOptions) and applies each enabled module, in ESP-PPQ's order.
  */
 import { InputError } from '../errors.js';

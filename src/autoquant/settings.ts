@@ -32,7 +32,7 @@ export interface AutoQuantSettings {
   num_of_candidates: number;
   /** Default 'exhaustive'. */
   search_mode: SearchMode;
-  /** 'low_latency' balances Top-K between cheap and costly strategies (§1.9); null = plain Top-K. */
+  /** 'low_latency' balances Top-K between cheap and costly strategies (docs/esp-ppq.md §1.9); null = plain Top-K. */
   candidate_filter: 'low_latency' | null;
   /** Default 'maximize' (forced to 'minimize' with the default evaluator). */
   score_direction: ScoreDirection;

@@ -1,5 +1,5 @@
 /**
- * Top-K bookkeeping, a port of esp_ppq/autoquant/candidates.py (esp-ppq.md §1.9).
+ * Top-K bookkeeping, a port of esp_ppq/autoquant/candidates.py (docs/esp-ppq.md §1.9).
  */
 import { isPyDict, isPyReal, num, type PyDict, type PyValue } from './py-value.js';
 import type { ScoreDirection } from './settings.js';

@@ -7,8 +7,8 @@
  *   f(8) = 1, f(16) = 2.27, f(32) = 4.
  * Calibration (see `fitCalibration` and test/unit/board/latency-model.test.ts, which re-runs it):
  * - c_pw and c_sp of esp32p4 and esp32s3 are solved from two published single-core figures per chip,
- *   MobileNetV2 224² and YOLO11n 640² (ESP-DL model zoo, esp-dl.md §3.2), using the real zoo `.espdl` files.
- * - r_dw comes from ESP-DL's kernel micro-benchmarks (operator_performance.md, esp-dl.md §3.3): depthwise
+ *   MobileNetV2 224² and YOLO11n 640² (ESP-DL model zoo, docs/esp-dl.md §3.2), using the real zoo `.espdl` files.
+ * - r_dw comes from ESP-DL's kernel micro-benchmarks (ESP-DL's operator_performance.md, docs/esp-dl.md §3.3): depthwise
  *   3×3 on 32×100×50 vs 1×1 conv 16→32 at 20×20, per chip (S3 1.868, P4 1.148).
  * - f(16) = 2.27 is the only published int16/int8 pair (PP-OCRv6 rec on P4); f(32) = 4 and c_mem are
  *   ASSUMED (no published figure; memory-bound operators are ~2–3% of the calibration models' time).

@@ -1,7 +1,7 @@
 /**
  * Benchmark candidates in an emulator (Espressif QEMU): one emulator run per candidate, each on a flash
  * image composed from the firmware build with the candidate in the `model` partition. QEMU has no timing
- * model, so results carry instruction counts (`icount`) and correctness, never latency (esp-dl.md §4.3).
+ * model, so results carry instruction counts (`icount`) and correctness, never latency (docs/esp-dl.md §4.3).
  */
 import type { Logger } from '../log.js';
 import { BENCH_SCHEMA_ID, type BenchReport, type CandidateResult } from './bench-report.js';

@@ -1,7 +1,7 @@
 /**
  * Reset sequences for ESP dev boards, as data in esptool's "custom reset" notation (`D0|R1|W100|D1|R0`):
  * D = DTR, R = RTS, 1 = asserted (line low on the chip side), W = wait in MILLISECONDS (esptool-js units;
- * esptool.py's W is seconds). Sources: esptool/reset.py and esptool-js src/reset.ts (esp-dl.md §5.2).
+ * esptool.py's W is seconds). Sources: esptool/reset.py and esptool-js src/reset.ts (docs/esp-dl.md §5.2).
  */
 import { InputError } from '../errors.js';
 import { SignalsUnsupportedError, type BoardLink, type Clock } from './link.js';

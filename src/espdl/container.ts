@@ -1,5 +1,5 @@
 /**
- * The `.espdl` container layer (esp-dl.md §1.2; esp-dl/fbs_loader/include/fbs_loader.hpp, fbs_loader.cpp,
+ * The `.espdl` container layer (docs/esp-dl.md §1.2; esp-dl/fbs_loader/include/fbs_loader.hpp, fbs_loader.cpp,
  * pack_espdl_models.py): single models EDL1/EDL2 and packages PDL1/PDL2/PDL3. All integers little-endian.
  */
 import { InputError } from '../errors.js';

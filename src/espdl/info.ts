@@ -1,5 +1,5 @@
 /**
- * The `.info` text dump esp-ppq writes beside each `.espdl` (esp-ppq.md §5.8; esp_ppq/parser/espdl/helper.py
+ * The `.info` text dump esp-ppq writes beside each `.espdl` (docs/esp-ppq.md §5.8; esp_ppq/parser/espdl/helper.py
  * `printable_graph`, built on onnx.helper's printable_* functions): sections joined by two blank lines, no
  * trailing newline, tensor values as numpy reprs of the raw (16-byte padded) data. Byte-identical to
  * ESP-PPQ 1.3.5's files for all 647 fixtures (test/unit/espdl/info.test.ts). Differences left: float digits

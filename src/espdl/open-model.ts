@@ -1,6 +1,6 @@
 /**
  * From container entry to decoded model: decrypts when the header says so (AES-128-CTR with ESP-DL's fixed
- * counter block, esp-dl.md §1.2 "Encryption") and decodes the FlatBuffer. A wrong key yields random bytes,
+ * counter block, docs/esp-dl.md §1.2 "Encryption") and decodes the FlatBuffer. A wrong key yields random bytes,
  * so the decrypted buffer must decode as a sane Model (root in range, graph present) or it is rejected.
  */
 import { InputError } from '../errors.js';

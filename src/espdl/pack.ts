@@ -1,6 +1,6 @@
 /**
  * PDL3 multi-model packages, byte-compatible with esp-dl/fbs_loader/pack_espdl_models.py `pack_models_pdl3`
- * (esp-dl.md §1.2): 60-byte header (magic, 16-byte version, package_size, SHA-256 with its own field zeroed,
+ * (docs/esp-dl.md §1.2): 60-byte header (magic, 16-byte version, package_size, SHA-256 with its own field zeroed,
  * model_num), 12-byte entries {data_offset, name_offset, name_length}, the names (no NUL), zero padding to
  * 16, then each EDL2 sub-model zero-padded to a multiple of 16. Only EDL2 sub-models are accepted.
  */

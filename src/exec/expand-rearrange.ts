@@ -1,7 +1,7 @@
 /**
  * Standard-ONNX expansions of two data-rearranging ops whose ESP-DL meaning onnxruntime lacks (used by
  * forOnnxRuntime):
- * - `InsertZeros` (ESP-DL op, made by ConvTranspose decomposition; esp-ppq.md §3.5): stride − 1 zeros after
+ * - `InsertZeros` (ESP-DL op, made by ConvTranspose decomposition; docs/esp-ppq.md §3.5): stride − 1 zeros after
  *   every input element along each spatial axis, the trailing ones cut so that the length is
  *   (L − 1)·stride + 1 + output_padding.
  * - `SpaceToDepth`: ESP-PPQ runs it as torch's pixel_unshuffle (esp_ppq/executor/op/torch/default.py

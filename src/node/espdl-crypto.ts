@@ -1,5 +1,5 @@
 /**
- * node:crypto adapters for `.espdl` encryption (esp-dl.md §1.2 "Encryption"): AES-128-CTR over the
+ * node:crypto adapters for `.espdl` encryption (docs/esp-dl.md §1.2 "Encryption"): AES-128-CTR over the
  * FlatBuffer payload only, fixed counter block 0x10..0x1F, header mode word 1. The core (src/espdl/) takes
  * the cipher as the `AesCtr` parameter; this module supplies it.
  */

@@ -1,7 +1,7 @@
 /**
  * The no-Python flashing path: esptool-js (built for the browser's Web Serial API) driven through a shim
  * that implements the six members esptool-js's Transport uses (open, close, readable, writable,
- * setSignals, getInfo; esp-dl.md §5.2) on top of the `serialport` package.
+ * setSignals, getInfo; docs/esp-dl.md §5.2) on top of the `serialport` package.
  *
  * Tested here: the shim's byte streams through a socat PTY pair (test/integration/board/webserial-shim.test.ts).
  * NOT tested here (no chip on this machine): ESPLoader's sync/stub upload/writeFlash over the shim, and the

@@ -3,7 +3,7 @@
  * command line for esp32 / esp32s3 (qemu-system-xtensa) and esp32c3 (qemu-system-riscv32), runs a flash
  * image with a wall-clock timeout, reads the console from stdio or a TCP port, stops at the firmware's
  * `done` record or a crash, and kills the process. Flags follow esp-idf tools/idf_py_actions/qemu_ext.py and
- * esp-toolchain-docs/qemu (esp-dl.md §4.2). There is no ESP32-P4 (or C6/C5/S31) machine in QEMU.
+ * esp-toolchain-docs/qemu (docs/esp-dl.md §4.2). There is no ESP32-P4 (or C6/C5/S31) machine in QEMU.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

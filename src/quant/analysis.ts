@@ -1,5 +1,5 @@
 /**
- * Error analysis as ESP-PPQ defines it (esp_ppq/quantization/analyse/graphwise.py, layerwise.py; esp-ppq.md §4):
+ * Error analysis as ESP-PPQ defines it (esp_ppq/quantization/analyse/graphwise.py, layerwise.py; docs/esp-ppq.md §4):
  * noise/signal power ratio per sample, averaged per batch, weighted over batches.
  *  - graph-wise: each quantable computing op's first output, float graph vs fully quantized graph, 4096
  *    elements per sample picked by PPQ's LCG (seed 10086); the error accumulated from the input up to that op.

@@ -1,6 +1,6 @@
 /**
  * Dispatch and default configs: which ops run quantized, and one TensorQuantConfig per input/output slot with
- * ESP-PPQ's defaults (EspdlQuantizer.init_quantize_config; esp-ppq.md §3.2, §3.8).
+ * ESP-PPQ's defaults (EspdlQuantizer.init_quantize_config; docs/esp-ppq.md §3.2, §3.8).
  */
 import { klBinsFor } from './observers/observer.js';
 import type { Model, Node } from '../ir/graph.js';

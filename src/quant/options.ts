@@ -1,7 +1,7 @@
 /**
  * Options of one quantization (the TypeScript form of ESP-PPQ's QuantizationSetting as AutoQuant drives it,
  * esp_ppq/api/setting.py + esp_ppq/autoquant/quantize.py::build_quant_setting). Field names are camelCase;
- * defaults are ESP-PPQ's `espdl_setting()` (esp-ppq.md §3.9).
+ * defaults are ESP-PPQ's `espdl_setting()` (docs/esp-ppq.md §3.9).
  */
 import type { ObserverName, Target } from './types.js';
 

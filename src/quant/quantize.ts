@@ -1,5 +1,5 @@
 /**
- * The quantization use case on a simplified model (ESP-PPQ's quantizer pipeline, esp-ppq.md §3.5), as two
+ * The quantization use case on a simplified model (ESP-PPQ's quantizer pipeline, docs/esp-ppq.md §3.5), as two
  * pipelines run by ir/pass.ts:
  * - on the float model: horizontal split, equalization, ConvTranspose decomposition (quantizer/base.py's
  *   pre-quant passes), then dispatch, which makes the QuantizedGraph;

@@ -1,6 +1,6 @@
 /**
  * Chip targets → ESP-PPQ platforms (esp_ppq/api/espdl_interface.py::get_target_platform and
- * EspdlQuantizer.py::_PLATFORM_CONFIGS; esp-ppq.md §2.3, §3.1). Data, not subclasses.
+ * EspdlQuantizer.py::_PLATFORM_CONFIGS; docs/esp-ppq.md §2.3, §3.1). Data, not subclasses.
  */
 import { InputError } from '../errors.js';
 import { quantRange } from './pot.js';
@@ -57,7 +57,7 @@ export function platformBits(platform: Platform): { bits: number; biasBits: numb
 }
 
 /**
- * The rounding every config of a graph gets. QUIRK (esp-ppq.md §3.1): ESP-PPQ ignores the per-platform rounding
+ * The rounding every config of a graph gets. QUIRK (docs/esp-ppq.md §3.1): ESP-PPQ ignores the per-platform rounding
  * column and uses the quantizer's (the global target's) policy for all ops, int16-dispatched ones included. We do
  * the same, because the chip's kernels round by chip, not by bit width.
  */

@@ -37,7 +37,7 @@ export interface RunReport {
 }
 
 const HIDDEN_KNOBS = new Set(['collecting_device']);
-/** espdl_setting() alignment (esp-ppq.md §3.9): only knobs that differ from it are shown. */
+/** espdl_setting() alignment (docs/esp-ppq.md §3.9): only knobs that differ from it are shown. */
 const DEFAULT_ALIGN: Record<string, PyValue> = {
   elementwise_to: 'Align to Output', concat_to: 'Align to Output', avgpooling_to: 'None', resize_to: 'Align to Output', force_overlap: false,
 };

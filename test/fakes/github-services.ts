@@ -2,7 +2,7 @@
  * Loopback emulation of the GitHub services the Action talks to, good enough for the REAL @actions/cache
  * 6.3.0 (cache service v2, Twirp + blob), @actions/artifact 6.2.1 (artifact service v4, Twirp + blob, and the
  * public REST download path) and @actions/github 9.1.1 (issue comments with pagination). Protocol facts:
- * /work/shared/reference/github-actions.md Appendix A.
+ * docs/github-actions.md Appendix A.
  *
  * Failure switch per service: 'down' drops the connection (the clients do not retry network errors), 'full'
  * answers like a cache/artifact quota that is used up, a number answers every request with that HTTP status.

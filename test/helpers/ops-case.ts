@@ -8,7 +8,7 @@ import { ensureShapes } from '../../src/exec/infer-shapes.js';
 import { decomposeConvTranspose } from '../../src/quant/passes/convtranspose-decomposition.js';
 
 export async function loadCaseModel(dir: string, runtime: InferenceRuntime): Promise<Model> {
-  // The quantizer's pre-quant pass order: simplify, traced shapes, then ConvTranspose decomposition (§3.5).
+  // The quantizer's pre-quant pass order: simplify, traced shapes, then ConvTranspose decomposition (docs/esp-ppq.md §3.5).
   const simplified = simplifyModel(await loadOnnxFile(path.join(dir, 'model.onnx')));
   await ensureShapes(simplified, runtime);
   const model = decomposeConvTranspose(simplified);

@@ -1,5 +1,5 @@
 /**
- * Test helper (the product never reads these files). Reader of ESP-PPQ's quantization config file (`<model>.json`, esp-ppq.md §5.9) into a QuantizedGraph, so the
+ * Test helper (the product never reads these files). Reader of ESP-PPQ's quantization config file (`<model>.json`, docs/esp-ppq.md §5.9) into a QuantizedGraph, so the
  * exporter and the simulator can be tested against ESP-PPQ's own scales without calibrating.
  *
  * The file is written from ESP-PPQ's *export-prepared* graph (esp_ppq/parser/espdl_exporter.py

@@ -1,5 +1,5 @@
 // What is in the `model` data partition: one EDL2 model or a PDL3 pack (format: esp-dl
-// fbs_loader/include/fbs_loader.hpp; summarised in espdl-autoquant's esp-dl.md §1.2). Read from the
+// fbs_loader/include/fbs_loader.hpp; summarised in espdl-autoquant's docs/esp-dl.md §1.2). Read from the
 // memory-mapped partition so the firmware can name and size each model before ESP-DL loads it.
 #pragma once
 #include <cstdint>

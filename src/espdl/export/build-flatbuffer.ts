@@ -1,5 +1,5 @@
 /**
- * Serialises an exported graph into ESP-DL's FlatBuffers Model (esp-ppq.md §5.2; the way
+ * Serialises an exported graph into ESP-DL's FlatBuffers Model (docs/esp-ppq.md §5.2; the way
  * esp_ppq/parser/espdl/helper.py fills it): tensor data always as 16-byte AlignedBytes raw_data (zero padded),
  * dims/exponents as int64, attributes sorted by name, no producer name, an empty opset_import.
  */
@@ -103,7 +103,7 @@ function attribute(b: flatbuffers.Builder, name: string, a: Attribute): flatbuff
     case 'float': type = AttributeType.FLOAT; break;
     case 'string': type = AttributeType.STRING; vec = FbAttribute.createSVector(b, new TextEncoder().encode(a.value)); break;
     case 'ints': type = AttributeType.INTS; vec = FbAttribute.createIntsVector(b, big(a.value)); break;
-    // QUIRK (esp-ppq.md §5.2): ESP-PPQ writes float64 payloads into this [float] field; we write the schema's float32.
+    // QUIRK (docs/esp-ppq.md §5.2): ESP-PPQ writes float64 payloads into this [float] field; we write the schema's float32.
     case 'floats': type = AttributeType.FLOATS; vec = FbAttribute.createFloatsVector(b, Float32Array.from(a.value)); break;
     case 'strings': type = AttributeType.STRINGS; vec = FbAttribute.createStringsVector(b, a.value.map((s) => b.createString(s))); break;
     case 'tensor': type = AttributeType.TENSOR; vec = tensor(b, { name: '', dtype: a.value.dtype, dims: a.value.dims, data: a.value.data, exponents: [] }); break;

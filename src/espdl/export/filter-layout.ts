@@ -1,5 +1,5 @@
 /**
- * Conv/Gemm/MatMul filter layouts of ESP-DL (esp-ppq.md §5.5 "Filters"; port of
+ * Conv/Gemm/MatMul filter layouts of ESP-DL (docs/esp-ppq.md §5.5 "Filters"; port of
  * esp_ppq/parser/espdl/export_patterns.py ResetParamLayoutPattern.reset_conv_filter_layout).
  * Pure index arithmetic on flat row-major arrays.
  */

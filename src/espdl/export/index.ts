@@ -1,5 +1,5 @@
 /**
- * The `.espdl` exporter: a port of ESP-PPQ's EspdlExporter (esp_ppq/parser/espdl_exporter.py, esp-ppq.md §5).
+ * The `.espdl` exporter: a port of ESP-PPQ's EspdlExporter (esp_ppq/parser/espdl_exporter.py, docs/esp-ppq.md §5).
  * Pipeline (prepare_graph, one pass per ESP-PPQ export pattern, run by ir/pass.ts): opset normalisation →
  * FuseReluLike → MatMul B pre-nodes → activation layouts (NHWC + Transposes) → Quantize/Requantize/Dequantize
  * insertion → quant_type → integer parameters + exponents → filter layouts → RNN gate exponent → LUTs → checks;

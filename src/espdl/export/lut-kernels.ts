@@ -1,5 +1,5 @@
 /**
- * Float kernels of the ops ESP-PPQ can turn into lookup tables (ACTIVATION_OP_SET ∪ MATH_OP_SET, esp-ppq.md §5.6),
+ * Float kernels of the ops ESP-PPQ can turn into lookup tables (ACTIVATION_OP_SET ∪ MATH_OP_SET, docs/esp-ppq.md §5.6),
  * following ESP-PPQ's torch forward functions (esp_ppq/executor/op/torch/default.py). Each kernel maps a float32
  * input to a float32 output; computing in double and rounding once to float32 matches torch's float32 kernels
  * except for rare last-ulp differences.

@@ -1,5 +1,5 @@
 /**
- * Lookup tables for element-wise ops (esp-ppq.md §5.6; port of esp_ppq/parser/espdl/export_patterns.py
+ * Lookup tables for element-wise ops (docs/esp-ppq.md §5.6; port of esp_ppq/parser/espdl/export_patterns.py
  * AddLUTPattern): the op's float kernel on the dequantized integer grid, quantized with the op's output config.
  */
 import { toFloat32 } from '../../ir/tensor.js';

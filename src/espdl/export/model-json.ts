@@ -1,5 +1,5 @@
 /**
- * The quantization config file ESP-PPQ writes beside the `.espdl` (`<model>.json`, esp-ppq.md §5.9; espdl_exporter.py
+ * The quantization config file ESP-PPQ writes beside the `.espdl` (`<model>.json`, docs/esp-ppq.md §5.9; espdl_exporter.py
  * export_quantization_config), from the export-prepared graph. `hash`/`dominator` are our stable config ids
  * instead of ESP-PPQ's time-seeded hashes, so the file is reproducible.
  */

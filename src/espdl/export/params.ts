@@ -1,6 +1,6 @@
 /**
  * Exponents, integer parameters and filter layouts (esp_ppq/parser/espdl/export_patterns.py
- * QuantVariableToIntPattern, ResetParamLayoutPattern, QuantRNNPattern; esp-ppq.md §5.4 e, §5.5).
+ * QuantVariableToIntPattern, ResetParamLayoutPattern, QuantRNNPattern; docs/esp-ppq.md §5.4 e, §5.5).
  */
 import { attrFloat, attrInt } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';

@@ -1,5 +1,5 @@
 /**
- * QuantizeLinear / RequantizeLinear / DequantizeLinear insertion and `quant_type` (esp-ppq.md §5.4 e, §3.8; port
+ * QuantizeLinear / RequantizeLinear / DequantizeLinear insertion and `quant_type` (docs/esp-ppq.md §5.4 e, §3.8; port
  * of esp_ppq/parser/espdl/export_patterns.py Insert{Quant,Requant,Dequant,QuantType}Pattern and
  * espdl_graph_utils.py insert_*_node).
  */

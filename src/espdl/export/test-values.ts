@@ -1,5 +1,5 @@
 /**
- * Test values embedded in the `.espdl` (esp-ppq.md §5.7; espdl_exporter.py build_test_value_proto): each float
+ * Test values embedded in the `.espdl` (docs/esp-ppq.md §5.7; espdl_exporter.py build_test_value_proto): each float
  * tensor (ONNX layout) is permuted into the variable's ESP-DL layout and quantized with the variable's config.
  */
 import type { Tensor } from '../../ir/tensor.js';

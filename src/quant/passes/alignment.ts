@@ -1,5 +1,5 @@
 /**
- * QuantAlignmentPass (esp_ppq/quantization/optim/refine.py; esp-ppq.md §3.6): ops whose ESP-DL kernels need
+ * QuantAlignmentPass (esp_ppq/quantization/optim/refine.py; docs/esp-ppq.md §3.6): ops whose ESP-DL kernels need
  * equal input/output exponents get their configs linked after calibration.
  */
 import { masterBy } from '../dominance.js';
@@ -26,7 +26,7 @@ function alignToInput(op: OpQuant): void {
 
 /**
  * QUIRK kept: the union range [min(s·qmin), max(s·qmax)] is re-quantized with the ceil rule, which for POT
- * scales always doubles the largest input scale (esp-ppq.md §3.6).
+ * scales always doubles the largest input scale (docs/esp-ppq.md §3.6).
  */
 function alignToLarge(op: OpQuant): TensorQuantConfig | undefined {
   const master = op.inputs[0];

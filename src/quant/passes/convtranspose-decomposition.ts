@@ -1,6 +1,6 @@
 /**
  * ESP-PPQ's ConvTransposeDecompositionPass (esp_ppq/quantization/optim/morph.py, on by default in
- * espdl_setting: `convtranspose_decomposition = True`; esp-ppq.md §3.5): ESP-DL has no transposed convolution,
+ * espdl_setting: `convtranspose_decomposition = True`; docs/esp-ppq.md §3.5): ESP-DL has no transposed convolution,
  * so every ConvTranspose becomes
  *   InsertZeros(stride, output_padding)  — (stride − 1) zeros between input elements, output_padding at the end
  *   → Conv(kernel flipped in space, in/out channels swapped per group, pads (k − 1)·d − p, stride 1).

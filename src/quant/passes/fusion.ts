@@ -1,5 +1,5 @@
 /**
- * QuantizeFusionPass as ESP-PPQ runs it for ESP-DL (esp_ppq/quantization/optim/refine.py; esp-ppq.md §3.6):
+ * QuantizeFusionPass as ESP-PPQ runs it for ESP-DL (esp_ppq/quantization/optim/refine.py; docs/esp-ppq.md §3.6):
  * computing op + Relu/Clip share the activation's output config; passive ops' outputs share their input config;
  * any op → Relu/Clip single edge is fused too (ESP-DL runs Conv+ReLU fused), promoting a lower-precision Relu
  * to the computing op's bit width.

@@ -1,5 +1,5 @@
 /**
- * PassiveParameterQuantizePass (esp_ppq/quantization/optim/parameters.py; esp-ppq.md §3.7): bias scale =
+ * PassiveParameterQuantizePass (esp_ppq/quantization/optim/parameters.py; docs/esp-ppq.md §3.7): bias scale =
  * input scale × weight scale (so bias exponent = input exponent + weight exponent, per channel on P4);
  * Clip bounds and Pad value follow their input's config; GRU/LSTM bias and cell get 2^-9.
  */

@@ -1,5 +1,5 @@
 /**
- * Blockwise reconstruction with AdaRound (Nagel et al. 2020) as ESP-PPQ's AdaroundPass (esp-ppq.md §3.14;
+ * Blockwise reconstruction with AdaRound (Nagel et al. 2020) as ESP-PPQ's AdaroundPass (docs/esp-ppq.md §3.14;
  * esp_ppq/quantization/optim/legacy.py).
  *
  * Every ACTIVATED (non-passive) parameter config of the block's quantable ops gets rounding variables V

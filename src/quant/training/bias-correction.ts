@@ -1,5 +1,5 @@
 /**
- * Bias correction's statistical core (esp-ppq.md §3.12; esp_ppq/quantization/optim/training.py
+ * Bias correction's statistical core (docs/esp-ppq.md §3.12; esp_ppq/quantization/optim/training.py
  * BiasCorrectionPass.correct_bias): for each Conv/Gemm of the block with a constant bias, the per-channel mean
  * of its output is measured over all cached batches in float (block dequantized) and quantized; bias += mean_fp −
  * mean_qt (all biases at once); the change is kept only if the block loss does not get worse.

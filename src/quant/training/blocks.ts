@@ -1,5 +1,5 @@
 /**
- * Block partitioning as ESP-PPQ's BlockBuilder + TrainingBasedPass.split_graph_into_blocks (esp-ppq.md §3.15;
+ * Block partitioning as ESP-PPQ's BlockBuilder + TrainingBasedPass.split_graph_into_blocks (docs/esp-ppq.md §3.15;
  * esp_ppq/quantization/algorithm/training.py, optim/training.py). A block starts at every not-yet-visited
  * quantable computing op, follows single-successor/single-input chains or jumps to the nearest multi-input op
  * that post-dominates the start, while depth(ep) − depth(sp) ≤ blockSize; it holds every op on a path sp → ep.

@@ -1,5 +1,5 @@
 /**
- * Differentiable fake quantization (esp-ppq.md §3.3): x̂ = clamp(round(x/s), qmin, qmax)·s with power-of-two
+ * Differentiable fake quantization (docs/esp-ppq.md §3.3): x̂ = clamp(round(x/s), qmin, qmax)·s with power-of-two
  * scales s = 2^e, symmetric (offset 0), per-tensor or per-channel.
  *
  * Gradients follow ESP-PPQ's torch path: rounding is a straight-through estimator (PPQTensorRoundImpl passes dy)

@@ -1,6 +1,6 @@
 /**
  * TQT — trained quantization thresholds (Jain et al. 2019) as ESP-PPQ's TrainedQuantizationThresholdPass
- * (esp-ppq.md §3.13; esp_ppq/quantization/optim/training.py + algorithm/training.py TQTDelegator).
+ * (docs/esp-ppq.md §3.13; esp_ppq/quantization/optim/training.py + algorithm/training.py TQTDelegator).
  *
  * Trains, per block, the float weights/biases of computing ops and stand-alone Add/Mul, and (isScaleTrainable)
  * a log2-scale α for every ACTIVATED self-dominated config, with Adam over `steps` iterations cycling the cached

@@ -1,6 +1,6 @@
 /**
  * Fake of GitHub's artifact service v4 (Twirp JSON, github.actions.results.api.v1.ArtifactService) as the
- * real @actions/artifact 6.2.1 drives it (github-actions.md §4.3 and Appendix A). Artifacts are keyed by
+ * real @actions/artifact 6.2.1 drives it (docs/github-actions.md §4.3 and Appendix A). Artifacts are keyed by
  * (workflow run backend id, name); ids are numbers shared with the REST emulation.
  */
 import type { BlobStore } from './blob-store.js';

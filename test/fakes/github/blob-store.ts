@@ -1,6 +1,6 @@
 /**
  * The Azure block-blob subset behind the signed URLs the fake cache and artifact services hand out
- * (github-actions.md Appendix A): staged blocks, block-list commit, single-shot PUT, GET/HEAD.
+ * (docs/github-actions.md Appendix A): staged blocks, block-list commit, single-shot PUT, GET/HEAD.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 

@@ -1,6 +1,6 @@
 /**
  * Fake of GitHub's cache service v2 (Twirp JSON, github.actions.results.api.v1.CacheService), as the real
- * @actions/cache 6.3.0 drives it (github-actions.md §3.3 and Appendix A): entries are (key, version),
+ * @actions/cache 6.3.0 drives it (docs/github-actions.md §3.3 and Appendix A): entries are (key, version),
  * immutable, looked up by exact key then by each restore key as exact match and then as newest prefix match.
  */
 import type { BlobStore } from './blob-store.js';

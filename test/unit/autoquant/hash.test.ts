@@ -43,7 +43,7 @@ describe('SHA-1', () => {
   });
 });
 
-describe('candidate hash (esp-ppq.md §1.7 vectors)', () => {
+describe('candidate hash (docs/esp-ppq.md §1.7 vectors)', () => {
   const strategies = expandStrategies(espdlDefaultSpace().strategy_space, espdlDefaultSpace().param_space);
   it('strategy 0, first knobs', () => {
     const first = iterParamCombos(strategies[0]).next().value!;

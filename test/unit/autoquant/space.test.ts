@@ -11,7 +11,7 @@ import { iterFastStage1 } from '../../../src/autoquant/search.js';
 const def = espdlDefaultSpace();
 const strategies = expandStrategies(def.strategy_space, def.param_space);
 
-describe('ESP-PPQ default space (esp-ppq.md §1.3)', () => {
+describe('ESP-PPQ default space (docs/esp-ppq.md §1.3)', () => {
   it('has 16 strategies, 1,067,040 exhaustive experiments and 48 fast stage-1 samples', () => {
     expect(strategies).toHaveLength(16);
     expect(countExhaustive(strategies)).toBe(1_067_040);

@@ -14,7 +14,7 @@ const FILES = {
   esp32p4: { mbv2: 'models_imagenet_cls_models_p4_imagenet_cls_mobilenetv2_s8_v1.espdl', yolo: 'models_coco_detect_models_p4_coco_detect_yolo11n_s8_v1.espdl' },
   esp32s3: { mbv2: 'models_imagenet_cls_models_s3_imagenet_cls_mobilenetv2_s8_v1.espdl', yolo: 'models_coco_detect_models_s3_coco_detect_yolo11n_s8_v1.espdl' },
 } as const;
-// Published single-core model latencies (ESP-DL model zoo READMEs, esp-dl.md §3.2), ms.
+// Published single-core model latencies (ESP-DL model zoo READMEs, docs/esp-dl.md §3.2), ms.
 const PUBLISHED = {
   esp32p4: { mbv2: 326.6, yolo: 2535.3, yolo320: 550.1 },
   esp32s3: { mbv2: 1309.5, yolo: 26014.2, yolo320: 6161.8 },

@@ -62,7 +62,7 @@ describe('readEspdlModel on the golden ESP-DL files', () => {
 describe('readEspdlModel on the ESP-DL model zoo', () => {
   const zoo = (name: string) => readFileSync(fixture('espdl-zoo', name));
 
-  it('MobileNetV2 P4: the structure esp-dl.md §1.5 documents, every raw_data 16-aligned in the file', () => {
+  it('MobileNetV2 P4: the structure docs/esp-dl.md §1.5 documents, every raw_data 16-aligned in the file', () => {
     const file = zoo('models_imagenet_cls_models_p4_imagenet_cls_mobilenetv2_s8_v1.espdl');
     expect(file.byteLength).toBe(3_899_216);
     const entry = parseContainer(file).models[0];

@@ -1,4 +1,4 @@
-/** Filter layouts against hand-computed permutations (esp-ppq.md §5.5). */
+/** Filter layouts against hand-computed permutations (docs/esp-ppq.md §5.5). */
 import { describe, expect, it } from 'vitest';
 import { convFilterLayout, gemmFilterLayout, matmulFilterLayout, transposeFlat } from '../../../../src/espdl/export/filter-layout.js';
 

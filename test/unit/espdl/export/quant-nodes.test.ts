@@ -1,5 +1,5 @@
 /**
- * Quantize/Requantize/Dequantize insertion (esp-ppq.md §5.4 e, §3.8): hand-made graphs with hand-written
+ * Quantize/Requantize/Dequantize insertion (docs/esp-ppq.md §5.4 e, §3.8): hand-made graphs with hand-written
  * ESP-PPQ configs, expected nodes and parameters derived from the rules by hand.
  */
 import { describe, expect, it } from 'vitest';
