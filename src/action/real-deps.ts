@@ -4,7 +4,6 @@
  * the native-module bootstrap. Nothing here runs at import time.
  */
 import * as core from '@actions/core';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,18 +14,11 @@ import { actionsArtifacts, actionsCache, actionsComments, actionsLogger, actions
 import { ensureNativeModules } from './bootstrap.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionLogger, CacheStore } from './seams.js';
+import { packageVersion } from '../node/package-info.js';
 
 /** The action checkout: dist/action/index.js (bundle) and src/action/real-deps.ts (source) are both two levels down. */
 function actionRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
-
-function toolVersion(root: string): string {
-  try {
-    return String((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? '0.0.0');
-  } catch {
-    return '0.0.0';
-  }
 }
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -96,6 +88,6 @@ export async function realDeps(makeRunner?: ExperimentRunnerFactory): Promise<Ac
     bench: boardBench,
     setFailed: (message) => core.setFailed(message),
     signal: controller.signal,
-    toolVersion: toolVersion(root),
+    toolVersion: packageVersion(),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { describeError, exitCodeFor, EXIT, InputError } from '../errors.js';
 import type { Command, CliContext } from './command.js';
+import { packageVersion } from '../node/package-info.js';
 
 type Loader = () => Promise<Command>;
 
@@ -33,8 +34,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     ctx.stdout(usage());
     return name ? EXIT.ok : EXIT.input;
   }
-  if (name === '--version') {
-    ctx.stdout('espdl-autoquant 0.1.0\n');
+  if (name === '--version' || name === '-v') {
+    ctx.stdout(`espdl-autoquant ${packageVersion()}\n`);
     return EXIT.ok;
   }
   const entry = COMMANDS[name];

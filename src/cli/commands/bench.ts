@@ -3,13 +3,12 @@
  * benchmark firmware (runner/firmware) and writes bench.json (src/board/bench-report.ts). Parses the flags
  * into a request for the bench use case (src/app/bench.ts) and prints its result.
  */
-import { parseArgs } from 'node:util';
 import { BENCH_DEFAULTS, runBench, type BenchRequest, type FlashMethod } from '../../app/bench.js';
 import { RESET_STRATEGIES, type ResetStrategy } from '../../board/reset.js';
 import { GateError, InputError } from '../../errors.js';
 import { DEFAULT_LOCK_DIR } from '../../node/board-lock.js';
 import { benchResultLine } from '../../report/bench.js';
-import { parsePositiveInt, splitList } from '../args.js';
+import { parsePositiveInt, splitList, parseFlags } from '../args.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 
 const usage = `Usage: espdl-autoquant bench --chip CHIP --firmware BUILD_DIR --candidates DIR|FILE,... [options]
@@ -65,19 +64,15 @@ export const benchCommand: Command = defineCommand({
 type Values = ReturnType<typeof parse>;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv, allowPositionals: false,
-      options: {
-        chip: { type: 'string' }, firmware: { type: 'string' }, candidates: { type: 'string' }, port: { type: 'string', multiple: true },
-        reset: { type: 'string' }, runs: { type: 'string' }, timeout: { type: 'string' }, idle: { type: 'string' }, retries: { type: 'string' },
-        esptool: { type: 'string' }, baud: { type: 'string' }, 'no-flash': { type: 'boolean' }, qemu: { type: 'boolean' },
-        'icount-shift': { type: 'string' }, 'max-latency-ms': { type: 'string' }, 'lock-dir': { type: 'string' }, out: { type: 'string' },
-      },
-    }).values;
-  } catch (err) {
-    throw new InputError(`bench: ${(err as Error).message}\n\n${usage}`);
-  }
+  return parseFlags('bench', {
+    args: argv, allowPositionals: false,
+    options: {
+      chip: { type: 'string' }, firmware: { type: 'string' }, candidates: { type: 'string' }, port: { type: 'string', multiple: true },
+      reset: { type: 'string' }, runs: { type: 'string' }, timeout: { type: 'string' }, idle: { type: 'string' }, retries: { type: 'string' },
+      esptool: { type: 'string' }, baud: { type: 'string' }, 'no-flash': { type: 'boolean' }, qemu: { type: 'boolean' },
+      'icount-shift': { type: 'string' }, 'max-latency-ms': { type: 'string' }, 'lock-dir': { type: 'string' }, out: { type: 'string' },
+    },
+  }).values;
 }
 
 function resetMode(mode: string | undefined): BenchRequest['reset'] {

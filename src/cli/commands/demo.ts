@@ -3,10 +3,10 @@
  * one quantization with ESP-PPQ's default settings (accuracy before/after, graph-wise SNR table), then an
  * AutoQuant search over our default space, ranked by test-set top-1, ending with the Top-K table.
  */
+import { parseFlags } from '../args.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { quantizeModel } from '../../app/quantize.js';
 import { parseNpy } from '../../data/npy.js';
 import type { Tensor } from '../../ir/tensor.js';
@@ -39,7 +39,7 @@ export const demoCommand: Command = defineCommand({
   summary: 'quantize and search the bundled example model',
   usage,
   async run(argv, ctx) {
-    const { values } = parseArgs({ args: argv, strict: true, options: { target: { type: 'string' }, out: { type: 'string' }, 'skip-search': { type: 'boolean' } } });
+    const { values } = parseFlags('demo', { args: argv, strict: true, options: { target: { type: 'string' }, out: { type: 'string' }, 'skip-search': { type: 'boolean' } } });
     const target = parseTarget(values.target ?? 'esp32p4');
     const outDir = path.resolve(ctx.cwd, values.out ?? 'outputs');
     const runtime = ortRuntime();

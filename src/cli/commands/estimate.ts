@@ -2,10 +2,10 @@
  * `espdl-autoquant estimate FILE.espdl|FILE.onnx --target T [--json]`: the latency model's estimate of
  * single-core latency and memory (src/board/latency-model.ts). An estimate, not a measurement.
  */
-import { parseArgs } from 'node:util';
 import { estimateModelFile } from '../../app/estimate.js';
 import { InputError } from '../../errors.js';
 import type { FileEstimate } from '../../board/estimate.js';
+import { parseFlags } from '../args.js';
 import { ESTIMATE_TARGETS, parseEstimateTarget } from '../../board/latency-model.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 
@@ -51,14 +51,10 @@ function badBits(text: string): never {
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv, allowPositionals: true,
-      options: { target: { type: 'string' }, json: { type: 'boolean' }, bits: { type: 'string' }, model: { type: 'string' }, key: { type: 'string' } },
-    });
-  } catch (err) {
-    throw new InputError(`estimate: ${(err as Error).message}\n\n${usage}`);
-  }
+  return parseFlags('estimate', {
+    args: argv, allowPositionals: true,
+    options: { target: { type: 'string' }, json: { type: 'boolean' }, bits: { type: 'string' }, model: { type: 'string' }, key: { type: 'string' } },
+  });
 }
 
 function toJson(e: FileEstimate): object {

@@ -3,8 +3,8 @@
  * `.espdl` file. Default output is esp-ppq's `.info` text; packages get a header line per model first.
  */
 import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { InputError } from '../../errors.js';
+import { parseFlags } from '../args.js';
 import { canonicalView, pickModel, stringifyCanonical } from '../../espdl/canonical.js';
 import { parseContainer } from '../../espdl/container.js';
 import { parseHexKey } from '../../espdl/crypto.js';
@@ -54,18 +54,14 @@ export const inspectCommand: Command = defineCommand({
 });
 
 function parseCliArgs(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' }, canonical: { type: 'boolean' }, key: { type: 'string' },
-        model: { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new InputError(`inspect: ${(err as Error).message}\n${usage}`);
-  }
+  return parseFlags('inspect', {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, canonical: { type: 'boolean' }, key: { type: 'string' },
+      model: { type: 'string' },
+    },
+  });
 }
 
 function selectModel(json: Record<string, unknown>, sel: string | number, file: string): Record<string, unknown> {

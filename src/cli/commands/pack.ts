@@ -5,8 +5,8 @@
 import { writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { InputError } from '../../errors.js';
+import { parseFlags } from '../args.js';
 import { packPdl3 } from '../../espdl/pack.js';
 import { readInputFile } from '../../node/files.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
@@ -26,18 +26,13 @@ export const packCommand: Command = defineCommand({
   summary: 'pack several .espdl models into one PDL3 package',
   usage,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          output: { type: 'string', short: 'o' }, 'package-version': { type: 'string' },
-        },
-      });
-    } catch (err) {
-      throw new InputError(`pack: ${(err as Error).message}\n${usage}`);
-    }
+    const parsed = parseFlags('pack', {
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' }, 'package-version': { type: 'string' },
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new InputError(`pack: no model files given\n${usage}`);
     if (!values.output) throw new InputError(`pack: -o OUT.espdl is required\n${usage}`);

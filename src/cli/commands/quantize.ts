@@ -1,11 +1,10 @@
 /** `espdl-autoquant quantize`: one quantization with fixed settings (ESP-PPQ espdl_quantize_onnx), via src/app/quantize.ts. */
-import { parseArgs } from 'node:util';
 import { quantizeModel } from '../../app/quantize.js';
 import { InputError } from '../../errors.js';
 import { parseInputShapes } from '../../app/input-shape.js';
 import { parseBits, parseTarget } from '../../quant/targets.js';
 import { CALIB_ALGORITHMS, type ObserverName } from '../../quant/types.js';
-import { parsePositiveInt, requireFlag, splitList } from '../args.js';
+import { parseFlags, parsePositiveInt, requireFlag, splitList } from '../args.js';
 import { defineCommand, type Command } from '../command.js';
 import { formatQuantizeSummary, quantizeJson } from '../format-quantize.js';
 
@@ -37,7 +36,7 @@ export const quantizeCommand: Command = defineCommand({
   summary: 'quantize one ONNX model for an ESP32 target',
   usage,
   async run(argv, ctx) {
-    const { values } = parseArgs({
+    const { values } = parseFlags('quantize', {
       args: argv, allowPositionals: false, strict: true,
       options: {
         model: { type: 'string' }, calib: { type: 'string' }, target: { type: 'string' }, bits: { type: 'string' },

@@ -1,8 +1,8 @@
 /** `espdl-autoquant report --run-dir D [--format md|html|json] [--out FILE]`: renders a search run folder. */
-import { parseArgs } from 'node:util';
 import { renderRunFolder, REPORT_FORMATS, type ReportFormat } from '../../app/report.js';
 import { InputError } from '../../errors.js';
 import { writeFileAtomic } from '../../node/atomic-write.js';
+import { parseFlags } from '../args.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 import path from 'node:path';
 
@@ -22,14 +22,9 @@ export const reportCommand: Command = defineCommand({
   summary: 'Render the Top-K of a search run folder as markdown, HTML or JSON',
   usage: USAGE,
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, strict: true, options: {
-        'run-dir': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
-      } }));
-    } catch (e) {
-      throw new InputError(`report: ${(e as Error).message}\n${USAGE}`);
-    }
+    const { values } = parseFlags('report', { args: argv, strict: true, options: {
+      'run-dir': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+    } });
     if (!values['run-dir']) throw new InputError(`report: --run-dir is required\n${USAGE}`);
     const format = values.json ? 'json' : (values.format ?? 'md');
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new InputError(`report: --format must be md, html or json, got ${format}`);

@@ -1,0 +1,37 @@
+/** What npm users get: the published file list (`npm pack`), the exports map and the engines we test on. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  exports: Record<string, unknown>; engines: { node: string }; bin: Record<string, string>;
+};
+
+describe('the npm package', () => {
+  it('ships the CLI, the library and the licence, but not the Action bundle', () => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8', shell: process.platform === 'win32' });
+    const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    expect(files.filter((f) => f.startsWith('dist/') || f === 'action.yml')).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', pkg.bin['espdl-autoquant']!, 'lib/index.js', 'lib/node/index.js']));
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('src/'))).toEqual([]);
+  }, 120_000);
+
+  it('exports: every entry has a default condition, and package.json is exported', () => {
+    for (const [key, value] of Object.entries(pkg.exports)) {
+      if (key === './package.json') expect(value).toBe('./package.json');
+      else expect(Object.keys(value as object)).toEqual(['types', 'import', 'default']);
+    }
+  });
+
+  it('engines names exactly the Node majors CI tests', () => {
+    const ci = parse(readFileSync(path.join(REPO_ROOT, '.github', 'workflows', 'ci.yml'), 'utf8')) as { jobs: { test: { strategy: { matrix: { node: string[] } } } } };
+    const pinned = readFileSync(path.join(REPO_ROOT, '.node-version'), 'utf8').trim();
+    const majors = ci.jobs.test.strategy.matrix.node.map((n) => (n === '.node-version' ? pinned : n)).map((n) => n.split('.')[0]);
+    expect(majors.sort()).toEqual(['20', '24']);
+    expect(pkg.engines.node).toBe('^20.19.0 || ^24');
+  });
+});
