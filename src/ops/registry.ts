@@ -4,8 +4,8 @@
  *
  * The descriptors are built from ESP-PPQ's and ESP-DL's own dispatch tables, kept below as data in the shape
  * they have upstream (so each can be held against its source line by line): the tables ARE the parity contract,
- * the descriptor is how the rest of the code reads them. Source: ESP-PPQ de6381b (esp-ppq.md §3.2, §3.6, §5.4),
- * ESP-DL v3.3.9 (esp-dl.md §2.1).
+ * the descriptor is how the rest of the code reads them. Source: ESP-PPQ de6381b (docs/esp-ppq.md §3.2, §3.6, §5.4),
+ * ESP-DL v3.3.9 (docs/esp-dl.md §2.1).
  */
 import type { Node } from '../ir/graph.js';
 
@@ -52,7 +52,7 @@ export interface OpDescriptor {
   readonly axisKind: 'softmax-like' | 'reduce' | undefined;
   /** Takes no part in Quantize/Requantize/Dequantize insertion (the exporter's QUANT_EXCLUDE_OP_SET). */
   readonly quantExcluded: boolean;
-  /** The exporter checks output − input0 − input1 exponent ≥ 0 (ESP-DL requantizes with a right shift; esp-ppq.md §3.7). */
+  /** The exporter checks output − input0 − input1 exponent ≥ 0 (ESP-DL requantizes with a right shift; docs/esp-ppq.md §3.7). */
   readonly requantShiftChecked: boolean;
   /** LayerwiseEqualizationPass can rescale it (equalization.py EQUALIZATION_OPERATION_TYPE). */
   readonly equalizable: boolean;
@@ -273,7 +273,7 @@ export function isQuantizableInput(type: string, index: number): boolean {
   return !rule.includes(index);
 }
 
-/** Channel axis of the weight (input 1) of a weight-and-bias op: Conv 0, ConvTranspose 1, Gemm 0 if transB else 1 (esp-ppq.md §3.2). */
+/** Channel axis of the weight (input 1) of a weight-and-bias op: Conv 0, ConvTranspose 1, Gemm 0 if transB else 1 (docs/esp-ppq.md §3.2). */
 export function weightChannelAxis(node: Node): number {
   if (node.opType === 'ConvTranspose') return 1;
   if (node.opType === 'Gemm') {

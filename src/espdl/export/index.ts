@@ -48,9 +48,9 @@ export interface ExportOptions {
 export interface ExportResult {
   /** The EDL2 file. */
   espdl: Uint8Array;
-  /** ESP-PPQ's `model.info` text of the file (§5.8), when `opts.info` is true. */
+  /** ESP-PPQ's `model.info` text of the file (docs/esp-ppq.md §5.8), when `opts.info` is true. */
   info?: string;
-  /** ESP-PPQ-style quantization config (§5.9) with stable ids. */
+  /** ESP-PPQ-style quantization config (docs/esp-ppq.md §5.9) with stable ids. */
   configJson: string;
   warnings: string[];
 }
@@ -86,7 +86,7 @@ export function prepareExportGraph(qg: QuantizedGraph, int16LutStep: number, hoo
   return g;
 }
 
-/** The post-prepare checks: variables without perm/exponent, and ESP-DL's non-negative requant shift (§3.7). */
+/** The post-prepare checks: variables without perm/exponent, and ESP-DL's non-negative requant shift (docs/esp-ppq.md §3.7). */
 function checkGraph(g: XGraph): void {
   for (const name of referencedValues(g)) {
     const v = g.vars.get(name);

@@ -1,5 +1,5 @@
 /**
- * The op registry read back as ESP-PPQ's own tables: the expected lists are ESP-PPQ's (esp-ppq.md §3.2, quoting
+ * The op registry read back as ESP-PPQ's own tables: the expected lists are ESP-PPQ's (docs/esp-ppq.md §3.2, quoting
  * esp_ppq/quantization/quantizer/EspdlQuantizer.py and esp_ppq/core/common.py at de6381b), so a descriptor that
  * drifts from the dispatch tables fails here and not only in the parity suites.
  */
@@ -10,7 +10,7 @@ import { isQuantizableInput, OP_REGISTRY, opInfo, weightChannelAxis } from '../.
 const words = (s: string): string[] => s.split(/[\s,]+/).filter(Boolean).sort();
 const typesWhere = (pick: (d: ReturnType<typeof opInfo>) => boolean): string[] => [...OP_REGISTRY.values()].filter(pick).map((d) => d.type).sort();
 
-describe('op registry against ESP-PPQ tables (esp-ppq.md §3.2)', () => {
+describe('op registry against ESP-PPQ tables (docs/esp-ppq.md §3.2)', () => {
   it('quant_operation_types', () => {
     expect(typesWhere((d) => d.quantizable)).toEqual(words(`Conv, ConvTranspose, Gemm, GRU, LSTM, Relu, PRelu, Clip, Pad,
       Resize, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, Softmax, LogSoftmax, LpNormalization, Mul, Add, Max,
@@ -27,7 +27,7 @@ describe('op registry against ESP-PPQ tables (esp-ppq.md §3.2)', () => {
     expect(typesWhere((d) => d.computing)).toEqual(words('Conv, Gemm, ConvTranspose, MatMul, Attention, PPQBiasFusedMatMul, LSTM'));
   });
 
-  it('activation fusion types and alignment groups (§3.6 TYPES_FOR_ALIGNMENT)', () => {
+  it('activation fusion types and alignment groups (docs/esp-ppq.md §3.6 TYPES_FOR_ALIGNMENT)', () => {
     expect(typesWhere((d) => d.fusableActivation)).toEqual(['Clip', 'Relu']);
     const names: Record<string, string[]> = {};
     for (const d of OP_REGISTRY.values()) if (d.alignment) (names[d.alignment] ??= []).push(d.type);
@@ -38,7 +38,7 @@ describe('op registry against ESP-PPQ tables (esp-ppq.md §3.2)', () => {
   });
 });
 
-describe('exporter classes (§5.5): the first layout pattern that names a type decides', () => {
+describe('exporter classes (docs/esp-ppq.md §5.5): the first layout pattern that names a type decides', () => {
   it.each([
     ['Conv', 'conv'], ['MaxPool', 'conv'], ['Relu', 'passive'], ['QuantizeLinear', 'passive'], ['Exp', 'passive'],
     ['Add', 'add-like'], ['Softmax', 'axis-transform'], ['ReduceMean', 'axis-transform'], ['Split', 'axis-transform'],
@@ -72,7 +72,7 @@ describe('per-op rules', () => {
     expect(typesWhere((d) => d.equalizable)).toEqual(['Conv', 'ConvTranspose', 'Gemm']);
   });
 
-  it('weight channel axis: Conv 0, ConvTranspose 1, Gemm 0 with transB else 1 (§3.2)', () => {
+  it('weight channel axis: Conv 0, ConvTranspose 1, Gemm 0 with transB else 1 (docs/esp-ppq.md §3.2)', () => {
     const n = (opType: string, transB?: number): Node => ({
       name: 'n', opType, domain: '', inputs: [], outputs: [],
       attributes: new Map(transB === undefined ? [] : [['transB', { type: 'int', value: transB }]]),
