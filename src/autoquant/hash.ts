@@ -5,7 +5,8 @@
  */
 import { dumps } from './py-json.js';
 import { isPyDict, type PyDict, type PyValue } from './py-value.js';
-import { sha1Hex } from './sha1.js';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { SampledParams, Strategy } from './space.js';
 
 /** Dropped from the hash because ESP-PPQ overwrites it with the run's device (resume across devices). */
@@ -36,7 +37,7 @@ export function hashPayload(values: PyDict, params: PyDict | null): string {
 
 /** 40 lowercase hex chars; identical to ESP-PPQ's for the same strategy/params (ASCII payload → UTF-8 = bytes). */
 export function candidateHash(values: PyDict, params: PyDict | null): string {
-  return sha1Hex(new TextEncoder().encode(hashPayload(values, params)));
+  return bytesToHex(sha1(new TextEncoder().encode(hashPayload(values, params))));
 }
 
 /** `candidateHash` of an expanded strategy and one of its samples. */

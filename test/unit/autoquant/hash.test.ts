@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { candidateHash, hashPayload, strategyHash } from '../../../src/autoquant/hash.js';
 import { dumps, floatRepr, parsePyJson } from '../../../src/autoquant/py-json.js';
 import { PyFloat, type PyDict } from '../../../src/autoquant/py-value.js';
-import { sha1Hex } from '../../../src/autoquant/sha1.js';
 import { expandStrategies, iterParamCombos } from '../../../src/autoquant/space.js';
 import { espdlDefaultSpace } from '../../../src/autoquant/spaces.js';
 import { fixture } from '../../helpers/paths.js';
@@ -30,15 +28,6 @@ describe('json.dumps compatibility', () => {
         const text = readFileSync(fixture('digits', run, f), 'utf8');
         expect(dumps(parsePyJson(text), { indent: 4 }), `${run}/${f}`).toBe(text.replace(/\n$/, ''));
       }
-    }
-  });
-});
-
-describe('SHA-1', () => {
-  it('matches node:crypto on assorted lengths', () => {
-    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
-      const b = new Uint8Array(n).map((_, i) => (i * 37 + 11) & 255);
-      expect(sha1Hex(b)).toBe(createHash('sha1').update(b).digest('hex'));
     }
   });
 });
