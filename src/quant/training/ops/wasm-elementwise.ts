@@ -7,7 +7,8 @@
  * Operands go through the instance's linear memory (grown on demand and reused) in 64 KB chunks: copied in, run,
  * copied back. Measured (x64 Node 20, 1e6 elements): quantize 0.8–1.1 ns/element vs 6.6–11 in JS (with dyds
  * 1.3 vs 8–15), clamp 0.5 vs 11–16 (the JS clamp branches unpredictably), masked add 0.9 vs 5.
- * The module bytes are emitted by scripts/gen-wasm-kernels.mjs (rerun it to rewrite the @generated block).
+ * The module is the text wasm-elementwise.wat beside this file, compiled with wabt by scripts/gen-wasm-kernels.mjs
+ * (`npm run gen` rewrites the @generated block).
  */
 import { instantiateWasm, scratch, type Scratch, type WasmMemory } from './wasm-kernels.js';
 

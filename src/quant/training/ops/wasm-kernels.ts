@@ -9,8 +9,8 @@
  *   in f32x4 lanes (rows zero-padded to a multiple of 8) and the lanes are summed at the end of each slice.
  * C is copied with its row stride padded to whole tiles, so partial tiles need no scalar edge code. Accumulation
  * is in float32 lanes (as in PyTorch); results differ from the JS kernel (float64 accumulation) in the last bits.
- * The depthwise driver is described at depthwiseDriver. The module bytes are emitted by
- * scripts/gen-wasm-kernels.mjs (`node scripts/gen-wasm-kernels.mjs` rewrites the @generated block below).
+ * The depthwise driver is described at depthwiseDriver. The module is the text wasm-kernels.wat beside this file,
+ * compiled with wabt by scripts/gen-wasm-kernels.mjs (`npm run gen` rewrites the @generated block below).
  */
 
 /** Same contract as gemmNN/gemmNT/gemmTN in kernels.ts; returns false (C untouched) if memory could not grow. */
