@@ -16,7 +16,9 @@ describe('the npm package', () => {
     const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8', shell: process.platform === 'win32' });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files.filter((f) => f.startsWith('dist/') || f === 'action.yml')).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', pkg.bin['espdl-autoquant']!, 'lib/index.js', 'lib/node/index.js']));
+    // Every file the exports map and the bin point at is in the package.
+    const targets = Object.values(pkg.exports).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v as Record<string, string>)));
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', pkg.bin['espdl-autoquant']!, ...new Set(targets.map((t) => t.replace(/^\.\//, '')))]));
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('src/'))).toEqual([]);
   }, 120_000);
 
