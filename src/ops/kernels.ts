@@ -1,6 +1,6 @@
 /**
  * The op types ESP-DL can load: its registered module names (esp-dl/dl/module/include/dl_module_creator.hpp,
- * esp-dl.md §2.1). A node of any other type makes `dl::Model` fail on the device ("Do not support …"), so the
+ * docs/esp-dl.md §2.1). A node of any other type makes `dl::Model` fail on the device ("Do not support …"), so the
  * exporter refuses it up front, naming the node.
  */
 import { UnsupportedError } from '../errors.js';

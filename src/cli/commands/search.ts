@@ -3,7 +3,6 @@
  * Parses the flags into a SearchRequest for the search use case (src/app/search.ts) and prints its result;
  * `--dry-run` prints the plan (src/app/search-plan.ts) without loading the model.
  */
-import { parseArgs } from 'node:util';
 import type { ExperimentRunnerFactory } from '../../autoquant/runner.js';
 import { dumps } from '../../autoquant/py-json.js';
 import type { PyValue } from '../../autoquant/py-value.js';
@@ -12,6 +11,7 @@ import { SCORE_DIRECTIONS, type ScoreDirection } from '../../autoquant/settings.
 import { runSearch, loadSearchSettings, type EvaluatorSpec, type SearchRequest, type SearchResult } from '../../app/search.js';
 import { planSearch } from '../../app/search-plan.js';
 import { InputError, InternalError } from '../../errors.js';
+import { parseFlags } from '../args.js';
 import { parseInputShapes } from '../../app/input-shape.js';
 import type { InputShapes } from '../../onnx/frontend/index.js';
 import { searchEndLine } from '../../report/progress.js';
@@ -95,19 +95,14 @@ function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], f
 
 /** argv → SearchCliOptions (InputError on bad flags). */
 export function parseSearchArgs(argv: string[]): SearchCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
-      model: { type: 'string' }, calib: { type: 'string' }, target: { type: 'string' }, config: { type: 'string' },
-      'run-dir': { type: 'string' }, 'search-mode': { type: 'string' }, 'num-of-candidates': { type: 'string' },
-      'score-direction': { type: 'string' }, 'max-experiments': { type: 'string' }, 'time-budget-minutes': { type: 'string' },
-      evaluate: { type: 'string' }, 'evaluate-command': { type: 'string' }, resume: { type: 'boolean' },
-      'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, shard: { type: 'string' },
-      'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'input-shape': { type: 'string', multiple: true },
-    } }));
-  } catch (e) {
-    throw new InputError(`${(e as Error).message}\n\n${SEARCH_USAGE}`);
-  }
+  const { values } = parseFlags('search', { args: argv, strict: true, allowPositionals: false, options: {
+    model: { type: 'string' }, calib: { type: 'string' }, target: { type: 'string' }, config: { type: 'string' },
+    'run-dir': { type: 'string' }, 'search-mode': { type: 'string' }, 'num-of-candidates': { type: 'string' },
+    'score-direction': { type: 'string' }, 'max-experiments': { type: 'string' }, 'time-budget-minutes': { type: 'string' },
+    evaluate: { type: 'string' }, 'evaluate-command': { type: 'string' }, resume: { type: 'boolean' },
+    'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, shard: { type: 'string' },
+    'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'input-shape': { type: 'string', multiple: true },
+  } });
   if (values.evaluate && values['evaluate-command']) throw new InputError('use either --evaluate or --evaluate-command, not both');
   const minutes = values['time-budget-minutes'];
   if (minutes !== undefined && !(Number(minutes) > 0)) throw new InputError(`--time-budget-minutes "${minutes}": expected a positive number`);

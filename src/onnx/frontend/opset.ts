@@ -10,7 +10,7 @@
  *   ScatterElements; the experimental ImageScaler → Mul + Add.
  * - opset 13–21: kept as they are. The forms that still differ inside this range (Reduce* and Split attributes
  *   vs inputs at 18, Pad `axes` at 18, Resize's extra attributes at 18/19) are the ones ESP-PPQ's parser reads
- *   as they come and its exporter normalises itself (esp-ppq.md §5.4): converting them here would rename
+ *   as they come and its exporter normalises itself (docs/esp-ppq.md §5.4): converting them here would rename
  *   tensors in the `.espdl` and break byte parity with ESP-PPQ on models it can load.
  * - opset 22–23 → 21: opsets 22 and 23 only widened type lists (bfloat16, float8, int4/float4) of existing
  *   ops and added new ops (Attention, RotaryEmbedding, RMSNormalization); a float model reads the same at 21.
