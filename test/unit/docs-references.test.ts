@@ -21,7 +21,7 @@ function files(dir: string): string[] {
 /** `docs/x.md §1.2, §3` → ['docs/x.md', ['1.2', '3']]; `… Appendix A` → section 'Appendix A'. */
 function citations(text: string): { doc: string; sections: string[] }[] {
   const out: { doc: string; sections: string[] }[] = [];
-  for (const m of text.matchAll(/((?:docs\/)?[\w-]+\.md)((?:[ ,/]*(?:§\s?[\dA-Z][\w.]*|Appendix [A-Z]))*)/g)) {
+  for (const m of text.matchAll(/(?<![\w./-])((?:docs\/)?[\w-]+\.md)((?:[ ,/]*(?:§\s?[\dA-Z][\w.]*|Appendix [A-Z]))*)/g)) {
     const sections = [...m[2]!.matchAll(/§\s?([\dA-Z][\w]*(?:\.\d+)*)|Appendix ([A-Z])/g)].map((s) => (s[1] ?? `Appendix ${s[2]}`));
     out.push({ doc: m[1]!, sections });
   }
@@ -55,7 +55,8 @@ describe('document references in source comments', () => {
   });
 
   it('the checker sees a citation it cannot resolve', () => {
-    expect(citations('see docs/esp-ppq.md §5.4 e, §3.8 and esp-dl.md §1.2; docs/github-actions.md Appendix A'))
+    // Another project's path (onnx/docs/Operators.md) is not a citation of ours.
+    expect(citations('see docs/esp-ppq.md §5.4 e, §3.8 and esp-dl.md §1.2; docs/github-actions.md Appendix A; onnx/docs/Operators.md'))
       .toEqual([{ doc: 'docs/esp-ppq.md', sections: ['5.4'] }, { doc: 'esp-dl.md', sections: ['1.2'] }, { doc: 'docs/github-actions.md', sections: ['Appendix A'] }]);
   });
 });
