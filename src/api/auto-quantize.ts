@@ -8,7 +8,7 @@ import { runSearch } from '../app/search.js';
 import { evaluateContext, type EvaluateContext } from '../autoquant/evaluate-context.js';
 import { pyFloat, toPlain } from '../autoquant/py-value.js';
 import type { Evaluator } from '../autoquant/runner.js';
-import { loadSettings, type AutoQuantSettings } from '../autoquant/settings.js';
+import { loadSettings, type AutoQuantSettings, type ScoreDirection } from '../autoquant/settings.js';
 import { espdlDefaultSpace } from '../autoquant/spaces.js';
 import { nullLogger } from '../log.js';
 import { realRunnerFactory } from '../node/search-runner-factory.js';
@@ -23,7 +23,7 @@ export class AutoQuantSearchSetting {
   search_mode: 'exhaustive' | 'fast' = 'exhaustive';
   /** 'low_latency' = ESP-PPQ's low_latency_candidate_filter (balanced Top-K); null = plain Top-K. */
   candidate_filter: 'low_latency' | null = 'low_latency';
-  score_direction: 'maximize' | 'minimize' = 'maximize';
+  score_direction: ScoreDirection = 'maximize';
   run_dir = 'outputs/auto_quant';
   resume = false;
   top_strategy = 10;

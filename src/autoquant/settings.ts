@@ -74,7 +74,7 @@ const rawSchema = z.object({
   num_of_candidates: intLike.pipe(z.number().min(1, 'must be >= 1')).default(5),
   search_mode: z.enum(['exhaustive', 'fast']).default('exhaustive'),
   candidate_filter: z.enum(['low_latency', 'none']).nullable().default('low_latency'),
-  score_direction: z.enum(['maximize', 'minimize']).default('maximize'),
+  score_direction: z.enum(SCORE_DIRECTIONS).default('maximize'),
   run_dir: z.string().min(1).default('outputs/auto_quant'),
   resume: z.boolean().default(false),
   top_strategy: intLike.default(10),

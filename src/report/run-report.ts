@@ -7,6 +7,7 @@ import { folderName, readRun, type RunStore } from '../autoquant/run-folder.js';
 import { dumps, parsePyJson } from '../autoquant/py-json.js';
 import { isPyDict, num, pyShow, type PyDict, type PyValue } from '../autoquant/py-value.js';
 import { RESERVED_EXTRA_KEYS } from '../autoquant/evaluator.js';
+import { SCORE_DIRECTIONS, type ScoreDirection } from '../autoquant/settings.js';
 import { lowLatencyCandidateFilter, type RunRecord } from '../autoquant/topk.js';
 
 export interface ReportCandidate {
@@ -29,7 +30,7 @@ export interface ExperimentPoint { index: number; score: number; modelBytes?: nu
 export interface RunReport {
   runDir: string;
   /** From the best candidate's config.json (runtime.score_direction); undefined if unreadable. */
-  direction?: 'maximize' | 'minimize';
+  direction?: ScoreDirection;
   target?: string;
   numExperiments: number;
   candidates: ReportCandidate[];
@@ -72,14 +73,14 @@ async function modelBytes(store: RunStore, r: RunRecord): Promise<number | undef
   return store.fileSize(`${folderName(num(r.index))}/${espdl}`);
 }
 
-async function readDirection(store: RunStore, index: number): Promise<{ direction?: 'maximize' | 'minimize'; target?: string }> {
+async function readDirection(store: RunStore, index: number): Promise<{ direction?: ScoreDirection; target?: string }> {
   const text = await store.readText(`${folderName(index)}/config.json`);
   if (text === undefined) return {};
   try {
     const c = parsePyJson(text);
     const rt = isPyDict(c) && isPyDict(c.runtime) ? c.runtime : {};
     const d = rt.score_direction;
-    return { direction: d === 'maximize' || d === 'minimize' ? d : undefined, target: typeof rt.target === 'string' ? rt.target : undefined };
+    return { direction: (SCORE_DIRECTIONS as readonly unknown[]).includes(d) ? (d as ScoreDirection) : undefined, target: typeof rt.target === 'string' ? rt.target : undefined };
   } catch {
     return {};
   }
