@@ -5,3 +5,5 @@ export { nullLogger } from './log.js';
 export type { Model, Graph, Node, ValueInfo, Attribute } from './ir/graph.js';
 export type { Tensor, DataType } from './ir/tensor.js';
 export * from './quant/types.js';
+export { estimateCandidate, costTargetOf, COST_TARGETS } from './cost/index.js';
+export type { CandidateEstimate, CostTarget, Deployment, EstimateOptions } from './cost/index.js';

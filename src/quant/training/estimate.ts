@@ -11,7 +11,7 @@
  * (estimate 3.33 s), ESP-PPQ's digits model 0.020 s (estimate 0.031 s: conservative on small models).
  */
 import type { Graph } from '../../ir/graph.js';
-import { costGraphFromOnnx } from '../../board/cost-ops.js';
+import { costGraphFromOnnx } from '../../cost/cost-graph.js';
 
 /** Throughputs of the training engine (src/quant/training/ops), forward-equivalent multiply-adds per second. */
 export interface TrainingRates {
@@ -35,7 +35,7 @@ export function estimateStepSeconds(graph: Graph, batchSize: number, rates: Trai
   const cost = costGraphFromOnnx(graph);
   let seconds = 0;
   for (const op of cost.ops) {
-    const rate = op.kind === 'depthwise' ? rates.depthwiseMacsPerSecond : rates.gemmMacsPerSecond;
+    const rate = op.cls === 'depthwise' ? rates.depthwiseMacsPerSecond : rates.gemmMacsPerSecond;
     seconds += (3 * op.macs) / rate + op.outElements * rates.secondsPerElement;
   }
   return seconds * batchSize;
