@@ -14,7 +14,8 @@
  */
 import type { Graph } from '../ir/graph.js';
 import type { EspdlModelView } from '../espdl/model-view.js';
-import { CONV_LIKE, elementOpClass, type OpClass } from './op-class.js';
+import { opInfo } from '../ops/registry.js';
+import { elementOpClass, isConvLike, type OpClass } from './op-class.js';
 import { propagateShapes } from './onnx-shapes.js';
 
 /** Where a tensor lives on the device. */
@@ -99,6 +100,8 @@ interface Source {
   isConst(value: string): boolean;
   /** Bytes of a constant as stored on the device. */
   constBytes(value: string): number;
+  /** Bytes per element of an activation when the model says (an int8 Softmax writes float32); else from bits. */
+  elementBytes(value: string): number | undefined;
   /** Channel axis of activations: -1 (NHWC, .espdl) or 1 (NCHW, ONNX). */
   readonly channelAxis: 1 | -1;
   /** Spatial kernel of a Conv from its weight (HWCN in .espdl, NCHW in ONNX). */
@@ -156,7 +159,7 @@ function build(src: Source): CostGraph {
   const tensorBytes = new Map<string, number>();
   const bytesOf = (v: string, bits: number): number | undefined => {
     const n = numel(src.shape(v));
-    return n === undefined ? undefined : n * (bits / 8);
+    return n === undefined ? undefined : n * (src.elementBytes(v) ?? bits / 8);
   };
   for (const v of src.graphInputs) {
     const b = bytesOf(v, src.nodes.find((n) => n.inputs.includes(v))?.bits ?? 8);
@@ -177,7 +180,7 @@ function build(src: Source): CostGraph {
       outElements: (outElements as number[]).reduce((a, b) => a + b, 0),
       inBytes: (inB as number[]).reduce((a, b) => a + b, 0), outBytes: (outB as number[]).reduce((a, b) => a + b, 0),
     };
-    if (CONV_LIKE.has(n.opType)) {
+    if (isConvLike(n.opType)) {
       const cw = convWork(src, n);
       if (!cw) {
         uncosted.push(n.name);
@@ -195,12 +198,19 @@ function build(src: Source): CostGraph {
 }
 
 const BITS_OF_QUANT_TYPE: Readonly<Record<string, number>> = { S8: 8, U8: 8, S16: 16, U16: 16, F32: 32 };
+/** Element bytes by ESP-DL TensorDataType code (FLOAT, UINT8, INT8, UINT16, INT16, INT32, INT64, …, BOOL). */
+const BYTES_OF_DATA_TYPE: Readonly<Record<number, number>> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8 };
 
 /** Cost graph of a decoded `.espdl` model (activations NHWC: channels are the last dim). */
 export function costGraphFromEspdl(model: EspdlModelView): CostGraph {
   const g = model.graph;
   const shapes = new Map<string, Dims>();
-  for (const v of [...g.inputs, ...g.valueInfo, ...g.outputs]) if (v.name && v.hasShape) shapes.set(v.name, v.dims);
+  const widths = new Map<string, number>();
+  for (const v of [...g.inputs, ...g.valueInfo, ...g.outputs]) {
+    if (v.name && v.hasShape) shapes.set(v.name, v.dims);
+    const w = v.elemType === null ? undefined : BYTES_OF_DATA_TYPE[v.elemType];
+    if (v.name && w !== undefined) widths.set(v.name, w);
+  }
   const consts = new Map(g.initializers.map((t) => [t.name ?? '', t]));
   const nodes: SourceNode[] = g.nodes.map((n, i) => {
     const attr = (k: string) => n.attributes.find((a) => a.name === k);
@@ -214,7 +224,7 @@ export function costGraphFromEspdl(model: EspdlModelView): CostGraph {
   const inputs = g.inputs.map((v) => v.name ?? '').filter((v) => v && !constNames.has(v));
   return build({
     nodes, shape: (v) => shapes.get(v), isConst: (v) => constNames.has(v), constBytes: (v) => consts.get(v)?.raw.length ?? 0,
-    channelAxis: -1,
+    elementBytes: (v) => widths.get(v), channelAxis: -1,
     // Filters are stored HWCN ([kh, kw, cin/group, cout]; depthwise [kh, kw, c, 1]); ESP-PPQ does not always
     // write kernel_shape.
     kernelOf: (n) => {
@@ -238,7 +248,7 @@ export function costGraphFromOnnx(graph: Graph, bits = 8): CostGraph {
   for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
   for (const n of graph.nodes) {
     const p = producer.get(n.inputs[0] ?? '');
-    if (n.opType === 'Relu' && p && CONV_LIKE.has(p.opType) && uses.get(n.inputs[0]) === 1) fusedRelu.add(n.name);
+    if (opInfo(n.opType).convLikeFusedActivation && p && opInfo(p.opType).convLikeFused && uses.get(n.inputs[0]) === 1) fusedRelu.add(n.name);
   }
   const nodes: SourceNode[] = graph.nodes.map((n, i) => {
     const g = n.attributes.get('group');
@@ -257,7 +267,7 @@ export function costGraphFromOnnx(graph: Graph, bits = 8): CostGraph {
   for (const name of graph.initializers.keys()) paramBytes += elemBytes(name);
   return build({
     nodes, shape: (v) => shapes.get(v), isConst: (v) => graph.initializers.has(v), constBytes: elemBytes,
-    channelAxis: 1,
+    elementBytes: () => undefined, channelAxis: 1,
     kernelOf: (n) => {
       const k = graph.nodes.find((m) => m.name === n.name)?.attributes.get('kernel_shape');
       if (k?.type === 'ints') return k.value;

@@ -12,17 +12,8 @@
  * last free chunk, else append). Chunks are 16-byte aligned. ESP-DL's node order comes from its closed-source
  * FbsModel::topological_sort; the file's node order (topological, as ESP-PPQ writes it) stands in for it.
  */
+import { opInfo } from '../ops/registry.js';
 import type { CostGraph, MemoryLocation } from './cost-graph.js';
-
-/** ESP-DL modules created in place (dl_module_*.hpp deserialize): CHANGED overwrite their input's buffer. */
-const INPLACE_CHANGED = new Set([
-  'Add', 'And', 'Clip', 'Elu', 'Equal', 'Exp', 'Greater', 'GreaterOrEqual', 'HardSigmoid', 'HardSwish', 'LayerNormalization',
-  'LeakyRelu', 'Less', 'LessOrEqual', 'Log', 'LpNormalization', 'LUT', 'Max', 'Min', 'Mod', 'Neg', 'Not', 'Or', 'PRelu',
-  'Relu', 'RequantizeLinear', 'ReverseSequence', 'RMSNormalization', 'ScatterND', 'Sigmoid', 'Sqrt', 'Swish', 'Tanh',
-  'Xor', 'Gelu', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin',
-  'ReduceProd', 'ReduceSum', 'ReduceSumSquare',
-]);
-const INPLACE_UNCHANGED = new Set(['Flatten', 'Identity', 'Reshape', 'Squeeze', 'Unsqueeze']);
 
 const ALIGN = 16;
 const aligned = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
@@ -188,8 +179,9 @@ export function planMemory(g: CostGraph, opts: { maxInternalBytes: number; hasPs
       }
       if (!outputs.has(v)) t.updateTime(i + 1);
     }
-    const changed = INPLACE_CHANGED.has(op.opType);
-    if ((changed || INPLACE_UNCHANGED.has(op.opType)) && op.outputs.length === 1) {
+    const inplace = opInfo(op.opType).espdlInplace;
+    const changed = inplace === 'changed';
+    if (inplace && op.outputs.length === 1) {
       const info = new TensorInfo(op.outputs[0], i, -1, sizeOf(op.outputs[0]));
       add(info);
       let host: TensorInfo | null = null;

@@ -1,9 +1,8 @@
 /**
- * The cost class of each ESP-DL operator: which kind of kernel runs it (dl/base/dl_base_*.cpp and
- * dl/module/include/dl_module_*.hpp of ESP-DL v3.3.9). Convolution-like ops are costed from their shapes
- * (cost-graph.ts); every other class is costed per output element, vectorised (PIE SIMD loops, LUT gathers,
- * memcpy) or scalar (plain C or float code: generic transposes, softmax, normalisations, recurrent cells).
+ * The cost classes of the latency model: the op registry's ESP-DL kernel kind (src/ops/registry.ts), with
+ * convolutions split by shape (k×k, 1×1/Gemm/MatMul, depthwise; cost-graph.ts decides).
  */
+import { opInfo, type EspdlKernelKind } from '../ops/registry.js';
 
 export type OpClass =
   | 'conv' // regular k×k convolution (k > 1)
@@ -33,30 +32,17 @@ export const OP_CLASS_TITLES: Readonly<Record<OpClass, string>> = {
   free: 'in-place views',
 };
 
-const BY_TYPE: ReadonlyMap<string, OpClass> = new Map(Object.entries({
-  Add: 'elementwise', Sub: 'elementwise', Mul: 'elementwise', Div: 'elementwise', Max: 'elementwise', Min: 'elementwise',
-  Mod: 'elementwise', Pow: 'elementwise', Neg: 'elementwise', Relu: 'elementwise', Clip: 'elementwise',
-  LeakyRelu: 'elementwise', PRelu: 'elementwise', Equal: 'elementwise', Greater: 'elementwise',
-  GreaterOrEqual: 'elementwise', Less: 'elementwise', LessOrEqual: 'elementwise', And: 'elementwise', Or: 'elementwise',
-  Xor: 'elementwise', Not: 'elementwise',
-  LUT: 'lut', Sigmoid: 'lut', Tanh: 'lut', Swish: 'lut', Gelu: 'lut', HardSigmoid: 'lut', HardSwish: 'lut', Elu: 'lut',
-  Exp: 'lut', Log: 'lut', Sqrt: 'lut', Erf: 'lut', Softplus: 'lut',
-  MaxPool: 'pool', AveragePool: 'pool', GlobalAveragePool: 'pool', GlobalMaxPool: 'pool', ReduceMean: 'pool',
-  ReduceMax: 'pool', ReduceMin: 'pool', ReduceSum: 'pool', ReduceL1: 'pool', ReduceL2: 'pool', ReduceProd: 'pool',
-  ReduceSumSquare: 'pool', ReduceLogSum: 'pool', ReduceLogSumExp: 'pool',
-  Resize: 'resize', InsertZeros: 'resize', Pad: 'resize', DepthToSpace: 'resize', SpaceToDepth: 'resize',
-  RequantizeLinear: 'copy', QuantizeLinear: 'copy', DequantizeLinear: 'copy', Concat: 'copy', Split: 'copy',
-  Slice: 'copy', Gather: 'copy', StreamingCache: 'copy', ReverseSequence: 'copy', ScatterND: 'copy', Expand: 'copy', Tile: 'copy',
-  // ESP-DL's TensorBase::transpose walks every element with index arithmetic in C.
-  Transpose: 'scalar', Softmax: 'scalar', LogSoftmax: 'scalar', LayerNormalization: 'scalar', RMSNormalization: 'scalar',
-  LpNormalization: 'scalar', GRU: 'scalar', LSTM: 'scalar',
-  Reshape: 'free', Flatten: 'free', Squeeze: 'free', Unsqueeze: 'free', Identity: 'free', Dropout: 'free',
-})) as ReadonlyMap<string, OpClass>;
+/** Convolution-like op types (ESP-DL runs Gemm and MatMul on its 1×1 conv kernel): costed from their shapes. */
+export function isConvLike(opType: string): boolean {
+  return opInfo(opType).espdlKernel === 'convolution';
+}
 
-/** Convolution-like op types: costed from their shapes rather than per element. */
-export const CONV_LIKE: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul']);
+const BY_KIND: Readonly<Record<Exclude<EspdlKernelKind, 'convolution'>, OpClass>> = {
+  elementwise: 'elementwise', lut: 'lut', pool: 'pool', resize: 'resize', copy: 'copy', scalar: 'scalar', view: 'free',
+};
 
-/** The class of a non-convolution op type, or undefined when ESP-DL's kernel for it is not known here. */
+/** The class of a non-convolution op type (the op registry's ESP-DL kernel kind), or undefined when not known. */
 export function elementOpClass(opType: string): OpClass | undefined {
-  return BY_TYPE.get(opType);
+  const kind = opInfo(opType).espdlKernel;
+  return kind && kind !== 'convolution' ? BY_KIND[kind] : undefined;
 }

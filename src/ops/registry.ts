@@ -21,6 +21,14 @@ export type LayoutClass = 'conv' | 'passive' | 'add-like' | 'axis-transform' | '
 /** The exporter's op families (esp_ppq/parser/espdl/espdl_typedef.py): LUTs and Transpose fusion read them. */
 export type ExportFamily = 'activation' | 'math' | 'quant';
 
+/**
+ * The kind of ESP-DL kernel that runs a module (dl/base/dl_base_*.cpp, dl/module/include/dl_module_*.hpp of
+ * v3.3.9), the cost rule the latency model applies (src/cost/): convolutions are costed from their shapes,
+ * the other kinds per output element, vectorised (PIE loops, LUT gathers, memcpy) or scalar (plain C, float);
+ * views move no data.
+ */
+export type EspdlKernelKind = 'convolution' | 'elementwise' | 'lut' | 'pool' | 'resize' | 'copy' | 'scalar' | 'view';
+
 export interface OpDescriptor {
   readonly type: string;
   /** ESP-DL quantizes it; any other op stays FP32 (EspdlQuantizer `quant_operation_types`). */
@@ -67,6 +75,13 @@ export interface OpDescriptor {
   readonly espdlModule: boolean;
   /** Element type of its first output when it does not follow the inputs (ONNX operator specs). */
   readonly outputType: 'int64' | 'bool' | undefined;
+  /** The ESP-DL kernel kind that runs it; undefined when ESP-DL's kernel for it is not known here. */
+  readonly espdlKernel: EspdlKernelKind | undefined;
+  /**
+   * ESP-DL creates the module in place (`MODULE_INPLACE_CHANGED_BUFFER`: it may overwrite its input's buffer;
+   * `MODULE_INPLACE_UNCHANGED_BUFFER`: a view of it), which its memory planner uses.
+   */
+  readonly espdlInplace: 'changed' | 'unchanged' | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -210,6 +225,41 @@ const ESPDL_MODULES = [
   'LayerNormalization', 'LpNormalization', 'RMSNormalization',
 ] as const;
 
+/**
+ * What runs each module (dl/base, dl/module of v3.3.9). Relu/Clip/PRelu/LeakyRelu and comparisons are SIMD
+ * loops; int8 activations are 256-entry tables whatever the function (LUT); TensorBase::transpose walks every
+ * element with index arithmetic in C; Softmax and the normalisations compute in float.
+ */
+const ESPDL_KERNELS: Readonly<Record<EspdlKernelKind, readonly string[]>> = {
+  convolution: ['Conv', 'Gemm', 'MatMul'],
+  elementwise: [
+    'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Mod', 'Pow', 'Neg', 'Relu', 'Clip', 'LeakyRelu', 'PRelu', 'Equal', 'Greater',
+    'GreaterOrEqual', 'Less', 'LessOrEqual', 'And', 'Or', 'Xor', 'Not',
+  ],
+  lut: ['LUT', 'Sigmoid', 'Tanh', 'Swish', 'Gelu', 'HardSigmoid', 'HardSwish', 'Elu', 'Exp', 'Log', 'Sqrt', 'Erf', 'Softplus'],
+  pool: [
+    'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceSum',
+    'ReduceL1', 'ReduceL2', 'ReduceProd', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
+  ],
+  resize: ['Resize', 'InsertZeros', 'Pad', 'DepthToSpace', 'SpaceToDepth'],
+  copy: [
+    'RequantizeLinear', 'QuantizeLinear', 'DequantizeLinear', 'Concat', 'Split', 'Slice', 'Gather', 'StreamingCache',
+    'ReverseSequence', 'ScatterND', 'Expand', 'Tile',
+  ],
+  scalar: ['Transpose', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'RMSNormalization', 'LpNormalization', 'GRU', 'LSTM'],
+  view: ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout'],
+};
+
+/** Modules each deserialize() creates with MODULE_INPLACE_CHANGED_BUFFER / MODULE_INPLACE_UNCHANGED_BUFFER. */
+const ESPDL_INPLACE_CHANGED = [
+  'Add', 'And', 'Clip', 'Elu', 'Equal', 'Exp', 'Greater', 'GreaterOrEqual', 'HardSigmoid', 'HardSwish', 'LayerNormalization',
+  'LeakyRelu', 'Less', 'LessOrEqual', 'Log', 'LpNormalization', 'LUT', 'Max', 'Min', 'Mod', 'Neg', 'Not', 'Or', 'PRelu',
+  'Relu', 'RequantizeLinear', 'ReverseSequence', 'RMSNormalization', 'ScatterND', 'Sigmoid', 'Sqrt', 'Swish', 'Tanh',
+  'Xor', 'Gelu', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin',
+  'ReduceProd', 'ReduceSum', 'ReduceSumSquare',
+] as const;
+const ESPDL_INPLACE_UNCHANGED = ['Flatten', 'Identity', 'Reshape', 'Squeeze', 'Unsqueeze'] as const;
+
 // ---------------------------------------------------------------------------------------------------------
 // ONNX operator specs: ops whose output type does not follow their inputs.
 
@@ -247,6 +297,8 @@ function describe(type: string): OpDescriptor {
     splittable: has(SPLITTABLE, type),
     espdlModule: has(ESPDL_MODULES, type),
     outputType: has(INT64_OUTPUT, type) ? 'int64' : has(BOOL_OUTPUT, type) ? 'bool' : undefined,
+    espdlKernel: (Object.keys(ESPDL_KERNELS) as EspdlKernelKind[]).find((k) => has(ESPDL_KERNELS[k], type)),
+    espdlInplace: has(ESPDL_INPLACE_CHANGED, type) ? 'changed' : has(ESPDL_INPLACE_UNCHANGED, type) ? 'unchanged' : undefined,
   };
 }
 
@@ -256,6 +308,7 @@ const KNOWN_TYPES: readonly string[] = [...new Set([
   ...ACTIVATION_FUSION_TYPES, ...CONV_LIKE_FUSED_OPS, ...CONV_LIKE_FUSED_ACTIVATIONS, ...Object.values(TYPES_FOR_ALIGNMENT).flat(),
   ...Object.keys(NON_QUANT_INPUTS), ...EQUALIZATION_OPERATION_TYPE, ...OPTIMIZATION_LAYERTYPE_CONFIG[2], ...SPLITTABLE,
   ...LAYOUT_PATTERNS.flatMap(([, list]) => list), ...QUANT_EXCLUDE_OP_SET, ...REQUANT_SHIFT_CHECKED, ...ESPDL_MODULES, ...INT64_OUTPUT, ...BOOL_OUTPUT,
+  ...Object.values(ESPDL_KERNELS).flat(), ...ESPDL_INPLACE_CHANGED, ...ESPDL_INPLACE_UNCHANGED,
 ])].sort();
 
 /** The registry: one frozen descriptor per op type any table names. */

@@ -86,3 +86,18 @@ describe('per-op rules', () => {
     expect(opInfo('LUT').espdlModule).toBe(true);
   });
 });
+
+describe('ESP-DL kernels (the latency model\'s cost classes, ESP-DL v3.3.9 dl/module)', () => {
+  it('in-place modules as each deserialize() creates them', () => {
+    expect(typesWhere((d) => d.espdlInplace === 'unchanged')).toEqual(words('Flatten Identity Reshape Squeeze Unsqueeze'));
+    expect(opInfo('Add').espdlInplace).toBe('changed');
+    expect(opInfo('Mul').espdlInplace).toBeUndefined();
+    expect(opInfo('ReduceMean').espdlInplace).toBe('changed');
+  });
+
+  it('kernel kinds: convolutions, SIMD elementwise, LUT activations, scalar transposes and softmax', () => {
+    expect(typesWhere((d) => d.espdlKernel === 'convolution')).toEqual(['Conv', 'Gemm', 'MatMul']);
+    expect([opInfo('Swish').espdlKernel, opInfo('Transpose').espdlKernel, opInfo('Reshape').espdlKernel, opInfo('NonZero').espdlKernel])
+      .toEqual(['lut', 'scalar', 'view', undefined]);
+  });
+});
