@@ -1,7 +1,7 @@
 /**
- * The estimate use case (the CLI `estimate` calls it): a model file (`.espdl`, or ONNX made static with the input shape and traced once for
- * exact shapes) to the latency model's estimate on a target (src/cost/, docs/latency.md), optionally refined
- * with a bench.json measured on the user's board.
+ * The estimate use case (the CLI `estimate` calls it): a model file (`.espdl`, or ONNX made static with the
+ * input shape and traced once for exact shapes) to the latency model's estimate on a target (src/cost/,
+ * docs/latency.md), optionally refined with a bench.json measured on the user's board.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
