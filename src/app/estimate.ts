@@ -3,9 +3,8 @@
  * input shape and traced once for exact shapes) to the latency model's estimate on a target (src/cost/,
  * docs/latency.md), optionally refined with a bench.json measured on the user's board.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { benchMeasurements, parseBenchJson } from '../cost/bench-measurements.js';
+import { benchMeasurements, parseBenchJson } from '../board/bench-measurements.js';
 import { parseCostTarget, type CostTarget } from '../cost/chips.js';
 import { estimateEspdlFile, estimateOnnxGraph, isEspdlFile, targetConstants, type LatencyEstimate } from '../cost/estimate.js';
 import { refineWithMeasurements, type Refinement } from '../cost/fit.js';
@@ -49,8 +48,8 @@ async function refinementFrom(req: EstimateRequest, measured: string, target: Co
   const files = new Map<string, Uint8Array>();
   for (const c of report.candidates) {
     if (!c.file) continue;
-    const bytes = await readFile(path.resolve(path.dirname(abs), c.file)).catch(() => undefined);
-    if (bytes) files.set(c.file, new Uint8Array(bytes));
+    const bytes = await readInputFile(path.resolve(path.dirname(abs), c.file), c.file).catch(() => undefined);
+    if (bytes) files.set(c.file, bytes);
   }
   const { measurements, skipped } = benchMeasurements(report, measured, target, deployment, (f) => files.get(f));
   if (skipped.length) req.logger.warn(`${measured}: ${skipped.length} measured candidate(s) whose .espdl is gone are not used: ${skipped.join(', ')}`);

@@ -15,6 +15,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { EspdlModelView } from '../espdl/model-view.js';
 import { opInfo } from '../ops/registry.js';
+import type { OpWork } from '../quant/training/estimate.js';
 import { elementOpClass, isConvLike, type OpClass } from './op-class.js';
 import { propagateShapes } from './onnx-shapes.js';
 
@@ -242,6 +243,7 @@ export function costGraphFromEspdl(model: EspdlModelView): CostGraph {
  */
 export function costGraphFromOnnx(graph: Graph, bits = 8): CostGraph {
   const shapes = propagateShapes(graph);
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   const fusedRelu = new Set<string>();
   const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const uses = new Map<string, number>();
@@ -269,7 +271,7 @@ export function costGraphFromOnnx(graph: Graph, bits = 8): CostGraph {
     nodes, shape: (v) => shapes.get(v), isConst: (v) => graph.initializers.has(v), constBytes: elemBytes,
     elementBytes: () => undefined, channelAxis: 1,
     kernelOf: (n) => {
-      const k = graph.nodes.find((m) => m.name === n.name)?.attributes.get('kernel_shape');
+      const k = byName.get(n.name)?.attributes.get('kernel_shape');
       if (k?.type === 'ints') return k.value;
       const w = graph.initializers.get(n.inputs[1]);
       return w ? w.dims.slice(2) : undefined;
@@ -278,4 +280,9 @@ export function costGraphFromOnnx(graph: Graph, bits = 8): CostGraph {
     graphInputs: graph.inputs.map((v) => v.name).filter((v) => !graph.initializers.has(v)),
     graphOutputs: graph.outputs.map((v) => v.name),
   });
+}
+
+/** The work of each costed op of an ONNX graph, as the training-time estimate (quant/training/estimate.ts) counts it. */
+export function onnxOpWork(graph: Graph): OpWork[] {
+  return costGraphFromOnnx(graph).ops.map((op) => ({ macs: op.macs, depthwise: op.cls === 'depthwise', outElements: op.outElements }));
 }

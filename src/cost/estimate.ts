@@ -12,7 +12,7 @@ import type { Graph } from '../ir/graph.js';
 import { CHIPS, type CostTarget } from './chips.js';
 import { costGraphFromEspdl, costGraphFromOnnx, type CostGraph } from './cost-graph.js';
 import { extrapolationNotes, graphSizes } from './coverage.js';
-import { constantsFor, type CalibratedTarget, type Refinement } from './fit.js';
+import { constantsFor, type Refinement } from './fit.js';
 import { FIT_COVERAGE, FITTED, LEAVE_ONE_OUT } from './fitted.js';
 import { cKernelSlowdown } from './kernel-priors.js';
 import { defaultDeployment, predictLatency, type ClassTime, type CostConstants, type Deployment } from './latency-model.js';
@@ -132,4 +132,3 @@ export function estimateOnnxGraph(graph: Graph, target: CostTarget, bits: 8 | 16
   return { ...estimateGraph(g, target, g.paramBytes, opts), ops: g.ops.length };
 }
 
-export type { CalibratedTarget };

@@ -16,6 +16,7 @@ import { layerwiseError } from '../quant/analysis.js';
 import { defaultQuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { estimateTrainingSeconds } from '../quant/training/estimate.js';
+import { onnxOpWork } from '../cost/cost-graph.js';
 import { batchLength, runBatch } from '../exec/batches.js';
 import type { Target } from '../quant/types.js';
 import type { ExportFileOptions } from './export-files.js';
@@ -55,7 +56,7 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
       return [...new Set(node.outputs.flatMap((o) => (cons.get(o) ?? []).map((n) => n.name)))];
     },
     estimateTrainingSeconds(steps) {
-      return estimateTrainingSeconds(setup.model.graph, steps, setup.batchSize);
+      return estimateTrainingSeconds(onnxOpWork(setup.model.graph), steps, setup.batchSize);
     },
     async run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts> {
       const espdlPath = path.join(req.candidateDir, espdlName);

@@ -10,8 +10,15 @@
  * `scripts/training-benefit.mjs` measured (slope between runs of n and 2n steps, load ~2): MobileNetV2 3.30 s
  * (estimate 3.33 s), ESP-PPQ's digits model 0.020 s (estimate 0.031 s: conservative on small models).
  */
-import type { Graph } from '../../ir/graph.js';
-import { costGraphFromOnnx } from '../../cost/cost-graph.js';
+
+/** The work of one op of the model (src/cost/cost-graph.ts onnxOpWork counts it from the graph). */
+export interface OpWork {
+  /** Multiply-accumulates of one forward pass on one image. */
+  readonly macs: number;
+  readonly depthwise: boolean;
+  /** Elements the op writes per image. */
+  readonly outElements: number;
+}
 
 /** Throughputs of the training engine (src/quant/training/ops), forward-equivalent multiply-adds per second. */
 export interface TrainingRates {
@@ -31,17 +38,16 @@ export const MEASURED_TRAINING_RATES: TrainingRates = {
 };
 
 /** Seconds one training step of every block together takes on a batch of `batchSize` (see module comment). */
-export function estimateStepSeconds(graph: Graph, batchSize: number, rates: TrainingRates = MEASURED_TRAINING_RATES): number {
-  const cost = costGraphFromOnnx(graph);
+export function estimateStepSeconds(work: readonly OpWork[], batchSize: number, rates: TrainingRates = MEASURED_TRAINING_RATES): number {
   let seconds = 0;
-  for (const op of cost.ops) {
-    const rate = op.cls === 'depthwise' ? rates.depthwiseMacsPerSecond : rates.gemmMacsPerSecond;
+  for (const op of work) {
+    const rate = op.depthwise ? rates.depthwiseMacsPerSecond : rates.gemmMacsPerSecond;
     seconds += (3 * op.macs) / rate + op.outElements * rates.secondsPerElement;
   }
   return seconds * batchSize;
 }
 
 /** Estimated seconds of a training pass of `steps` steps (training only; see module comment). */
-export function estimateTrainingSeconds(graph: Graph, steps: number, batchSize: number, rates: TrainingRates = MEASURED_TRAINING_RATES): number {
-  return steps * estimateStepSeconds(graph, batchSize, rates);
+export function estimateTrainingSeconds(work: readonly OpWork[], steps: number, batchSize: number, rates: TrainingRates = MEASURED_TRAINING_RATES): number {
+  return steps * estimateStepSeconds(work, batchSize, rates);
 }

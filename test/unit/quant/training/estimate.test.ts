@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Attribute, Graph } from '../../../../src/ir/graph.js';
+import { onnxOpWork } from '../../../../src/cost/cost-graph.js';
 import { estimateStepSeconds, estimateTrainingSeconds } from '../../../../src/quant/training/estimate.js';
 
 /** x[1,8,16,16] → Conv 3×3 8→16 pad 1 → depthwise 3×3 on 16 channels pad 1. */
@@ -24,7 +25,7 @@ describe('training time estimate', () => {
     const rates = { gemmMacsPerSecond: 1e9, depthwiseMacsPerSecond: 1e8, secondsPerElement: 1e-8 };
     // conv: 16·16·16 outputs × 72 MACs; depthwise: 4096 outputs × 9 MACs; 4096 output elements each.
     const perImage = (3 * 4096 * 72) / 1e9 + (3 * 4096 * 9) / 1e8 + 2 * 4096 * 1e-8;
-    expect(estimateStepSeconds(twoConvs(), 8, rates)).toBeCloseTo(8 * perImage, 12);
-    expect(estimateTrainingSeconds(twoConvs(), 500, 8, rates)).toBeCloseTo(500 * 8 * perImage, 9);
+    expect(estimateStepSeconds(onnxOpWork(twoConvs()), 8, rates)).toBeCloseTo(8 * perImage, 12);
+    expect(estimateTrainingSeconds(onnxOpWork(twoConvs()), 500, 8, rates)).toBeCloseTo(500 * 8 * perImage, 9);
   });
 });

@@ -4,13 +4,13 @@
  * profiled them, and the cost graph of the `.espdl` it ran.
  */
 import { InputError } from '../errors.js';
-import { benchReport, type BenchReport } from '../board/bench-report.js';
+import { benchReport, type BenchReport } from './bench-report.js';
 import { parseContainer } from '../espdl/container.js';
 import { readEspdlModel } from '../espdl/read.js';
-import type { CostTarget } from './chips.js';
-import { costGraphFromEspdl } from './cost-graph.js';
-import type { Measurement } from './fit.js';
-import type { Deployment } from './latency-model.js';
+import type { CostTarget } from '../cost/chips.js';
+import { costGraphFromEspdl } from '../cost/cost-graph.js';
+import type { Measurement } from '../cost/fit.js';
+import type { Deployment } from '../cost/latency-model.js';
 
 export function parseBenchJson(text: string, file: string): BenchReport {
   let json: unknown;
