@@ -13,7 +13,7 @@ import { BENCH_DEFAULTS, type BenchRequest, type BenchResult } from '../app/benc
 import { num } from '../autoquant/py-value.js';
 import { folderName } from '../autoquant/run-folder.js';
 import { InputError } from '../errors.js';
-import { benchResultLine, renderBenchSection, type RankedCandidate } from '../report/bench.js';
+import { benchResultLines, renderBenchSection, type RankedCandidate } from '../report/bench.js';
 import type { ActionDeps } from './deps.js';
 import { INPUTS, type ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
@@ -64,7 +64,7 @@ async function runBench(cfg: ActionConfig, deps: ActionDeps, chip: string, candi
   const out = path.join(mkdtempSync(path.join(deps.tempDir, 'espdl-autoquant-bench-')), BENCH_FILE);
   return deps.log.group(`Benchmark on ${chip} boards`, async () => {
     const res = await deps.bench(benchRequest(cfg, deps, chip, candidatesDir, out));
-    for (const c of res.report.candidates) deps.log.info(benchResultLine(c));
+    for (const line of benchResultLines(res.report)) deps.log.info(line);
     deps.log.info(out);
     return res;
   });

@@ -11,6 +11,7 @@ import { benchOnBoards, type BenchCandidate, type BoardFlasher } from '../board/
 import type { BenchReport } from '../board/bench-report.js';
 import { parseFlashSize } from '../board/flash-image.js';
 import { realClock } from '../board/link.js';
+import { qemuVariant } from '../board/firmware-variant.js';
 import { benchInEmulator } from '../board/qemu-bench.js';
 import type { ResetStrategy } from '../board/reset.js';
 import { InputError } from '../errors.js';
@@ -18,7 +19,7 @@ import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { lockBoard, DEFAULT_LOCK_DIR, type BoardLock } from '../node/board-lock.js';
 import { loadBenchCandidates } from '../node/candidate-files.js';
-import { detectEsptool, esptoolFlasher, firmwareParts, loadFirmwareBuild, type FirmwareBuild } from '../node/esptool.js';
+import { buildNamed, detectEsptool, esptoolFlasher, firmwareParts, loadFirmwareSet, type FirmwareBuild } from '../node/esptool.js';
 import { esptoolJsFlasher } from '../node/esptool-js.js';
 import { assertQemuChip, qemuRunner } from '../node/qemu.js';
 import { fsRunStore } from '../node/run-folder.js';
@@ -31,8 +32,13 @@ export type FlashMethod = 'auto' | 'python' | 'js' | 'none';
 export interface BenchRequest {
   /** The boards' chip, e.g. 'esp32p4' (must match the firmware build). */
   chip: string;
-  /** The firmware's ESP-IDF build directory (flasher_args.json, *.bin, *.elf), relative to `cwd`. */
+  /**
+   * The firmware's ESP-IDF build directory (flasher_args.json, *.bin, *.elf, config/sdkconfig.json), or a folder
+   * of them, one per variant (runner/README.md); relative to `cwd`. Each board gets the build it needs.
+   */
   firmware: string;
+  /** Use this firmware build (variant name, e.g. esp32p4-rev1) for every board instead of choosing per board. */
+  variant?: string;
   /**
    * Relative to `cwd`: one directory (of .espdl files, or of NNNN/ folders with one .espdl each, as a search
    * run folder or its Top-K artifact), or a list of .espdl files.
@@ -102,26 +108,26 @@ export async function topCandidateName(req: Pick<BenchRequest, 'candidates' | 'c
   return candidates[0]?.name;
 }
 
-async function chooseFlasher(req: BenchRequest, build: FirmwareBuild): Promise<BoardFlasher | undefined> {
+async function chooseFlasher(req: BenchRequest, builds: readonly FirmwareBuild[]): Promise<BoardFlasher | undefined> {
   if (req.flash === 'none') return undefined;
   const py = req.flash === 'js' ? undefined : await detectEsptool();
-  if (py) return esptoolFlasher(py, build, { baud: req.baud });
+  if (py) return esptoolFlasher(py, builds, { baud: req.baud });
   if (req.flash === 'python') throw new InputError('--esptool python: no esptool found (pip install esptool)');
   req.logger.warn('Python esptool not found: flashing with esptool-js over serialport (not validated on every board; `pip install esptool` is the tested path)');
-  return esptoolJsFlasher(build, req.baud);
+  return esptoolJsFlasher(builds, req.baud);
 }
 
-async function onBoards(req: BenchRequest, build: FirmwareBuild, candidates: BenchCandidate[]): Promise<BenchReport> {
+async function onBoards(req: BenchRequest, builds: readonly FirmwareBuild[], candidates: BenchCandidate[]): Promise<BenchReport> {
   const found = req.ports.length > 0 ? req.ports : (await listSerialPorts()).map((p) => p.path);
   if (found.length === 0) throw new InputError('bench: no serial ports found; pass --port /dev/ttyUSB0 (or use --qemu)');
   const locks: BoardLock[] = [];
   try {
     for (const p of found) locks.push(await lockBoard(p, req.lockDir));
-    const flasher = await chooseFlasher(req, build);
+    const flasher = await chooseFlasher(req, builds);
     const report = await benchOnBoards({
       // USB-Serial-JTAG / CDC ports may re-enumerate when the chip resets: allow 5 s to come back.
       boards: found.map((p) => serialLink(p, { reconnectMs: 5000 })), candidates, chip: req.chip,
-      ...(flasher ? { flasher } : {}), ...(build.elfSha256 ? { firmwareElfSha256: build.elfSha256 } : {}),
+      ...(flasher ? { flasher } : {}), firmware: builds.map((b) => b.variant), ...(req.variant ? { variant: req.variant } : {}),
       reset: resetFor(req.reset, found[0]),
       timeouts: { attemptMs: req.timeoutS * 1000, idleMs: req.idleS * 1000 }, retries: req.retries,
       clock: realClock, logger: req.logger, signal: req.signal, created: new Date().toISOString(),
@@ -135,12 +141,17 @@ async function onBoards(req: BenchRequest, build: FirmwareBuild, candidates: Ben
   }
 }
 
-async function inEmulator(req: BenchRequest, icountShift: number, build: FirmwareBuild, candidates: BenchCandidate[]): Promise<BenchReport> {
+async function inEmulator(req: BenchRequest, icountShift: number, builds: readonly FirmwareBuild[], candidates: BenchCandidate[]): Promise<BenchReport> {
   assertQemuChip(req.chip);
+  const build = buildNamed(builds, qemuVariant(builds.map((b) => b.variant), req.chip, req.variant).name);
+  // Like `idf.py qemu`: octal PSRAM emulation only for a build that drives it (which QEMU then does not detect).
+  const octalPsram = build.variant.psram === 'octal';
+  if (octalPsram) req.logger.warn(`${build.variant.name} drives octal PSRAM, which QEMU does not detect (espressif/qemu#137): use the ${req.chip}-qemu build`);
+  req.logger.info(`qemu: firmware build ${build.variant.name}`);
   return benchInEmulator({
     candidates, chip: req.chip, baseParts: await firmwareParts(build), partitionTable: build.partitions,
     flashSize: parseFlashSize(build.args.flashSize), icountShift,
-    run: qemuRunner({ chip: req.chip, icountShift }, req.timeoutS * 1000),
+    run: qemuRunner({ chip: req.chip, icountShift, octalPsram }, req.timeoutS * 1000),
     logger: req.logger, signal: req.signal, created: new Date().toISOString(),
   });
 }
@@ -148,10 +159,11 @@ async function inEmulator(req: BenchRequest, icountShift: number, build: Firmwar
 /** Benchmarks the candidates, writes bench.json (when `out` is set) and gates the Top-1 on `maxLatencyMs`. */
 export async function runBench(req: BenchRequest): Promise<BenchResult> {
   if (req.qemu) assertQemuChip(req.chip);
-  const build = await loadFirmwareBuild(path.resolve(req.cwd, req.firmware));
-  if (build.args.chip !== req.chip) throw new InputError(`--chip ${req.chip}, but ${req.firmware} was built for ${build.args.chip}`);
+  const all = await loadFirmwareSet(path.resolve(req.cwd, req.firmware));
+  const builds = all.filter((b) => b.args.chip === req.chip);
+  if (builds.length === 0) throw new InputError(`--chip ${req.chip}, but ${req.firmware} was built for ${[...new Set(all.map((b) => b.args.chip))].join(', ')}`);
   const candidates = await loadBenchCandidates(req.candidates, req.cwd, req.candidates.join(','));
-  const report = req.qemu ? await inEmulator(req, req.qemu.icountShift, build, candidates) : await onBoards(req, build, candidates);
+  const report = req.qemu ? await inEmulator(req, req.qemu.icountShift, builds, candidates) : await onBoards(req, builds, candidates);
   const outFile = req.out === undefined ? undefined : path.resolve(req.cwd, req.out);
   if (outFile !== undefined) await writeFileAtomic(outFile, `${JSON.stringify(report, null, 2)}\n`);
   const top = await topCandidateName(req, candidates);

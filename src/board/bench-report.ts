@@ -1,7 +1,8 @@
 /**
  * `bench.json`: the result of benchmarking candidates on boards or in QEMU (schema `espdl-autoquant.bench/1`).
  * Latencies are microseconds; the gate (`max-latency-ms`) uses `latency_us.median / 1000`. QEMU results carry
- * `icount` (instructions, deterministic) and never `latency_us`.
+ * `icount` (instructions, deterministic) and never `latency_us`, and their `test` results are advisory
+ * (`test_advisory`).
  */
 import { z } from 'zod';
 
@@ -47,6 +48,10 @@ export const boardResult = z.object({
   status: boardStatus,
   reason: z.string().nullable(),
   chip: z.string().nullable(),
+  /** The firmware build the board ran (`hello.variant`); absent in reports of earlier versions. */
+  variant: z.string().nullable().optional(),
+  /** Silicon revision (`hello.chip_rev`, major × 100 + minor). */
+  chip_rev: z.number().int().nullable().optional(),
   app_elf_sha256: z.string().nullable(),
   firmware_flashed: z.boolean(),
 });
@@ -60,6 +65,11 @@ export const benchReport = z.object({
   warmup: z.number().int(),
   boards: z.array(boardResult),
   candidates: z.array(candidateResult),
+  /**
+   * Set when the `test` results are advisory, with the reason: in QEMU (Espressif QEMU has open bugs in the
+   * ESP32-S3 vector instructions ESP-DL uses), a failed Model::test() does not mean the model fails on silicon.
+   */
+  test_advisory: z.string().nullable().optional(),
 });
 
 export type BenchReport = z.infer<typeof benchReport>;

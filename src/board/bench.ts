@@ -1,9 +1,10 @@
 /**
  * The bench use case: run every candidate on one of the boards of one chip and collect `bench.json`.
  *
- * Boards share one queue of candidates. Per board: probe (reset, read `hello`), flash the firmware when the
- * board has none or another build (by ELF SHA-256), then for each candidate: flash it to the `model`
- * partition, reset, read until `done`. Failure policy (runner/PROTOCOL.md):
+ * Boards share one queue of candidates. Per board: probe (reset, read `hello`), pick the firmware build the
+ * board needs (firmware-variant.ts: P4 silicon family, PSRAM kind) and flash it when the board has none or
+ * another build (by ELF SHA-256), then for each candidate: flash it to the `model` partition, reset, read until
+ * `done`. Failure policy (runner/PROTOCOL.md):
  * - silent board → retried, then the board is dropped and its candidate goes back to the queue;
  * - disconnected board → dropped, candidate goes back to the queue;
  * - hang (output stopped) → retried, then the candidate is recorded as `error` and the board goes on;
@@ -16,6 +17,7 @@ import { runAttempt, DEFAULT_TIMEOUTS, type AttemptOptions, type AttemptOutcome,
 import { BENCH_SCHEMA_ID, type BenchReport, type BoardResult, type CandidateResult } from './bench-report.js';
 import { emptyResult, resultFromRecords, type CandidateInfo } from './candidate-result.js';
 import type { BoardLink, Clock } from './link.js';
+import { boardVariants, isChipRevisionRefusal, nextVariant, type FirmwareVariant } from './firmware-variant.js';
 import { PROTOCOL_VERSION, type HelloRecord } from './protocol-records.js';
 import type { ResetStrategy } from './reset.js';
 
@@ -30,8 +32,10 @@ export interface BenchCandidate extends CandidateInfo {
  * themselves) and reopens it afterwards.
  */
 export interface BoardFlasher {
-  flashFirmware(boardId: string, signal?: AbortSignal): Promise<void>;
-  flashModel(boardId: string, candidate: BenchCandidate, signal?: AbortSignal): Promise<void>;
+  /** Writes the firmware build named `variant` (bootloader, partition table, app). */
+  flashFirmware(boardId: string, variant: string, signal?: AbortSignal): Promise<void>;
+  /** Writes a candidate into the `model` partition of build `variant` (the one the board runs). */
+  flashModel(boardId: string, candidate: BenchCandidate, variant: string | undefined, signal?: AbortSignal): Promise<void>;
 }
 
 export interface BenchRequest {
@@ -41,8 +45,13 @@ export interface BenchRequest {
   readonly chip: string;
   /** Absent: boards already carry firmware and model (measure what is there, one candidate per board). */
   readonly flasher?: BoardFlasher;
-  /** SHA-256 (hex) of the firmware ELF the flasher would write; a board reporting another one is re-flashed. */
-  readonly firmwareElfSha256?: string;
+  /**
+   * The firmware builds the flasher can write (with their ELF SHA-256): each board gets the one it needs; a
+   * board reporting another build is re-flashed. Absent: whatever the boards run is measured.
+   */
+  readonly firmware?: readonly FirmwareVariant[];
+  /** Use only this build (the --variant flag), whatever the boards report. */
+  readonly variant?: string;
   readonly reset: ResetStrategy;
   readonly timeouts?: Partial<AttemptTimeouts>;
   /** Extra attempts for a silent board or a hang. Default 1. */
@@ -59,6 +68,8 @@ interface Shared {
   readonly timeouts: AttemptTimeouts;
   readonly queue: BenchCandidate[];
   readonly results: Map<string, CandidateResult>;
+  /** The builds a board may run, most likely first (empty: no builds given). */
+  readonly options: readonly FirmwareVariant[];
   hello?: HelloRecord;
 }
 
@@ -66,8 +77,11 @@ interface Shared {
 export async function benchOnBoards(req: BenchRequest): Promise<BenchReport> {
   const shared: Shared = {
     req, timeouts: { ...DEFAULT_TIMEOUTS, ...req.timeouts }, queue: [...req.candidates], results: new Map(),
+    options: req.firmware ? boardVariants(req.firmware, req.chip, req.variant) : [],
   };
-  const boards = req.boards.map((link): BoardResult => ({ id: link.id, status: 'ok', reason: null, chip: null, app_elf_sha256: null, firmware_flashed: false }));
+  const boards = req.boards.map((link): BoardResult => ({
+    id: link.id, status: 'ok', reason: null, chip: null, variant: null, chip_rev: null, app_elf_sha256: null, firmware_flashed: false,
+  }));
   try {
     await Promise.all(req.boards.map((link, i) => openAndPrepare(link, boards[i], shared)));
     // A board that drops out puts its candidate back; boards that already ran dry pick it up in the next round.
@@ -109,24 +123,47 @@ async function drainQueue(link: BoardLink, board: BoardResult, shared: Shared): 
   }
 }
 
-/** Probe, re-flash the firmware when needed, check chip and protocol. False when the board is unusable. */
+const isHello = (r: { type: string }): boolean => r.type === 'hello';
+const helloOf = (out: AttemptOutcome): HelloRecord | undefined =>
+  out.kind === 'done' ? (out.records.find(isHello) as HelloRecord | undefined) : undefined;
+
+/**
+ * Probe, bring the board onto the build it needs (re-flashing and probing again, at most once per build), check
+ * chip and protocol. False when the board is unusable.
+ */
 async function prepareBoard(link: BoardLink, board: BoardResult, shared: Shared): Promise<boolean> {
-  const { req } = shared;
-  let probe = await attemptWithRetries(link, shared, (r) => r.type === 'hello');
-  let hello = probe.kind === 'done' ? (probe.records.find((r) => r.type === 'hello') as HelloRecord) : undefined;
-  const stale = req.firmwareElfSha256 !== undefined && hello?.app_elf_sha256 !== req.firmwareElfSha256;
-  const flasher = req.flasher;
-  if (flasher && (hello === undefined || stale)) {
-    req.logger.info(`${link.id}: ${hello ? 'firmware differs' : 'no benchmark firmware answered'}; flashing it`);
-    const flashed = await reflash(link, board, shared, () => flasher.flashFirmware(link.id, req.signal));
-    if (flashed !== true) return false;
+  const { req, options } = shared;
+  let probe = await attemptWithRetries(link, shared, isHello);
+  let hello = helloOf(probe);
+  const tried = new Set<string>();
+  for (;;) {
+    const decision = options.length > 0 ? nextVariant(hello, options, tried) : { kind: 'keep' as const, variant: undefined };
+    if (decision.kind === 'keep') {
+      if ('warning' in decision && decision.warning) req.logger.warn(`${link.id}: ${decision.warning}`);
+      break;
+    }
+    if (!req.flasher) {
+      req.logger.warn(`${link.id}: ${decision.why}; measuring what it runs (no flasher)`);
+      break;
+    }
+    const flasher = req.flasher;
+    const variant = decision.variant.name;
+    tried.add(variant);
+    req.logger.info(`${link.id}: ${decision.why}; flashing ${variant}`);
+    const flashed = await reflash(link, board, shared, () => flasher.flashFirmware(link.id, variant, req.signal), isChipRevisionRefusal);
+    if (flashed === false) return false;
+    if (flashed !== true) {
+      req.logger.warn(`${link.id}: ${variant} does not suit this chip (${flashed.message}); trying the next build`);
+      continue;
+    }
     board.firmware_flashed = true;
-    probe = await attemptWithRetries(link, shared, (r) => r.type === 'hello');
-    hello = probe.kind === 'done' ? (probe.records.find((r) => r.type === 'hello') as HelloRecord) : undefined;
+    probe = await attemptWithRetries(link, shared, isHello);
+    hello = helloOf(probe);
   }
   if (hello === undefined) return fail(board, probe);
-  if (stale && !flasher) req.logger.warn(`${link.id}: the board runs another firmware build (${hello.app_elf_sha256 ?? 'unknown'}); measuring it anyway (no flasher)`);
   board.chip = hello.chip;
+  board.variant = hello.variant ?? null;
+  board.chip_rev = hello.chip_rev ?? null;
   board.app_elf_sha256 = hello.app_elf_sha256 ?? null;
   if (hello.protocol !== PROTOCOL_VERSION) return mark(board, 'error', `firmware speaks protocol ${hello.protocol}, this host ${PROTOCOL_VERSION}`);
   if (hello.chip !== req.chip) return mark(board, 'wrong-chip', `board is ${hello.chip}, --chip is ${req.chip}`);
@@ -139,8 +176,8 @@ async function runCandidate(link: BoardLink, board: BoardResult, c: BenchCandida
   const { req } = shared;
   const flasher = req.flasher;
   if (flasher) {
-    const flashed = await reflash(link, board, shared, () => flasher.flashModel(link.id, c, req.signal));
-    if (flashed instanceof InputError) {
+    const flashed = await reflash(link, board, shared, () => flasher.flashModel(link.id, c, board.variant ?? undefined, req.signal));
+    if (flashed instanceof Error) {
       record(shared, board, emptyResult(c, 'error', flashed.message), 0);
       return true;
     }
@@ -186,15 +223,17 @@ async function attemptWithRetries(link: BoardLink, shared: Shared, until: NonNul
 }
 
 /**
- * Closes the link, runs the flasher, reopens. Returns true, the InputError of a candidate the flasher
- * refused (too big for the partition…), or false when the board was marked failed.
+ * Closes the link, runs the flasher, reopens. Returns true; the error of a write that was refused but leaves
+ * the board usable (an InputError: a candidate too big for the partition…; or one `tolerated` accepts); or
+ * false when the board was marked failed.
  */
-async function reflash(link: BoardLink, board: BoardResult, shared: Shared, flash: () => Promise<void>): Promise<true | InputError | false> {
+async function reflash(link: BoardLink, board: BoardResult, shared: Shared, flash: () => Promise<void>,
+  tolerated: (message: string) => boolean = () => false): Promise<true | Error | false> {
   await link.close();
   try {
     await flash();
   } catch (err) {
-    if (err instanceof InputError) {
+    if (err instanceof InputError || (err instanceof Error && tolerated(err.message))) {
       await link.open(shared.req.signal);
       return err;
     }

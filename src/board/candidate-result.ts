@@ -33,7 +33,7 @@ export function resultFromRecords(info: CandidateInfo, records: readonly BenchRe
     if (r.index !== undefined && r.index !== index) continue;
     switch (r.type) {
       case 'model': out.model_bytes = r.bytes; break;
-      case 'memory': out.memory_bytes = { internal: r.internal, psram: r.psram, flash: r.flash ?? null }; break;
+      case 'memory': out.memory_bytes = { internal: r.internal ?? null, psram: r.psram ?? null, flash: r.flash ?? null }; break;
       case 'test': out.test = info.hasTestValues === false ? 'none' : r.result; break;
       case 'latency': out.latency_us = { warmup: r.warmup, runs: [...r.runs_us], ...sampleStats(r.runs_us) }; break;
       case 'layer': out.layers.push({ name: r.name, op: r.op, us: r.us }); break;

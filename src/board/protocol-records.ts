@@ -17,10 +17,19 @@ export const helloRecord = z.object({
   type: z.literal('hello'),
   protocol: z.number().int(),
   chip: z.string(),
+  /** The firmware build (CONFIG_ESPDL_BENCH_VARIANT), e.g. 'esp32s3-octal'. */
+  variant: z.string().optional(),
+  /** Silicon revision, major × 100 + minor (esp_chip_info), e.g. 103 for v1.3. */
+  chip_rev: count.optional(),
   idf: z.string().optional(),
   esp_dl: z.string().optional(),
+  /** Hex; only the first CONFIG_APP_RETRIEVE_LEN_ELF_SHA digits (8-64) of the ELF's SHA-256. */
   app_elf_sha256: z.string().optional(),
   cpu_mhz: z.number().optional(),
+  /** PSRAM found at boot, bytes (0: none, or not the kind this build drives). */
+  psram: count.optional(),
+  /** Whether ESP-DL copies the weights out of flash (param_copy). */
+  param_copy: z.boolean().optional(),
   runs: count,
   warmup: count,
 });
@@ -29,8 +38,9 @@ export const modelRecord = z.object({
   type: z.literal('model'), index, name: z.string(), bytes: count, count: count.optional(),
 });
 
+/** ESP-DL's `get_memory_info()["total"]`; a figure the firmware cannot trust (a heap difference that wrapped) is left out. */
 export const memoryRecord = z.object({
-  type: z.literal('memory'), index, internal: count, psram: count, flash: count.optional(),
+  type: z.literal('memory'), index, internal: count.optional(), psram: count.optional(), flash: count.optional(),
 });
 
 export const testRecord = z.object({

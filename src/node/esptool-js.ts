@@ -10,7 +10,7 @@
  */
 import { InputError } from '../errors.js';
 import type { BenchCandidate, BoardFlasher } from '../board/bench.js';
-import { checkFits, type FirmwareBuild } from './esptool.js';
+import { buildNamed, checkFits, type FirmwareBuild } from './esptool.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PortLike } from './serial-link.js';
@@ -73,8 +73,8 @@ export class NodeWebSerialPort {
 }
 
 /** A BoardFlasher over esptool-js + the shim (untested against a chip, see the file header). */
-export function esptoolJsFlasher(build: FirmwareBuild, baud = 460800): BoardFlasher {
-  const write = async (port: string, files: { data: Uint8Array; address: number }[]): Promise<void> => {
+export function esptoolJsFlasher(builds: readonly FirmwareBuild[], baud = 460800): BoardFlasher {
+  const write = async (port: string, build: FirmwareBuild, files: { data: Uint8Array; address: number }[]): Promise<void> => {
     const { ESPLoader, Transport } = await import('esptool-js');
     const device = new NodeWebSerialPort(port);
     const transport = new Transport(device as unknown as ConstructorParameters<typeof Transport>[0], false);
@@ -91,13 +91,15 @@ export function esptoolJsFlasher(build: FirmwareBuild, baud = 460800): BoardFlas
     }
   };
   return {
-    flashFirmware: async (port) => {
+    flashFirmware: async (port, variant) => {
+      const build = buildNamed(builds, variant);
       const files = build.args.files.filter((f) => f.offset !== build.model.offset);
-      await write(port, await Promise.all(files.map(async (f) => ({ address: f.offset, data: new Uint8Array(await readFile(path.join(build.dir, f.file))) }))));
+      await write(port, build, await Promise.all(files.map(async (f) => ({ address: f.offset, data: new Uint8Array(await readFile(path.join(build.dir, f.file))) }))));
     },
-    flashModel: async (port, c: BenchCandidate) => {
+    flashModel: async (port, c: BenchCandidate, variant) => {
+      const build = buildNamed(builds, variant);
       checkFits(build, c);
-      await write(port, [{ address: build.model.offset, data: c.bytes }]);
+      await write(port, build, [{ address: build.model.offset, data: c.bytes }]);
     },
   };
 }

@@ -15,10 +15,11 @@ const ms = (us: number | undefined): string => (us === undefined ? '–' : (us /
 const bytes = (b: number | null | undefined): string => fmtBytes(b ?? undefined);
 const TEST = { pass: '✅ pass', fail: '❌ fail', none: 'no test data' } as const;
 
-function row(rank: number, c: RankedCandidate, r: CandidateResult | undefined): string {
+function row(rank: number, c: RankedCandidate, r: CandidateResult | undefined, advisory: boolean): string {
   const lat = r?.latency_us ?? undefined;
-  const status = r ? (r.status === 'ok' ? 'ok' : `${r.status}${r.reason ? `: ${mdText(r.reason.slice(0, 120))}` : ''}`) : 'not run';
-  return `| ${rank} | \`${mdText(c.name)}\` | ${fmtScore(c.score)} | ${r?.test ? TEST[r.test] : '–'} | ${ms(lat?.median)} | ${ms(lat?.min)} | ` +
+  const status = r ? (r.status === 'ok' && !r.reason ? 'ok' : `${r.status}${r.reason ? `: ${mdText(r.reason.slice(0, 120))}` : ''}`) : 'not run';
+  const test = r?.test ? `${TEST[r.test]}${advisory ? ' (QEMU, advisory)' : ''}` : '–';
+  return `| ${rank} | \`${mdText(c.name)}\` | ${fmtScore(c.score)} | ${test} | ${ms(lat?.median)} | ${ms(lat?.min)} | ` +
     `${ms(lat?.p90)} | ${bytes(r?.memory_bytes?.internal)} | ${bytes(r?.memory_bytes?.psram)} | ${status} |`;
 }
 
@@ -32,15 +33,22 @@ export function renderBenchSection(bench: BenchReport, ranked: RankedCandidate[]
     limitMs === undefined ? '' : `Latency limit (max-latency-ms): ${limitMs} ms for the Top-1 candidate.\n`,
     '| # | candidate | score | on-device test | median ms | min ms | p90 ms | internal RAM | PSRAM | status |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...ranked.map((c, i) => row(i + 1, c, byName.get(c.name))),
+    ...ranked.map((c, i) => row(i + 1, c, byName.get(c.name), Boolean(bench.test_advisory))),
   ];
+  if (bench.test_advisory) lines.push('', `> ⚠️ ${mdText(bench.test_advisory)}`);
   const lost = bench.boards.filter((b) => b.status !== 'ok');
   if (lost.length > 0) lines.push('', ...lost.map((b) => `- board \`${mdText(b.id)}\`: ${b.status}${b.reason ? ` (${mdText(b.reason)})` : ''}`));
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n');
 }
 
 /** One log line per benchmarked candidate: status, on-device test, median latency (or instructions in QEMU). */
-export function benchResultLine(c: CandidateResult): string {
+export function benchResultLine(c: CandidateResult, testAdvisory = false): string {
   const lat = c.latency_us ? `median ${(c.latency_us.median / 1000).toFixed(2)} ms` : c.icount ? `median ${c.icount.median} instructions` : '';
-  return `${c.name}: ${c.status}${c.test ? ` test=${c.test}` : ''} ${lat}${c.reason ? ` (${c.reason})` : ''}`;
+  return `${c.name}: ${c.status}${c.test ? ` test=${c.test}${testAdvisory ? ' (advisory)' : ''}` : ''} ${lat}${c.reason ? ` (${c.reason})` : ''}`;
+}
+
+/** The log lines of a bench report: one per candidate, then why its test results are advisory (QEMU). */
+export function benchResultLines(report: BenchReport): string[] {
+  const lines = report.candidates.map((c) => benchResultLine(c, Boolean(report.test_advisory)));
+  return report.test_advisory ? [...lines, `note: ${report.test_advisory}`] : lines;
 }

@@ -3,6 +3,7 @@
 // named by `-drive file=…,if=mtd`, finds the candidate written into it (bytes "FAKE-MODEL <behaviour> <µs,…>")
 // and prints what the benchmark firmware would print for it, then behaves as scripted:
 //   ok     records then idles (like the firmware waiting for commands) until killed
+//   testfail  like ok, but Model::test() fails (as it may in QEMU-S3 while passing on silicon)
 //   panic  Guru Meditation + "Rebooting..." then exits 0 (QEMU -no-reboot ends on a reset)
 //   hang   hello/model records then nothing, forever
 //   fail   an error on stderr and exit code 1 (like a bad -drive)
@@ -39,7 +40,7 @@ else if (behaviour === 'panic') {
   process.exit(0);
 } else {
   rec({ type: 'memory', index: 0, internal: 4096, psram: 65536, flash: 0 });
-  rec({ type: 'test', index: 0, result: 'pass' });
+  rec({ type: 'test', index: 0, result: behaviour === 'testfail' ? 'fail' : 'pass' });
   rec({ type: 'latency', index: 0, warmup: 1, runs_us: runs });
   rec({ type: 'done', models: 1, errors: 0 });
   setInterval(() => undefined, 1000);

@@ -7,22 +7,27 @@ import { BENCH_DEFAULTS, runBench, type BenchRequest, type FlashMethod } from '.
 import { RESET_STRATEGIES, type ResetStrategy } from '../../board/reset.js';
 import { GateError, InputError } from '../../errors.js';
 import { DEFAULT_LOCK_DIR } from '../../node/board-lock.js';
-import { benchResultLine } from '../../report/bench.js';
+import { benchResultLines } from '../../report/bench.js';
 import { parsePositiveInt, splitList, parseFlags } from '../args.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 
-const usage = `Usage: espdl-autoquant bench --chip CHIP --firmware BUILD_DIR --candidates DIR|FILE,... [options]
+const usage = `Usage: espdl-autoquant bench --chip CHIP --firmware DIR --candidates DIR|FILE,... [options]
 
 Flashes each candidate .espdl into the "model" partition of boards running the benchmark firmware
-(runner/firmware, built per chip by examples/workflows/firmware.yml), resets them, reads the firmware's
-result lines (runner/PROTOCOL.md) and writes bench.json: per candidate the on-device Model::test() result,
-latency min/median/mean/p90 over the firmware's timed runs (µs) and memory. The firmware itself is
-(re)flashed when a board reports another build (ELF SHA-256). Several boards of one chip share the
-candidates; a silent board is retried, then dropped with the reason recorded; crashes are caught.
+(runner/firmware, built per chip and board kind by examples/workflows/firmware.yml), resets them, reads the
+firmware's result lines (runner/PROTOCOL.md) and writes bench.json: per candidate the on-device
+Model::test() result, latency min/median/mean/p90 over the firmware's timed runs (µs) and memory. Each board
+gets the firmware build it needs (ESP32-P4 silicon v1.x or v3.x, the PSRAM of an ESP32-S3 or ESP32 module),
+chosen from what the board reports, and is (re)flashed when it runs another build (ELF SHA-256). Several
+boards of one chip share the candidates; a silent board is retried, then dropped with the reason recorded;
+crashes are caught. See runner/README.md, "First board".
 
 Options:
   --chip CHIP          esp32p4 | esp32s3 | esp32 | esp32c3 … (must match the firmware build) (required)
-  --firmware DIR       the firmware's ESP-IDF build directory (flasher_args.json, *.bin, *.elf) (required)
+  --firmware DIR       a firmware build directory (flasher_args.json, *.bin, *.elf, config/sdkconfig.json),
+                       or a folder of them (one per variant, as firmware.yml's artifacts) (required)
+  --variant NAME       use this firmware build for every board (e.g. esp32p4-rev1, esp32s3-quad) instead of
+                       choosing per board
   --candidates PATHS   a directory of .espdl files (or of NNNN/ folders with one .espdl each, as a
                        search run's Top-K), or a comma-separated list of files (required)
   --port PATH          a board's serial port; repeat or comma-separate for several boards
@@ -37,8 +42,9 @@ Options:
   --esptool MODE       auto | python | js: flash with Python esptool, or esptool-js (untested on chips)
   --baud N             flashing baud rate (default 460800)
   --no-flash           boards already carry firmware and model: measure what is there
-  --qemu               run in Espressif QEMU instead of boards (esp32, esp32s3, esp32c3 only): reports
-                       correctness and instruction counts (-icount), never latency
+  --qemu               run in Espressif QEMU instead of boards (esp32, esp32s3, esp32c3 only; there is no
+                       ESP32-P4 in QEMU): instruction counts (-icount), never latency; Model::test()
+                       results are advisory (QEMU has open bugs in S3 vector instructions)
   --icount-shift N     QEMU: 2^N ns per instruction (default 3)
   --max-latency-ms MS  exit 1 when the Top-1 candidate (the best of a run folder's candidates.json, else the
                        first candidate given) has no measured median ≤ MS
@@ -54,7 +60,7 @@ export const benchCommand: Command = defineCommand({
   usage,
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const res = await runBench(benchRequest(parse(argv), ctx));
-    for (const c of res.report.candidates) ctx.stderr(`${benchResultLine(c)}\n`);
+    for (const line of benchResultLines(res.report)) ctx.stderr(`${line}\n`);
     ctx.stdout(`${res.outFile}\n`);
     if (!res.gate.passed) throw new GateError(`latency gate: ${res.gate.failures.join('; ')}`);
     return 0;
@@ -67,7 +73,7 @@ function parse(argv: string[]) {
   return parseFlags('bench', {
     args: argv, allowPositionals: false,
     options: {
-      chip: { type: 'string' }, firmware: { type: 'string' }, candidates: { type: 'string' }, port: { type: 'string', multiple: true },
+      chip: { type: 'string' }, firmware: { type: 'string' }, variant: { type: 'string' }, candidates: { type: 'string' }, port: { type: 'string', multiple: true },
       reset: { type: 'string' }, runs: { type: 'string' }, timeout: { type: 'string' }, idle: { type: 'string' }, retries: { type: 'string' },
       esptool: { type: 'string' }, baud: { type: 'string' }, 'no-flash': { type: 'boolean' }, qemu: { type: 'boolean' },
       'icount-shift': { type: 'string' }, 'max-latency-ms': { type: 'string' }, 'lock-dir': { type: 'string' }, out: { type: 'string' },
@@ -101,7 +107,8 @@ function benchRequest(v: Values, ctx: CliContext): BenchRequest {
   const runs = v.runs === undefined ? undefined : parsePositiveInt(v.runs, '--runs', 1);
   const maxLatencyMs = latencyLimit(v['max-latency-ms']);
   return {
-    chip: v.chip, firmware: v.firmware, candidates: splitList(v.candidates), ports: (v.port ?? []).flatMap((p) => splitList(p)),
+    chip: v.chip, firmware: v.firmware, ...(v.variant ? { variant: v.variant } : {}), candidates: splitList(v.candidates),
+    ports: (v.port ?? []).flatMap((p) => splitList(p)),
     reset: resetMode(v.reset), timeoutS: parsePositiveInt(v.timeout, '--timeout', BENCH_DEFAULTS.timeoutS),
     idleS: parsePositiveInt(v.idle, '--idle', BENCH_DEFAULTS.idleS),
     retries: v.retries === undefined ? BENCH_DEFAULTS.retries : Number(v.retries), flash: flashMethod(v),

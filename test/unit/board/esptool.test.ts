@@ -13,6 +13,7 @@ const build: FirmwareBuild = {
   partitions: [],
   model: { name: 'model', type: 1, subtype: 0x82, offset: 0x210000, size: 16, encrypted: false, readonly: false },
   elfSha256: undefined,
+  variant: { name: 'esp32s3-octal', chip: 'esp32s3', psram: 'octal', qemu: false },
 };
 
 describe('esptool', () => {
@@ -37,16 +38,17 @@ describe('esptool', () => {
 
   it('flashes the firmware without the model partition entry, the model at its partition offset', async () => {
     const calls: string[][] = [];
-    const f = esptoolFlasher({ command: 'python3', prefix: ['-m', 'esptool'] }, build, { exec: async (cmd, args) => { calls.push([cmd, ...args]); return { stdout: '', stderr: '' }; } });
-    await f.flashFirmware('/dev/ttyUSB0');
+    const f = esptoolFlasher({ command: 'python3', prefix: ['-m', 'esptool'] }, [build], { exec: async (cmd, args) => { calls.push([cmd, ...args]); return { stdout: '', stderr: '' }; } });
+    await f.flashFirmware('/dev/ttyUSB0', 'esp32s3-octal');
     expect(calls[0].slice(-6)).toEqual(['0x0', '/b/bootloader/bootloader.bin', '0x8000', '/b/partition_table/partition-table.bin', '0x10000', '/b/app.bin']);
-    await f.flashModel('/dev/ttyUSB0', { name: 'c', file: 'c.espdl', bytes: new Uint8Array(8) });
+    await f.flashModel('/dev/ttyUSB0', { name: 'c', file: 'c.espdl', bytes: new Uint8Array(8) }, 'esp32s3-octal');
     expect(calls[1].slice(-2)[0]).toBe('0x210000');
-    await expect(f.flashModel('/dev/ttyUSB0', { name: 'c', file: 'c.espdl', bytes: new Uint8Array(17) })).rejects.toThrow(InputError);
+    await expect(f.flashModel('/dev/ttyUSB0', { name: 'c', file: 'c.espdl', bytes: new Uint8Array(17) }, 'esp32s3-octal')).rejects.toThrow(InputError);
+    await expect(f.flashFirmware('/dev/ttyUSB0', 'esp32s3-quad')).rejects.toThrow(/no firmware build esp32s3-quad \(have: esp32s3-octal\)/);
   });
 
   it('reports esptool failures with the last lines of its output', async () => {
-    const f = esptoolFlasher({ command: 'esptool', prefix: [] }, build, { exec: async () => { throw Object.assign(new Error('exit 2'), { stdout: 'Connecting......\nA fatal error occurred: Failed to connect to ESP32-S3: No serial data received.', stderr: '' }); } });
-    await expect(f.flashFirmware('/dev/ttyUSB0')).rejects.toThrow(/esptool failed on \/dev\/ttyUSB0: Connecting\.\.\.\.\.\. \| A fatal error occurred: Failed to connect/);
+    const f = esptoolFlasher({ command: 'esptool', prefix: [] }, [build], { exec: async () => { throw Object.assign(new Error('exit 2'), { stdout: 'Connecting......\nA fatal error occurred: Failed to connect to ESP32-S3: No serial data received.', stderr: '' }); } });
+    await expect(f.flashFirmware('/dev/ttyUSB0', 'esp32s3-octal')).rejects.toThrow(/esptool failed on \/dev\/ttyUSB0: Connecting\.\.\.\.\.\. \| A fatal error occurred: Failed to connect/);
   });
 });

@@ -1,0 +1,115 @@
+/**
+ * The benchmark firmware's configuration as ESP-IDF would assemble it from runner/firmware/: sdkconfig.defaults,
+ * then sdkconfig.defaults.<target>, then variants/<variant>.defaults (later files win; ESP-IDF build system,
+ * "Custom Sdkconfig Defaults": https://docs.espressif.com/projects/esp-idf/en/v5.5/esp32/api-guides/build-system.html),
+ * on top of the defaults of the firmware's own Kconfig options (main/Kconfig.projbuild). Used by the config
+ * checks and to generate the host build's sdkconfig.h. Options whose ESP-IDF default matters to a test are listed
+ * in IDF_DEFAULTS; anything else ESP-IDF would set is simply absent here.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './paths.js';
+
+export const FIRMWARE_DIR = path.join(REPO_ROOT, 'runner/firmware');
+
+/** A value as written in an sdkconfig file: 'y', a number or hex as text, a quoted string unquoted; false = "is not set" / =n. */
+export type SdkValue = string | false;
+export type SdkConfig = Map<string, SdkValue>;
+
+/**
+ * ESP-IDF v5.5 defaults the firmware's behaviour depends on, for options the project files may leave unset:
+ * APP_RETRIEVE_LEN_ELF_SHA (components/esp_app_format/Kconfig.projbuild: default 9, range 8-64).
+ */
+export const IDF_DEFAULTS: ReadonlyMap<string, string> = new Map([['CONFIG_APP_RETRIEVE_LEN_ELF_SHA', '9']]);
+
+/** The firmware builds: one per file in runner/firmware/variants/. */
+export function firmwareVariants(): string[] {
+  return readdirSync(path.join(FIRMWARE_DIR, 'variants')).filter((f) => f.endsWith('.defaults')).map((f) => f.replace(/\.defaults$/, '')).sort();
+}
+
+/** The IDF target a variant builds for: the part of its name before the first dash. */
+export const targetOf = (variant: string): string => variant.split('-')[0];
+
+/** Parses `CONFIG_X=value` and `# CONFIG_X is not set` lines; throws on anything else that is not a comment. */
+export function parseSdkconfig(text: string, file: string): SdkConfig {
+  const out: SdkConfig = new Map();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    const unset = /^# (CONFIG_\w+) is not set$/.exec(line);
+    if (unset) {
+      out.set(unset[1], false);
+      return;
+    }
+    if (line === '' || line.startsWith('#')) return;
+    const m = /^(CONFIG_\w+)=(.*)$/.exec(line);
+    if (!m) throw new Error(`${file}:${i + 1}: not an sdkconfig line: ${line}`);
+    const value = m[2].startsWith('"') ? JSON.parse(m[2]) as string : m[2];
+    out.set(m[1], value === 'n' ? false : value);
+  });
+  return out;
+}
+
+/** Defaults of the firmware's own options (`config X` … `default V` in main/Kconfig.projbuild). */
+export function kconfigDefaults(): SdkConfig {
+  const text = readFileSync(path.join(FIRMWARE_DIR, 'main/Kconfig.projbuild'), 'utf8');
+  const out: SdkConfig = new Map();
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    const config = /^\s*config (\w+)/.exec(line);
+    if (config) current = `CONFIG_${config[1]}`;
+    const dflt = /^\s*default (.+)$/.exec(line);
+    if (current && dflt) {
+      const v = dflt[1].trim();
+      out.set(current, v.startsWith('"') ? JSON.parse(v) as string : v === 'n' ? false : v);
+      current = undefined;
+    }
+  }
+  return out;
+}
+
+/** The files a variant's build reads, in order (those that exist). */
+export function defaultsFiles(variant: string): string[] {
+  const candidates = ['sdkconfig.defaults', `sdkconfig.defaults.${targetOf(variant)}`, `variants/${variant}.defaults`];
+  return candidates.filter((f) => {
+    try {
+      readFileSync(path.join(FIRMWARE_DIR, f));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The merged configuration of a variant (Kconfig defaults < IDF defaults < the defaults files, in order). */
+export function variantConfig(variant: string): SdkConfig {
+  const merged: SdkConfig = new Map([...IDF_DEFAULTS, ...kconfigDefaults()]);
+  merged.set('CONFIG_IDF_TARGET', targetOf(variant));
+  for (const f of defaultsFiles(variant)) {
+    for (const [k, v] of parseSdkconfig(readFileSync(path.join(FIRMWARE_DIR, f), 'utf8'), f)) merged.set(k, v);
+  }
+  return merged;
+}
+
+/** The flash size a configuration selects (CONFIG_ESPTOOLPY_FLASHSIZE_<n>MB=y, the last one set wins). */
+export function flashSizeBytes(config: SdkConfig): number {
+  const sizes = [...config].filter(([k, v]) => v === 'y' && /^CONFIG_ESPTOOLPY_FLASHSIZE_\d+MB$/.test(k));
+  if (sizes.length === 0) throw new Error('no CONFIG_ESPTOOLPY_FLASHSIZE_<n>MB set');
+  return Number(/(\d+)MB$/.exec(sizes[sizes.length - 1][0])![1]) * 1024 * 1024;
+}
+
+/**
+ * sdkconfig.h for the host build: what ESP-IDF's confgen writes (bools as 1, strings quoted, numbers as they are,
+ * unset options absent), without the CONFIG_IDF_TARGET_<CHIP> switches, which would select ESP-DL's SIMD code.
+ */
+export function sdkconfigHeader(config: SdkConfig): string {
+  const lines = ['/* Generated by test/helpers/sdkconfig.ts for the host build of the firmware. */', '#pragma once'];
+  for (const [k, v] of config) {
+    if (v === false) continue;
+    const isNumber = /^(0x[0-9a-fA-F]+|-?\d+)$/.test(v);
+    const value = v === 'y' ? '1' : isNumber ? v : JSON.stringify(v);
+    lines.push(`#define ${k} ${value}`);
+  }
+  const cpu = [...config].find(([k, v]) => v === 'y' && /^CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ_\d+$/.test(k));
+  if (cpu) lines.push(`#define CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ ${/(\d+)$/.exec(cpu[0])![1]}`);
+  return `${lines.join('\n')}\n`;
+}
