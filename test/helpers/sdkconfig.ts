@@ -80,21 +80,46 @@ export function defaultsFiles(variant: string): string[] {
   });
 }
 
+/**
+ * Kconfig `choice` groups the firmware's files set: selecting one member (=y) deselects the others, so a later
+ * file's choice replaces an earlier one's (e.g. the QEMU build's DIO flash over the S3 files' QIO).
+ */
+const CHOICES = [
+  'CONFIG_ESPTOOLPY_FLASHMODE_', 'CONFIG_ESPTOOLPY_FLASHSIZE_', 'CONFIG_ESPTOOLPY_FLASHFREQ_', 'CONFIG_SPIRAM_MODE_',
+  'CONFIG_SPIRAM_SPEED_', 'CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ_', 'CONFIG_CACHE_L2_CACHE_', 'CONFIG_PARTITION_TABLE_',
+];
+const choiceOf = (key: string): string | undefined =>
+  /^CONFIG_ESP32P4_REV_MIN_\d+$/.test(key) ? 'CONFIG_ESP32P4_REV_MIN_'
+    : CHOICES.find((c) => key.startsWith(c) && /^[0-9A-Z]+$/.test(key.slice(c.length)) && !/(FILENAME|OFFSET)$/.test(key));
+
 /** The merged configuration of a variant (Kconfig defaults < IDF defaults < the defaults files, in order). */
 export function variantConfig(variant: string): SdkConfig {
   const merged: SdkConfig = new Map([...IDF_DEFAULTS, ...kconfigDefaults()]);
   merged.set('CONFIG_IDF_TARGET', targetOf(variant));
   for (const f of defaultsFiles(variant)) {
-    for (const [k, v] of parseSdkconfig(readFileSync(path.join(FIRMWARE_DIR, f), 'utf8'), f)) merged.set(k, v);
+    for (const [k, v] of parseSdkconfig(readFileSync(path.join(FIRMWARE_DIR, f), 'utf8'), f)) {
+      const group = choiceOf(k);
+      if (group && v === 'y') {
+        for (const other of [...merged.keys()]) if (other !== k && choiceOf(other) === group) merged.delete(other);
+      }
+      merged.set(k, v);
+    }
   }
   return merged;
 }
 
-/** The flash size a configuration selects (CONFIG_ESPTOOLPY_FLASHSIZE_<n>MB=y, the last one set wins). */
+/** The selected member of a choice group, e.g. chosen(config, 'CONFIG_ESPTOOLPY_FLASHMODE_') → 'QIO'. */
+export function chosen(config: SdkConfig, group: string): string | undefined {
+  const picked = [...config].filter(([k, v]) => v === 'y' && choiceOf(k) === group).map(([k]) => k.slice(group.length));
+  if (picked.length > 1) throw new Error(`${group}*: ${picked.join(', ')} all selected`);
+  return picked[0];
+}
+
+/** The flash size a configuration selects (CONFIG_ESPTOOLPY_FLASHSIZE_<n>MB=y). */
 export function flashSizeBytes(config: SdkConfig): number {
-  const sizes = [...config].filter(([k, v]) => v === 'y' && /^CONFIG_ESPTOOLPY_FLASHSIZE_\d+MB$/.test(k));
-  if (sizes.length === 0) throw new Error('no CONFIG_ESPTOOLPY_FLASHSIZE_<n>MB set');
-  return Number(/(\d+)MB$/.exec(sizes[sizes.length - 1][0])![1]) * 1024 * 1024;
+  const size = chosen(config, 'CONFIG_ESPTOOLPY_FLASHSIZE_');
+  if (!size || !/^\d+MB$/.test(size)) throw new Error(`no CONFIG_ESPTOOLPY_FLASHSIZE_<n>MB set (${size ?? 'none'})`);
+  return Number(size.slice(0, -2)) * 1024 * 1024;
 }
 
 /**
@@ -109,7 +134,7 @@ export function sdkconfigHeader(config: SdkConfig): string {
     const value = v === 'y' ? '1' : isNumber ? v : JSON.stringify(v);
     lines.push(`#define ${k} ${value}`);
   }
-  const cpu = [...config].find(([k, v]) => v === 'y' && /^CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ_\d+$/.test(k));
-  if (cpu) lines.push(`#define CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ ${/(\d+)$/.exec(cpu[0])![1]}`);
+  const cpu = chosen(config, 'CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ_');
+  if (cpu) lines.push(`#define CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ ${cpu}`);
   return `${lines.join('\n')}\n`;
 }

@@ -300,10 +300,13 @@ BaseType_t xTaskCreate(TaskFunction_t fn, const char *, uint32_t, void *, uint32
 
 void vTaskDelay(TickType_t)
 {
-    // The command task waits here on EOF: on the host, end of stdin ends the program.
-    if (std::feof(stdin) || std::ferror(stdin)) {
+    // The command task waits here after getchar() returned EOF (and clearerr()): on the host, end of stdin
+    // ends the program.
+    const int c = std::getc(stdin);
+    if (c == EOF) {
         std::exit(0);
     }
+    std::ungetc(c, stdin);
 }
 
 #if defined(__GLIBC__) && (__GLIBC__ < 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ < 38))
