@@ -48,10 +48,30 @@ beforeAll(async () => {
   // A stand-in qemu-system-xtensa on PATH (the CLI spawns the real binary name).
   const bin = path.join(dir, 'bin');
   await mkdir(bin);
-  await writeFile(path.join(bin, 'qemu-system-xtensa'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO_ROOT, 'test/fakes/fake-qemu.mjs')}" "$@"\n`);
+  // It also records its arguments, to check the command line bench builds.
+  await writeFile(path.join(bin, 'qemu-system-xtensa'), `#!/bin/sh\necho "$@" >> "${path.join(dir, 'qemu-args.log')}"\nexec "${process.execPath}" "${path.join(REPO_ROOT, 'test/fakes/fake-qemu.mjs')}" "$@"\n`);
   await chmod(path.join(bin, 'qemu-system-xtensa'), 0o755);
   process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
 });
+/** A build directory as the firmware workflow uploads it: flasher_args.json, images, ELF, config/sdkconfig.json. */
+async function writeBuild(at: string, chip: string, sdk: Record<string, unknown>, elf: string): Promise<void> {
+  await mkdir(path.join(at, 'partition_table'), { recursive: true });
+  await mkdir(path.join(at, 'bootloader'), { recursive: true });
+  await mkdir(path.join(at, 'config'), { recursive: true });
+  const csv = await readFile(path.join(REPO_ROOT, 'runner/firmware/partitions.csv'), 'utf8');
+  await writeFile(path.join(at, 'partition_table/partition-table.bin'), generatePartitionTable(partitionTableFromCsv(csv), md5));
+  await writeFile(path.join(at, 'bootloader/bootloader.bin'), new Uint8Array([0xe9, 1, 2]));
+  await writeFile(path.join(at, 'espdl_bench.bin'), new Uint8Array([0xe9, 3, 4]));
+  await writeFile(path.join(at, 'espdl_bench.elf'), elf);
+  await writeFile(path.join(at, 'config/sdkconfig.json'), JSON.stringify({ IDF_TARGET: chip, ...sdk }));
+  await writeFile(path.join(at, 'flasher_args.json'), JSON.stringify({
+    flash_settings: { flash_mode: 'dio', flash_size: '8MB', flash_freq: '80m' },
+    flash_files: { '0x0': 'bootloader/bootloader.bin', '0x8000': 'partition_table/partition-table.bin', '0x10000': 'espdl_bench.bin' },
+    'partition-table': { offset: '0x8000', file: 'partition_table/partition-table.bin' },
+    extra_esptool_args: { chip, before: 'default_reset', after: 'hard_reset', stub: true },
+  }));
+}
+
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
@@ -98,5 +118,23 @@ describe('espdl-autoquant bench', () => {
       await emu.close();
       await pair.stop();
     }
+  });
+
+  it('takes a folder of builds (the firmware workflow\'s artifacts): QEMU runs the esp32s3-qemu build with 8 MB quad PSRAM and the default eFuse', async () => {
+    const set = path.join(dir, 'firmware-set');
+    await writeBuild(path.join(set, 'espdl-bench-firmware-esp32s3-octal'), 'esp32s3', { ESPDL_BENCH_VARIANT: 'esp32s3-octal', SPIRAM: true, SPIRAM_MODE_OCT: true }, 'ELF octal');
+    await writeBuild(path.join(set, 'espdl-bench-firmware-esp32s3-qemu'), 'esp32s3', { ESPDL_BENCH_VARIANT: 'esp32s3-qemu', SPIRAM: true, SPIRAM_MODE_QUAD: true }, 'ELF qemu');
+    await writeBuild(path.join(set, 'espdl-bench-firmware-esp32p4-rev1'), 'esp32p4', { ESPDL_BENCH_VARIANT: 'esp32p4-rev1', SPIRAM: true, ESP32P4_SELECTS_REV_LESS_V3: true }, 'ELF p4');
+    await rm(path.join(dir, 'qemu-args.log'), { force: true });
+    const c = ctx(dir);
+    expect(await benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'firmware-set', '--candidates', 'topk/0001/model.espdl', '--timeout', '5', '--out', 'set.json'], c)).toBe(0);
+    expect((c.logger as ReturnType<typeof recordingLogger>).lines).toContainEqual({ level: 'info', message: 'qemu: firmware build esp32s3-qemu' });
+    const args = (await readFile(path.join(dir, 'qemu-args.log'), 'utf8')).trim();
+    expect(args).toMatch(/^-nographic -machine esp32s3 -m 8M -drive file=\S+,if=mtd,format=raw -drive file=\S+qemu_efuse\.bin,if=none,format=raw,id=efuse -global driver=nvram\.esp32s3\.efuse,property=drive,value=efuse -global driver=timer\.esp32s3\.timg,property=wdt_disable,value=true -icount shift=3 -no-reboot -serial mon:stdio$/);
+    // --variant picks one build explicitly; an unknown one is refused with the names there are.
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'firmware-set', '--variant', 'esp32s3-quad', '--candidates', 'topk'], ctx(dir)))
+      .rejects.toThrow(/--variant esp32s3-quad: no esp32s3 firmware build of that name \(have: esp32s3-octal, esp32s3-qemu\)/);
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32', '--firmware', 'firmware-set', '--candidates', 'topk'], ctx(dir)))
+      .rejects.toThrow(/--chip esp32, but firmware-set was built for esp32p4, esp32s3/);
   });
 });
