@@ -20,7 +20,7 @@ const action = parse(readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) a
 const declared = new Set(Object.keys(action.inputs));
 
 const WORKFLOW_KEYS = ['name', 'run-name', 'on', 'permissions', 'concurrency', 'env', 'defaults', 'jobs'];
-const JOB_KEYS = ['name', 'runs-on', 'needs', 'if', 'permissions', 'strategy', 'steps', 'timeout-minutes', 'env', 'concurrency', 'outputs', 'continue-on-error', 'environment', 'defaults'];
+const JOB_KEYS = ['name', 'runs-on', 'needs', 'if', 'permissions', 'strategy', 'steps', 'timeout-minutes', 'env', 'concurrency', 'outputs', 'continue-on-error', 'environment', 'defaults', 'container'];
 const STEP_KEYS = ['id', 'name', 'uses', 'with', 'run', 'if', 'env', 'shell', 'working-directory', 'continue-on-error', 'timeout-minutes'];
 const EVENTS = ['push', 'pull_request', 'pull_request_target', 'workflow_dispatch', 'workflow_run', 'schedule', 'workflow_call', 'release'];
 const PERMISSIONS = ['actions', 'checks', 'contents', 'deployments', 'id-token', 'issues', 'packages', 'pages', 'pull-requests', 'statuses'];
