@@ -87,7 +87,7 @@ describe('espdl-autoquant bench', () => {
 
   it('--qemu runs a search Top-K folder through the emulator and writes bench.json', async () => {
     const c = ctx(dir);
-    expect(await benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'topk', '--timeout', '5', '--out', 'q.json'], c)).toBe(0);
+    expect(await benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'topk', '--timeout', '60', '--out', 'q.json'], c)).toBe(0);
     const report = benchReport.parse(JSON.parse(await readFile(path.join(dir, 'q.json'), 'utf8')));
     expect(report.mode).toBe('qemu');
     expect(report.candidates.map((x) => [x.name, x.status])).toEqual([['0001', 'ok'], ['0002', 'crashed']]);
@@ -127,7 +127,7 @@ describe('espdl-autoquant bench', () => {
     await writeBuild(path.join(set, 'espdl-bench-firmware-esp32p4-rev1'), 'esp32p4', { ESPDL_BENCH_VARIANT: 'esp32p4-rev1', SPIRAM: true, ESP32P4_SELECTS_REV_LESS_V3: true }, 'ELF p4');
     await rm(path.join(dir, 'qemu-args.log'), { force: true });
     const c = ctx(dir);
-    expect(await benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'firmware-set', '--candidates', 'topk/0001/model.espdl', '--timeout', '5', '--out', 'set.json'], c)).toBe(0);
+    expect(await benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'firmware-set', '--candidates', 'topk/0001/model.espdl', '--timeout', '60', '--out', 'set.json'], c)).toBe(0);
     expect((c.logger as ReturnType<typeof recordingLogger>).lines).toContainEqual({ level: 'info', message: 'qemu: firmware build esp32s3-qemu' });
     const args = (await readFile(path.join(dir, 'qemu-args.log'), 'utf8')).trim();
     expect(args).toMatch(/^-nographic -machine esp32s3 -m 8M -drive file=\S+,if=mtd,format=raw -drive file=\S+qemu_efuse\.bin,if=none,format=raw,id=efuse -global driver=nvram\.esp32s3\.efuse,property=drive,value=efuse -global driver=timer\.esp32s3\.timg,property=wdt_disable,value=true -icount shift=3 -no-reboot -serial mon:stdio$/);
