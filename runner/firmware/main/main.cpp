@@ -7,6 +7,7 @@
 // fbs_loader.cpp). This file and its siblings are compiled and run on the host by test/firmware/ against
 // ESP-DL's headers with stand-ins for ESP-IDF; the ESP-IDF build itself runs in examples/workflows/firmware.yml.
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
