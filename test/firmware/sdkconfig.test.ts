@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { partitionTableFromCsv, PARTITION_TYPES } from '../../src/board/partition-table.js';
+import { PARTITION_TYPES } from '../../src/board/partition-table.js';
+import { partitionTableFromCsv } from '../helpers/partition-table.js';
 import { chosen, FIRMWARE_DIR, firmwareVariants, flashSizeBytes, targetOf, variantConfig } from '../helpers/sdkconfig.js';
 
 const MB = 1024 * 1024;
