@@ -5,6 +5,7 @@
  *   with float accumulators, 4-way ILP, 8-lane AVX2 vectors), single-threaded. Above 32768 elements torch
  *   splits the sum across threads, so for those sizes the result can differ by an ulp from a multi-threaded
  *   PPQ run (only int16 KL histograms are that long).
+ * - `sparseSumF32`: sumF32 of a mostly-zero tensor given by its non-zero positions, same bits.
  * - `rowSumF32`: the scalar row_sum used for strided reductions (e.g. mean over the batch dimension).
  * - `histcInto`: torch.histc (aten/src/ATen/native/Histogram.cpp, histc → histogramdd with LINEAR_INTERPOLATION,
  *   no local search): bin = trunc(fl32(fl32(x − lo)·bins) / fl32(hi − lo)), right edge inclusive.
@@ -106,6 +107,51 @@ export function sumF32(x: ArrayLike<number>, start = 0, end = x.length): number 
   for (let k = 1; k < 4; k++) for (let l = 0; l < VEC; l++) acc[l] += acc[k * VEC + l]!;
   let fin = 0;
   for (let k = vecSize * VEC; k < n; k++) fin = Math.fround(fin + x[start + k]!);
+  for (let l = 0; l < VEC; l++) fin = Math.fround(fin + acc[l]!);
+  return fin;
+}
+
+/**
+ * sumF32(x, start, end) for an x that is zero except at the ascending positions[from … to), where it holds
+ * values[from … to). Adding a zero to a float32 accumulator leaves it unchanged, so the empty stretches cost only
+ * the cascade's level moves, which depend on the position alone: the result is sumF32's, bit for bit.
+ */
+export function sparseSumF32(
+  values: Float32Array, positions: Int32Array, from: number, to: number, start: number, end: number,
+): number {
+  const n = end - start;
+  if (n < VEC) {
+    const dense = new Float32Array(n);
+    for (let k = from; k < to; k++) dense[positions[k]! - start] = values[k]!;
+    return sumF32(dense);
+  }
+  const vecSize = Math.floor(n / VEC);
+  const rows = Math.floor(vecSize / 4);
+  const levelPower = Math.max(4, Math.floor(ceilLog2(rows) / LEVELS));
+  const levelStep = 1 << levelPower;
+  const levelMask = levelStep - 1;
+  const acc = new Float32Array(LEVELS * ROW);
+  let k = from;
+  let i = 0;
+  while (i + levelStep <= rows) {
+    i += levelStep;
+    for (; k < to && positions[k]! - start < i * ROW; k++) acc[(positions[k]! - start) % ROW] += values[k]!;
+    for (let lev = 1; lev < LEVELS; lev++) {
+      const hi = lev * ROW;
+      const lo = hi - ROW;
+      for (let s = 0; s < ROW; s++) { acc[hi + s] += acc[lo + s]!; acc[lo + s] = 0; }
+      if ((i & (levelMask * 2 ** (lev * levelPower))) !== 0) break;
+    }
+  }
+  for (; k < to && positions[k]! - start < rows * ROW; k++) acc[(positions[k]! - start) % ROW] += values[k]!;
+  for (let lev = 1; lev < LEVELS; lev++) {
+    for (let s = 0; s < ROW; s++) acc[s] += acc[lev * ROW + s]!;
+  }
+  // row_sum's remainder vectors go into ILP partial 0 (lanes 0..7).
+  for (; k < to && positions[k]! - start < vecSize * VEC; k++) acc[(positions[k]! - start) % VEC] += values[k]!;
+  for (let s = 1; s < 4; s++) for (let l = 0; l < VEC; l++) acc[l] += acc[s * VEC + l]!;
+  let fin = 0;
+  for (; k < to; k++) fin = Math.fround(fin + values[k]!);
   for (let l = 0; l < VEC; l++) fin = Math.fround(fin + acc[l]!);
   return fin;
 }
