@@ -36,4 +36,13 @@ describe('the npm package', () => {
     expect(majors.sort()).toEqual(['20', '24']);
     expect(pkg.engines.node).toBe('^20.19.0 || ^24');
   });
+
+  it('a plain `npm ci` in the clone skips onnxruntime-node\'s CUDA download (offline machines, the README\'s first command)', () => {
+    // npm hands project config to install scripts as npm_config_*; onnxruntime-node's script exits early on "skip".
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const env = { ...process.env };
+    delete env.ONNXRUNTIME_NODE_INSTALL;
+    const value = execFileSync(npm, ['config', 'get', 'onnxruntime-node-install'], { cwd: REPO_ROOT, env, encoding: 'utf8', shell: process.platform === 'win32' });
+    expect(value.trim()).toBe('skip');
+  });
 });
