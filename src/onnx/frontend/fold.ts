@@ -6,19 +6,16 @@
  * replaced by the branch it takes; the walk repeats until nothing changes. Folded values keep their names
  * (they become initializers), so every tensor name a report uses survives.
  */
-import { attrInt, type Graph, type Node } from '../../ir/graph.js';
+import { type Graph, type Node } from '../../ir/graph.js';
 import { numel, type Tensor } from '../../ir/tensor.js';
 import { topologicalSort } from '../../ir/topo.js';
 import type { Logger } from '../../log.js';
-import { evaluateNode, FRONTEND_FOLDABLE_OPS } from '../simplify/eval-ops.js';
+import { FRONTEND_FOLDABLE_OPS, MAX_FOLDED_ELEMENTS, shapeOf, tryFold } from '../simplify/eval-ops.js';
 import { constantValue } from '../simplify/constants.js';
 import { graphOutputNames } from '../../ir/edit.js';
 import { make, nums } from '../../ir/tensor-math.js';
 import { inlineIf } from './inline-if.js';
 import { inferNode, type StaticInfo } from './shapes.js';
-
-/** Folded tensors larger than this (elements) stay nodes, as in onnx-simplifier, to keep files small. */
-const MAX_FOLDED_ELEMENTS = 1 << 24;
 
 export interface FoldResult {
   /** Nodes replaced by constants. */
@@ -92,26 +89,11 @@ function evaluate(
   if (n.opType === 'Shape' || n.opType === 'Size') {
     const dims = get(n.inputs[0])?.dims;
     if (!dims) return undefined;
-    if (n.opType === 'Size') return [make('int64', [], [numel(dims)])];
-    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dims.length : v, 0), dims.length);
-    const start = clamp(attrInt(n, 'start', 0));
-    const end = clamp(attrInt(n, 'end', dims.length));
-    const part = dims.slice(start, Math.max(start, end));
-    return [make('int64', [part.length], part)];
+    return n.opType === 'Size' ? [make('int64', [], [numel(dims)])] : [shapeOf(n, dims)];
   }
   if (n.opType === 'Constant') {
     const t = constantValue(n);
     return t ? [t] : undefined;
   }
-  if (!FRONTEND_FOLDABLE_OPS.has(n.opType)) return undefined;
-  const inputs = n.inputs.map((i) => constant(i));
-  if (n.inputs.some((name, k) => name && !inputs[k])) return undefined;
-  // float16 bits and strings are not arithmetic-safe here; leave them to the runtime.
-  if (inputs.some((t) => t && (t.dtype === 'float16' || t.dtype === 'string'))) return undefined;
-  try {
-    return evaluateNode(n, inputs, opset);
-  } catch (err) {
-    log.debug(`not folding ${n.opType} ${n.name}: ${(err as Error).message}`);
-    return undefined;
-  }
+  return tryFold(n, n.inputs.map((i) => constant(i)), opset, FRONTEND_FOLDABLE_OPS, log);
 }

@@ -7,7 +7,12 @@ import { attrInt, attrInts, type Node } from '../../ir/graph.js';
 import { allocate, dataTypeFromCode, numel, type Tensor, type TensorData } from '../../ir/tensor.js';
 import { axisOf, broadcastIndex, broadcastIndexWith, broadcastShape, isInteger, make, nums, strides } from '../../ir/tensor-math.js';
 
+import type { Logger } from '../../log.js';
+
 type Inputs = (Tensor | undefined)[];
+
+/** Folded tensors larger than this (elements) are left as nodes, as onnxsim does, to keep files small. */
+export const MAX_FOLDED_ELEMENTS = 1 << 24;
 type Op = (n: Node, x: Inputs, opset: number) => Tensor[];
 
 /** Ops this evaluator can fold (besides Shape, which fold.ts handles from known shapes). */
@@ -26,6 +31,32 @@ export const FRONTEND_FOLDABLE_OPS: ReadonlySet<string> = new Set([
   'Floor', 'Ceil', 'Sqrt', 'Reciprocal', 'Pow', 'Mod', 'Flatten', 'Tile', 'ReduceProd', 'ReduceSum', 'ReduceMin',
   'ReduceMax', 'Sign', 'Relu', 'Sigmoid',
 ]);
+
+/**
+ * The folding rule both folding passes share: evaluates `n` when its op is in `foldable` and every named input is
+ * a known constant; undefined (the node stays) otherwise, or when the evaluator cannot do this form of the op.
+ */
+export function tryFold(n: Node, inputs: Inputs, opset: number, foldable: ReadonlySet<string>, log: Logger): Tensor[] | undefined {
+  if (!foldable.has(n.opType)) return undefined;
+  if (n.inputs.some((name, k) => name && !inputs[k])) return undefined;
+  // float16 bits and strings are not arithmetic-safe here; leave them to the runtime.
+  if (inputs.some((t) => t && (t.dtype === 'float16' || t.dtype === 'string'))) return undefined;
+  try {
+    return evaluateNode(n, inputs, opset);
+  } catch (err) {
+    log.debug(`not folding ${n.opType} ${n.name}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** ONNX Shape of a tensor with known `dims`: the `start`/`end` attributes (opset 15+; absent before) clamped to the rank. */
+export function shapeOf(n: Node, dims: readonly number[]): Tensor {
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dims.length : v, 0), dims.length);
+  const start = clamp(attrInt(n, 'start', 0));
+  const end = clamp(attrInt(n, 'end', dims.length));
+  const part = dims.slice(start, Math.max(start, end));
+  return make('int64', [part.length], part);
+}
 
 /** Evaluates `node` on constant inputs ('' inputs are undefined). Throws if the op or its form is unsupported. */
 export function evaluateNode(node: Node, inputs: Inputs, opset: number): Tensor[] {
