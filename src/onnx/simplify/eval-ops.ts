@@ -81,15 +81,17 @@ function pick(t: Tensor, map: ArrayLike<number>, dims: readonly number[]): Tenso
 
 const withDims = (t: Tensor, dims: readonly number[]): Tensor => ({ dtype: t.dtype, dims: [...dims], data: t.data });
 
+/** The two inputs of a broadcasting binary op: the output dims and, per output element, each input's value index. */
+function broadcastPair(x: Inputs) {
+  const a = req(x, 0);
+  const b = req(x, 1);
+  const dims = broadcastShape(a.dims, b.dims);
+  return { a, dims, ia: broadcastIndex(a.dims, dims), ib: broadcastIndex(b.dims, dims), va: nums(a), vb: nums(b) };
+}
+
 function binary(f: (a: number, b: number) => number, intF?: (a: number, b: number) => number): Op {
   return (n, x) => {
-    const a = req(x, 0);
-    const b = req(x, 1);
-    const dims = broadcastShape(a.dims, b.dims);
-    const ia = broadcastIndex(a.dims, dims);
-    const ib = broadcastIndex(b.dims, dims);
-    const va = nums(a);
-    const vb = nums(b);
+    const { a, dims, ia, ib, va, vb } = broadcastPair(x);
     const g = isInteger(a.dtype) && intF ? intF : f;
     const out = new Float64Array(ia.length);
     for (let k = 0; k < out.length; k++) out[k] = g(va[ia[k]!]!, vb[ib[k]!]!);
@@ -106,13 +108,7 @@ function axesOf(n: Node, x: Inputs, opset: number, fromInputSince: number): numb
 
 function compare(f: (a: number, b: number) => boolean): Op {
   return (_n, x) => {
-    const a = req(x, 0);
-    const b = req(x, 1);
-    const dims = broadcastShape(a.dims, b.dims);
-    const ia = broadcastIndex(a.dims, dims);
-    const ib = broadcastIndex(b.dims, dims);
-    const va = nums(a);
-    const vb = nums(b);
+    const { dims, ia, ib, va, vb } = broadcastPair(x);
     return [make('bool', dims, Array.from(ia, (i, k) => (f(va[i]!, vb[ib[k]!]!) ? 1 : 0)))];
   };
 }
@@ -205,16 +201,7 @@ const OPS: Readonly<Record<string, Op>> = {
   Sub: binary((a, b) => a - b),
   Mul: binary((a, b) => a * b),
   Div: binary((a, b) => a / b, (a, b) => Math.trunc(a / b)),
-  Equal: (_n, x) => {
-    const a = req(x, 0);
-    const b = req(x, 1);
-    const dims = broadcastShape(a.dims, b.dims);
-    const ia = broadcastIndex(a.dims, dims);
-    const ib = broadcastIndex(b.dims, dims);
-    const va = nums(a);
-    const vb = nums(b);
-    return [make('bool', dims, Array.from(ia, (i, k) => (va[i] === vb[ib[k]!] ? 1 : 0)))];
-  },
+  Equal: compare((a, b) => a === b),
   Where: (_n, x) => {
     const c = req(x, 0);
     const a = req(x, 1);

@@ -66,6 +66,28 @@ const VEC = 8;
 /** Floats per multi_row_sum row: 4 ILP partials × 8 lanes. */
 const ROW = 4 * VEC;
 
+/** multi_row_sum's cascade for n floats: whole vectors, rows of 4 vectors, rows added per level step. */
+function cascadeShape(n: number): { vecSize: number; rows: number; levelStep: number } {
+  const vecSize = Math.floor(n / VEC);
+  const rows = Math.floor(vecSize / 4);
+  return { vecSize, rows, levelStep: 1 << Math.max(4, Math.floor(ceilLog2(rows) / LEVELS)) };
+}
+
+/**
+ * After `rowsDone` rows (a multiple of levelStep), each level's partial sums move up one level and the lower
+ * level restarts at zero, until the level whose step count `rowsDone` does not complete.
+ */
+function cascadeLevelUp(acc: Float32Array, rowsDone: number, levelStep: number): void {
+  const levelPower = Math.log2(levelStep);
+  const levelMask = levelStep - 1;
+  for (let lev = 1; lev < LEVELS; lev++) {
+    const hi = lev * ROW;
+    const lo = hi - ROW;
+    for (let s = 0; s < ROW; s++) { acc[hi + s] += acc[lo + s]!; acc[lo + s] = 0; }
+    if ((rowsDone & (levelMask * 2 ** (lev * levelPower))) !== 0) break;
+  }
+}
+
 /**
  * torch.sum of x[start, end) as one contiguous float32 tensor (vectorized_inner_sum), single-threaded.
  * Vectorized<float> lanes are independent, so the 4 ILP partials × 8 lanes of row_sum<Vectorized<float>> are
@@ -74,11 +96,7 @@ const ROW = 4 * VEC;
 export function sumF32(x: ArrayLike<number>, start = 0, end = x.length): number {
   const n = end - start;
   if (n < VEC) return rowSumF32(x, start, 1, n);
-  const vecSize = Math.floor(n / VEC);
-  const rows = Math.floor(vecSize / 4);
-  const levelPower = Math.max(4, Math.floor(ceilLog2(rows) / LEVELS));
-  const levelStep = 1 << levelPower;
-  const levelMask = levelStep - 1;
+  const { vecSize, rows, levelStep } = cascadeShape(n);
   const acc = new Float32Array(LEVELS * ROW);
   let i = 0;
   while (i + levelStep <= rows) {
@@ -86,20 +104,13 @@ export function sumF32(x: ArrayLike<number>, start = 0, end = x.length): number 
       const base = start + i * ROW;
       for (let s = 0; s < ROW; s++) acc[s] += x[base + s]!;
     }
-    for (let lev = 1; lev < LEVELS; lev++) {
-      const hi = lev * ROW;
-      const lo = hi - ROW;
-      for (let s = 0; s < ROW; s++) { acc[hi + s] += acc[lo + s]!; acc[lo + s] = 0; }
-      if ((i & (levelMask * 2 ** (lev * levelPower))) !== 0) break;
-    }
+    cascadeLevelUp(acc, i, levelStep);
   }
   for (; i < rows; i++) {
     const base = start + i * ROW;
     for (let s = 0; s < ROW; s++) acc[s] += x[base + s]!;
   }
-  for (let lev = 1; lev < LEVELS; lev++) {
-    for (let s = 0; s < ROW; s++) acc[s] += acc[lev * ROW + s]!;
-  }
+  for (let lev = 1; lev < LEVELS; lev++) for (let s = 0; s < ROW; s++) acc[s] += acc[lev * ROW + s]!;
   // row_sum remainder vectors go into ILP partial 0, then partials 1..3 are folded into it.
   for (let v = rows * 4; v < vecSize; v++) {
     for (let l = 0; l < VEC; l++) acc[l] += x[start + v * VEC + l]!;
@@ -125,28 +136,17 @@ export function sparseSumF32(
     for (let k = from; k < to; k++) dense[positions[k]! - start] = values[k]!;
     return sumF32(dense);
   }
-  const vecSize = Math.floor(n / VEC);
-  const rows = Math.floor(vecSize / 4);
-  const levelPower = Math.max(4, Math.floor(ceilLog2(rows) / LEVELS));
-  const levelStep = 1 << levelPower;
-  const levelMask = levelStep - 1;
+  const { vecSize, rows, levelStep } = cascadeShape(n);
   const acc = new Float32Array(LEVELS * ROW);
   let k = from;
   let i = 0;
   while (i + levelStep <= rows) {
     i += levelStep;
     for (; k < to && positions[k]! - start < i * ROW; k++) acc[(positions[k]! - start) % ROW] += values[k]!;
-    for (let lev = 1; lev < LEVELS; lev++) {
-      const hi = lev * ROW;
-      const lo = hi - ROW;
-      for (let s = 0; s < ROW; s++) { acc[hi + s] += acc[lo + s]!; acc[lo + s] = 0; }
-      if ((i & (levelMask * 2 ** (lev * levelPower))) !== 0) break;
-    }
+    cascadeLevelUp(acc, i, levelStep);
   }
   for (; k < to && positions[k]! - start < rows * ROW; k++) acc[(positions[k]! - start) % ROW] += values[k]!;
-  for (let lev = 1; lev < LEVELS; lev++) {
-    for (let s = 0; s < ROW; s++) acc[s] += acc[lev * ROW + s]!;
-  }
+  for (let lev = 1; lev < LEVELS; lev++) for (let s = 0; s < ROW; s++) acc[s] += acc[lev * ROW + s]!;
   // row_sum's remainder vectors go into ILP partial 0 (lanes 0..7).
   for (; k < to && positions[k]! - start < vecSize * VEC; k++) acc[(positions[k]! - start) % VEC] += values[k]!;
   for (let s = 1; s < 4; s++) for (let l = 0; l < VEC; l++) acc[l] += acc[s * VEC + l]!;
