@@ -38,17 +38,17 @@ export async function runCase(name, c) {
   const { defaultQuantOptions } = await import('../lib/quant/options.js');
   const { buildSimModel } = await import('../lib/quant/simulate/sim-model.js');
   const { createQuantizedGraph } = await import('../lib/quant/configs.js');
-  const { runBatch } = await import('../lib/exec/batches.js');
+  const { loadBatchSession } = await import('../lib/exec/batches.js');
   const logger = { debug() {}, info() {}, warn() {} };
   const { model, input, dims, data, source, prepareMs, frontendMs } = await loadCase(c);
   const runtime = ortRuntime();
 
-  // The floor: one plain float pass over the samples (batch 1, as the pipeline runs).
+  // The floor: one plain float pass over the samples, batches of 8 as the pipeline runs them.
   const floatModel = buildSimModel(createQuantizedGraph(model, defaultQuantOptions('esp32p4', 8), logger), { float: true }).model;
-  const session = await runtime.load(floatModel);
-  await runBatch(session, { [input.name]: { ...data, dims: [1, ...dims], data: data.data.subarray(0, data.data.length / c.samples) } }, [model.graph.outputs[0].name]);
+  const session = await loadBatchSession(runtime, floatModel);
+  await session.run({ [input.name]: { ...data, dims: [1, ...dims], data: data.data.subarray(0, data.data.length / c.samples) } }, [model.graph.outputs[0].name]);
   const f0 = performance.now();
-  for await (const batch of source.batches(8)) await runBatch(session, batch, [model.graph.outputs[0].name]);
+  for await (const batch of source.batches(8)) await session.run(batch, [model.graph.outputs[0].name]);
   const floorMs = performance.now() - f0;
   await session.release();
 

@@ -1,14 +1,14 @@
 /** Top-1 accuracy of a classifier model on labelled images (the demo and scripts/training-benefit.mjs use it). */
 import type { Model } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { runBatch } from './batches.js';
+import { loadBatchSession } from './batches.js';
 import type { InferenceRuntime } from './runtime.js';
 
 /** Fraction of `labels` whose arg-max logit of the model's first output matches (first index on ties). */
 export async function topOneAccuracy(runtime: InferenceRuntime, model: Model, images: Tensor, labels: readonly number[]): Promise<number> {
-  const session = await runtime.load(model);
+  const session = await loadBatchSession(runtime, model);
   try {
-    const out = await runBatch(session, { [model.graph.inputs[0]!.name]: images }, [model.graph.outputs[0]!.name]);
+    const out = await session.run({ [model.graph.inputs[0]!.name]: images }, [model.graph.outputs[0]!.name]);
     const logits = [...out.values()][0]!.data;
     const k = logits.length / labels.length;
     let correct = 0;

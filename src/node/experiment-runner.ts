@@ -17,7 +17,7 @@ import { defaultQuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { estimateTrainingSeconds } from '../quant/training/estimate.js';
 import { onnxOpWork } from '../cost/cost-graph.js';
-import { batchLength, runBatch } from '../exec/batches.js';
+import { activationBytesPerSample, batchLength, loadBatchSession } from '../exec/batches.js';
 import type { Target } from '../quant/types.js';
 import type { ExportFileOptions } from './export-files.js';
 import { modelInputs } from './open-inputs.js';
@@ -68,12 +68,12 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
       const files = [r.files.espdl, r.files.info, r.files.json, r.files.qdqOnnx].filter((f): f is string => !!f).map((f) => path.basename(f));
       const qdq = r.qdqModel;
       const outputs = qdq.graph.outputs.map((o) => o.name);
-      // Runs a whole batch [N, ...] per call (one session, one runtime call per sample).
+      // Runs a whole batch [N, ...] per call (one session; several samples per runtime call when the model allows).
       const run = async (feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> => {
-        const session = await setup.runtime.load(qdq);
+        const session = await loadBatchSession(setup.runtime, qdq, { workingSetPerSample: activationBytesPerSample(setup.model.graph) });
         try {
           const n = batchLength(feeds);
-          const out = await runBatch(session, feeds, outputs);
+          const out = await session.run(feeds, outputs);
           return Object.fromEntries([...out].map(([k, v]) => [k, { dtype: 'float32' as const, dims: [n, ...v.sampleDims.slice(1)], data: v.data }]));
         } finally {
           await session.release();

@@ -64,6 +64,9 @@ export function ortRuntime(): InferenceRuntime {
         session = await ort.InferenceSession.create(bytes, {
           graphOptimizationLevel: opts.optimization === 'disabled' ? 'disabled' : 'all',
           executionProviders: ['cpu'],
+          // The memory pattern is traced per input shape on a session's first runs; our sessions live for a few
+          // runs at two or three batch sizes, where tracing costs more than it saves (measured on MobileNetV2).
+          enableMemPattern: false,
           logSeverityLevel: 3,
         });
       } catch (err) {

@@ -7,13 +7,14 @@
  * Both process `steps + 1` batches, as PPQ's loop does (it breaks after idx >= steps).
  */
 import type { DataSource } from '../data/source.js';
-import type { InferenceRuntime, InferenceSession } from '../exec/runtime.js';
-import { buildSimModel, probeName } from './simulate/sim-model.js';
+import type { InferenceRuntime } from '../exec/runtime.js';
+import { probeName } from './simulate/sim-model.js';
+import { loadSimSession } from './simulate/sim-session.js';
 import type { Tensor } from '../ir/tensor.js';
 import { opInfo } from '../ops/registry.js';
 import { lcgIndices, snrMean, WeightedMean } from './measure.js';
 import type { QuantizedGraph } from './types.js';
-import { batchLength, runBatch } from '../exec/batches.js';
+import { batchLength, type BatchSession } from '../exec/batches.js';
 
 export interface AnalysisInput {
   runtime: InferenceRuntime;
@@ -64,15 +65,15 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
   const ops = measuredOps(qg);
   const gather = new Map(ops.map((o) => [o.output, lcgIndices(4096, sampleNumel(qg, o.output))]));
   const fetch = ops.map((o) => probeName.sample(o.output));
-  const floatSession = await input.runtime.load(buildSimModel(qg, { float: true, probes: { gather } }).model);
-  const quantSession = await input.runtime.load(buildSimModel(qg, { probes: { gather } }).model);
+  const { session: floatSession } = await loadSimSession(input.runtime, qg, { float: true, probes: { gather } });
+  const { session: quantSession } = await loadSimSession(input.runtime, qg, { probes: { gather } });
   const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
   try {
     for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {
       input.signal?.throwIfAborted();
       const n = batchLength(batch);
-      const real = await runBatch(floatSession, batch, fetch);
-      const pred = await runBatch(quantSession, batch, fetch);
+      const real = await floatSession.run(batch, fetch);
+      const pred = await quantSession.run(batch, fetch);
       for (const op of ops) {
         const name = probeName.sample(op.output);
         recorders.get(op.name)!.update(snrMean(pred.get(name)!.data, real.get(name)!.data, n), n);
@@ -85,17 +86,16 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
   return new Map([...recorders].map(([k, v]) => [k, v.value]));
 }
 
-async function gatedRun(session: InferenceSession, batch: Record<string, Tensor>, gates: Map<string, string>, on: string | undefined, fetch: readonly string[]) {
+async function gatedRun(session: BatchSession, batch: Record<string, Tensor>, gates: Map<string, string>, on: string | undefined, fetch: readonly string[]) {
   const flags: Record<string, Tensor> = {};
   for (const [opName, gate] of gates) flags[gate] = { dtype: 'bool', dims: [], data: new Uint8Array([opName === on ? 1 : 0]) };
-  return runBatch(session, batch, fetch, flags);
+  return session.run(batch, fetch, flags);
 }
 
 export async function layerwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
   const ops = measuredOps(qg);
-  const sim = buildSimModel(qg, { gated: true });
+  const { session, sim } = await loadSimSession(input.runtime, qg, { gated: true });
   const outputs = qg.model.graph.outputs.map((o) => o.name);
-  const session = await input.runtime.load(sim.model);
   const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
   try {
     for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {

@@ -6,17 +6,15 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import { buildSimModel, probeName } from './simulate/sim-model.js';
+import { probeName } from './simulate/sim-model.js';
+import { loadSimSession } from './simulate/sim-session.js';
 import { inferValueTypes } from '../exec/value-types.js';
-import { toFloat32, type Tensor } from '../ir/tensor.js';
-
-const asFloat32 = (t: Tensor): Float32Array => (t.data instanceof Float32Array ? t.data : toFloat32(t));
-const scalarOf = (t: Tensor): number => Number((t.data as Float32Array)[0]);
+import { toFloat32 } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import { createObserver } from './observers/index.js';
 import type { Observer } from './observers/observer.js';
 import type { QuantizedGraph, TensorQuantConfig } from './types.js';
-import { calibrationBatches, concatSamples, forEachSample } from '../exec/batches.js';
+import { calibrationBatches, concatSamples } from '../exec/batches.js';
 
 export interface CalibrationInput {
   runtime: InferenceRuntime;
@@ -83,28 +81,27 @@ async function observePass(qg: QuantizedGraph, input: CalibrationInput, observer
   const full = [...new Set([...observers].filter(([, o]) => needsFull(o)).map(([k]) => valueOf(k)))];
   const ranged = [...new Set([...observers].filter(([, o]) => !needsFull(o)).map(([k]) => valueOf(k)))];
   const values = [...full, ...ranged.flatMap((v) => [probeName.min(v), probeName.max(v)])];
-  const sim = buildSimModel(qg, { extraOutputs: full, probes: { minmax: ranged } });
-  const session = await input.runtime.load(sim.model);
+  const { session } = await loadSimSession(input.runtime, qg, { extraOutputs: full, probes: { minmax: ranged } });
   try {
     for await (const batch of calibrationBatches(input.data, input.batchSize, input.calibSteps)) {
       input.signal?.throwIfAborted();
-      // Range and histogram observers accumulate element-wise, so they see one sample at a time (flat memory);
+      // Range and histogram observers accumulate element-wise, so they see a few samples at a time (flat memory);
       // percentile works on whole-batch tensors (kth value over the batch), so its inputs are concatenated.
       const pending = new Map<string, Float32Array[]>();
-      await forEachSample(session, batch, values, (_i, outputs) => {
+      await session.forEachChunk(batch, values, (_first, _count, outputs) => {
         for (const [key, observer] of observers) {
           if (pass === 2 && observer.passes === 1) continue;
           const v = valueOf(key);
           if (!needsFull(observer)) {
-            observer.observe(Float32Array.of(scalarOf(outputs.get(probeName.min(v))!), scalarOf(outputs.get(probeName.max(v))!)), pass);
+            observer.observe(concatSamples([outputs.get(probeName.min(v))!.data, outputs.get(probeName.max(v))!.data]), pass);
             continue;
           }
-          const data = asFloat32(outputs.get(v)!);
+          const data = outputs.get(v)!.data;
           if (observer.kind === 'percentile') pending.set(key, [...(pending.get(key) ?? []), data]);
           else observer.observe(data, pass);
         }
       });
-      for (const [key, parts] of pending) observers.get(key)!.observe(concatSamples(parts), pass);
+      for (const [key, parts] of pending) observers.get(key)!.observe(parts.length === 1 ? parts[0]! : concatSamples(parts), pass);
     }
   } finally {
     await session.release();

@@ -30,8 +30,8 @@ export interface SimOptions {
   float?: boolean;
   /**
    * In-graph reductions, so the runtime returns a few numbers instead of whole tensors:
-   * `minmax` values get outputs `<v>::min` / `<v>::max` (scalars); `gather` values get `<v>::sample`, the
-   * flattened per-sample tensor at the given element indices (for batch-1 models).
+   * `minmax` values get outputs `<v>::min` / `<v>::max` (one number per sample); `gather` values get
+   * `<v>::sample`, each sample's flattened tensor at the given element indices.
    */
   probes?: { minmax?: readonly string[]; gather?: ReadonlyMap<string, Uint32Array> };
 }
@@ -144,22 +144,36 @@ class SimBuilder {
   }
 }
 
-function addProbes(b: SimBuilder, probes: SimOptions['probes'], outputs: ValueInfo[]): void {
+/**
+ * Probe nodes. Each probe keeps the samples apart (a Reshape to [samples, -1] first, 0 meaning "the input's dim"),
+ * so the model can still take a batch (exec/batch-dim.ts): min/max probes give one number per sample.
+ */
+function addProbes(b: SimBuilder, src: Graph, probes: SimOptions['probes'], outputs: ValueInfo[], opset: number): void {
   const plain = (name: string, opType: string, inputs: string[], output: string, attributes = new Map<string, Attribute>()): Node =>
     ({ name, opType, domain: '', inputs, outputs: [output], attributes });
+  if (!probes?.minmax?.length && !probes?.gather?.size) return;
+  // A scalar has no dim to copy: it is one sample's value as it stands.
+  const perSampleShape = (v: string) => (knownShape(src, v)?.length === 0
+    ? b.constantTensor('__c/shape/one_row', { dtype: 'int64', dims: [2], data: BigInt64Array.from([1n, -1n]) })
+    : b.constantTensor('__c/shape/per_sample', { dtype: 'int64', dims: [2], data: BigInt64Array.from([0n, -1n]) }));
+  // ReduceMin/ReduceMax take their axes as an attribute up to opset 17 and as an input from 18.
+  const axis1 = opset >= 18 ? b.constantTensor('__c/axes/1', { dtype: 'int64', dims: [1], data: BigInt64Array.from([1n]) }) : undefined;
+  const reduce = (opType: string, v: string, out: string): Node => {
+    const attributes = new Map<string, Attribute>([['keepdims', { type: 'int', value: 0 }]]);
+    if (!axis1) attributes.set('axes', { type: 'ints', value: [1] });
+    return plain(`${out}/${opType}`, opType, axis1 ? [`${v}::per_sample`, axis1] : [`${v}::per_sample`], out, attributes);
+  };
   for (const v of probes?.minmax ?? []) {
-    // No axes: reduce over every axis (valid from opset 11 to 21); keepdims 0 gives a scalar.
-    const keep = new Map<string, Attribute>([['keepdims', { type: 'int', value: 0 }]]);
-    b.nodes.push(plain(`${probeName.min(v)}/ReduceMin`, 'ReduceMin', [v], probeName.min(v), keep));
-    b.nodes.push(plain(`${probeName.max(v)}/ReduceMax`, 'ReduceMax', [v], probeName.max(v), keep));
-    outputs.push({ name: probeName.min(v), dtype: 'float32', shape: [] }, { name: probeName.max(v), dtype: 'float32', shape: [] });
+    b.nodes.push(plain(`${v}::per_sample/Reshape`, 'Reshape', [v, perSampleShape(v)], `${v}::per_sample`));
+    b.nodes.push(reduce('ReduceMin', v, probeName.min(v)), reduce('ReduceMax', v, probeName.max(v)));
+    outputs.push({ name: probeName.min(v), dtype: 'float32', shape: [1] }, { name: probeName.max(v), dtype: 'float32', shape: [1] });
   }
-  const flat = b.constantTensor('__c/shape/flat', { dtype: 'int64', dims: [1], data: BigInt64Array.from([-1n]) });
   for (const [v, indices] of probes?.gather ?? []) {
     const idx = b.constantTensor(`${probeName.sample(v)}/indices`, { dtype: 'int64', dims: [indices.length], data: BigInt64Array.from(indices, (i) => BigInt(i)) });
-    b.nodes.push(plain(`${probeName.sample(v)}/Reshape`, 'Reshape', [v, flat], `${probeName.sample(v)}/flat`));
-    b.nodes.push(plain(`${probeName.sample(v)}/Gather`, 'Gather', [`${probeName.sample(v)}/flat`, idx], probeName.sample(v)));
-    outputs.push({ name: probeName.sample(v), dtype: 'float32', shape: [indices.length] });
+    const gatherAxis = new Map<string, Attribute>([['axis', { type: 'int', value: 1 }]]);
+    b.nodes.push(plain(`${probeName.sample(v)}/Reshape`, 'Reshape', [v, perSampleShape(v)], `${probeName.sample(v)}/flat`));
+    b.nodes.push(plain(`${probeName.sample(v)}/Gather`, 'Gather', [`${probeName.sample(v)}/flat`, idx], probeName.sample(v), gatherAxis));
+    outputs.push({ name: probeName.sample(v), dtype: 'float32', shape: [1, indices.length] });
   }
 }
 
@@ -223,9 +237,10 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
   }
   const types = inferValueTypes(src);
   const graphOutputs = [...src.outputs];
-  addProbes(b, opts.probes, graphOutputs);
+  addProbes(b, src, opts.probes, graphOutputs, onnxOpset(qg.model));
   for (const name of opts.extraOutputs ?? []) {
-    if (!graphOutputs.some((o) => o.name === name)) graphOutputs.push({ name, dtype: types.get(name) ?? 'float32', shape: undefined });
+    // The traced shape, when known, lets a batch session size its calls before running (exec/batches.ts).
+    if (!graphOutputs.some((o) => o.name === name)) graphOutputs.push({ name, dtype: types.get(name) ?? 'float32', shape: knownShape(src, name) });
   }
   const graph: Graph = {
     name: src.name,

@@ -12,15 +12,15 @@
  */
 import type { DataSource } from '../../data/source.js';
 import type { InferenceRuntime } from '../../exec/runtime.js';
-import { buildSimModel } from '../simulate/sim-model.js';
+import { loadSimSession } from '../simulate/sim-session.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { runBatch } from '../../exec/batches.js';
+import type { BatchValue } from '../../exec/batches.js';
 import type { QuantizedGraph } from '../types.js';
 import type { F32, BlockBatch } from './block.js';
 import type { BlockCollector } from './run-pass.js';
 
 /** Batch tensors as F32: samples of a batch-1 model ([1, …]) stacked into [n, …]. */
-function stacked(values: Map<string, { data: Float32Array; sampleDims: readonly number[] }>, n: number): Map<string, F32> {
+function stacked(values: ReadonlyMap<string, BatchValue>, n: number): Map<string, F32> {
   const out = new Map<string, F32>();
   for (const [name, v] of values) {
     const inner = v.sampleDims[0] === 1 ? v.sampleDims.slice(1) : v.sampleDims;
@@ -50,14 +50,14 @@ export function simCollector(
   return async (qg, block) => {
     let params = floatParams ?? stored.get(qg);
     if (!params) { params = new Map(qg.model.graph.initializers); stored.set(qg, params); }
-    const quant = await runtime.load(buildSimModel(qg, { extraOutputs: block.inputs }).model);
-    const float = await runtime.load(buildSimModel(withParams(qg, params), { float: true, extraOutputs: block.outputs }).model);
+    const { session: quant } = await loadSimSession(runtime, qg, { extraOutputs: block.inputs });
+    const { session: float } = await loadSimSession(runtime, withParams(qg, params), { float: true, extraOutputs: block.outputs });
     try {
       const batches: BlockBatch[] = [];
       for await (const batch of data.batches(batchSize)) {
         const n = Object.values(batch)[0]?.dims[0] ?? 1;
-        const inputs = stacked(await runBatch(quant, batch, block.inputs), n);
-        const reference = stacked(await runBatch(float, batch, block.outputs), n);
+        const inputs = stacked(await quant.run(batch, block.inputs), n);
+        const reference = stacked(await float.run(batch, block.outputs), n);
         batches.push({ inputs, reference });
       }
       return batches;

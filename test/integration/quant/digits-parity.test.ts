@@ -18,7 +18,7 @@ import { quantizeOnnx } from '../../../src/quant/quantize-model.js';
 import { defaultQuantOptions } from '../../../src/quant/options.js';
 import type { ObserverName, Target } from '../../../src/quant/types.js';
 import { fixture } from '../../helpers/paths.js';
-import { runBatch } from '../../../src/exec/batches.js';
+import { loadBatchSession } from '../../../src/exec/batches.js';
 import { topOneAccuracy } from '../../helpers/accuracy.js';
 
 interface PpqTensor { bits: number; state: string; exponent: number | number[] }
@@ -27,9 +27,9 @@ const npyAt = (file: string): Tensor => parseNpy(new Uint8Array(readFileSync(fil
 const npy = (name: string): Tensor => npyAt(fixture('digits', name));
 
 async function simulatedLogits(model: Model): Promise<Float32Array> {
-  const session = await runtime.load(model);
+  const session = await loadBatchSession(runtime, model);
   try {
-    return (await runBatch(session, { input: testImages }, ['logits'])).get('logits')!.data;
+    return (await session.run({ input: testImages }, ['logits'])).get('logits')!.data;
   } finally {
     await session.release();
   }

@@ -16,7 +16,7 @@ import { prepareModel } from '../../../src/onnx/prepare-model.js';
 import { quantizeGraph } from '../../../src/quant/quantize.js';
 import { defaultQuantOptions } from '../../../src/quant/options.js';
 import type { QuantizedGraph } from '../../../src/quant/types.js';
-import { runBatch } from '../../../src/exec/batches.js';
+import { loadBatchSession } from '../../../src/exec/batches.js';
 import { fixture } from '../../helpers/paths.js';
 
 const runtime = ortRuntime();
@@ -35,9 +35,9 @@ beforeAll(async () => {
 });
 
 async function logits(qg: QuantizedGraph, optimization: 'all' | 'disabled', extraOutputs: readonly string[] = []): Promise<Float32Array> {
-  const session = await runtime.load(buildSimModel(qg, { extraOutputs }).model, { optimization });
+  const session = await loadBatchSession(runtime, buildSimModel(qg, { extraOutputs }).model, { optimization });
   try {
-    return (await runBatch(session, { input: images }, ['logits'])).get('logits')!.data;
+    return (await session.run({ input: images }, ['logits'])).get('logits')!.data;
   } finally {
     await session.release();
   }

@@ -44,9 +44,9 @@ describe('simCollector (onnxruntime)', () => {
     // rounding tie by one step).
     const { staticQuant } = await import('../../../../src/quant/training/executor.js');
     const { buildSimModel } = await import('../../../../src/quant/simulate/sim-model.js');
-    const { runBatch } = await import('../../../../src/exec/batches.js');
-    const sim = await ortRuntime().load(buildSimModel(qg).model);
-    const simY = (await runBatch(sim, { x: { dtype: 'float32', dims: [4, 3, 8, 8], data: xs.subarray(0, 4 * 192) } }, ['y'])).get('y')!.data;
+    const { loadBatchSession } = await import('../../../../src/exec/batches.js');
+    const sim = await loadBatchSession(ortRuntime(), buildSimModel(qg).model);
+    const simY = (await sim.run({ x: { dtype: 'float32', dims: [4, 3, 8, 8], data: xs.subarray(0, 4 * 192) } }, ['y'])).get('y')!.data;
     await sim.release();
     const qY = runBlock(new Tape(), block, batches[0]!.inputs, paramVars(block, new Set()), staticQuant).get('y')!.data;
     const step = 2 ** (qg.ops.get('conv2')!.outputs[0]!.exponent as number);
