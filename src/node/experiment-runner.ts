@@ -13,6 +13,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { consumerMap } from '../ir/edit.js';
 import type { Logger } from '../log.js';
 import { layerwiseError } from '../quant/analysis.js';
+import { QuantMemo } from '../quant/memo.js';
 import { defaultQuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { estimateTrainingSeconds } from '../quant/training/estimate.js';
@@ -42,12 +43,14 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
   const cons = consumerMap(setup.model.graph.nodes);
   const nodeNames = new Set(setup.model.graph.nodes.map((n) => n.name));
   const espdlName = setup.espdlName ?? 'model.espdl';
+  // Candidates share calibration statistics, pass results and the float reference (quant/memo.ts).
+  const memo = new QuantMemo();
   return {
     inputShape: inputs[0] ? inputs[0].dims.slice(1) : [],
     calibSteps: setup.calibSteps,
     async baselineLayerwise(signal) {
       const opts = { ...defaultQuantOptions(setup.target, 8), calibSteps: setup.calibSteps };
-      const { graph } = await quantizeGraph(setup.model, opts, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, logger: setup.logger, signal });
+      const { graph } = await quantizeGraph(setup.model, opts, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, logger: setup.logger, signal, memo });
       return Object.fromEntries(await layerwiseError(graph, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, signal }));
     },
     successorsOf(nodeName) {
@@ -62,7 +65,7 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
       const espdlPath = path.join(req.candidateDir, espdlName);
       const r = await quantizeToFiles({
         model: setup.model, data: setup.data, options: req.quant, runtime: setup.runtime, espdlPath,
-        batchSize: setup.batchSize, logger: setup.logger, signal, analysis: { graphwise: true },
+        batchSize: setup.batchSize, logger: setup.logger, signal, analysis: { graphwise: true }, memo,
         ...(setup.export ? { export: setup.export } : {}),
       });
       const files = [r.files.espdl, r.files.info, r.files.json, r.files.qdqOnnx].filter((f): f is string => !!f).map((f) => path.basename(f));

@@ -8,6 +8,7 @@ import type { InferenceRuntime } from '../exec/runtime.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
 import { encodeModel } from '../onnx/write.js';
+import type { QuantMemo } from '../quant/memo.js';
 import type { QuantOptions } from '../quant/options.js';
 import { quantizeOnnx, type QuantizeOnnxResult } from '../quant/quantize-model.js';
 import { siblingPath, writeFileAtomic } from './atomic-write.js';
@@ -29,6 +30,8 @@ export interface QuantizeFilesInput {
   signal?: AbortSignal;
   /** Pass checks and dumps; default: from ESPDL_PASS_VALIDATE / ESPDL_PASS_DUMP (node/pass-debug.ts). */
   passDebug?: PassDebug;
+  /** Work shared with earlier quantizations of the same search. */
+  memo?: QuantMemo;
 }
 
 export interface QuantizeFilesResult extends QuantizeOnnxResult {
@@ -42,7 +45,7 @@ export async function quantizeToFiles(input: QuantizeFilesInput): Promise<Quanti
     model: input.model, data: input.data, options: input.options, runtime: input.runtime, batchSize: input.batchSize,
     logger: input.logger, now: () => performance.now(), debug,
     ...(input.analysis ? { analysis: input.analysis } : {}),
-    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.signal ? { signal: input.signal } : {}), ...(input.memo ? { memo: input.memo } : {}),
   });
   const qdqOnnx = siblingPath(input.espdlPath, '.qdq.onnx');
   const t0 = performance.now();

@@ -8,7 +8,10 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import { probeName } from './simulate/sim-model.js';
+import { buildSimModel, probeName } from './simulate/sim-model.js';
+import { modelDigest } from '../ir/fingerprint.js';
+import { InternalError } from '../errors.js';
+import type { QuantMemo, ReferenceBatch } from './memo.js';
 import { loadSimSession } from './simulate/sim-session.js';
 import type { Tensor } from '../ir/tensor.js';
 import { opInfo } from '../ops/registry.js';
@@ -23,6 +26,8 @@ export interface AnalysisInput {
   /** PPQ's `steps` (default 8): steps + 1 batches are used when the data has them. */
   steps?: number;
   signal?: AbortSignal;
+  /** Work shared with earlier analyses of the same search (same data and batch size). */
+  memo?: QuantMemo;
 }
 
 /** Measured ops: quantized computing ops, in graph order, with the value their first output writes. */
@@ -59,31 +64,48 @@ function sampleNumel(qg: QuantizedGraph, value: string): number {
 
 /**
  * The 4096 LCG-picked elements per sample are gathered inside the model (a Reshape + Gather per op), so both
- * runs return 4096 numbers per op instead of whole activations.
+ * runs return 4096 numbers per op instead of whole activations. With a memo, the float run is made once per float
+ * model (its gathered samples are kept) and a quantized model met before gives its result again.
  */
 export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
   const ops = measuredOps(qg);
   const gather = new Map(ops.map((o) => [o.output, lcgIndices(4096, sampleNumel(qg, o.output))]));
   const fetch = ops.map((o) => probeName.sample(o.output));
-  const { session: floatSession } = await loadSimSession(input.runtime, qg, { float: true, probes: { gather } });
+  const steps = input.steps ?? 8;
+  const memo = input.memo;
+  memo?.checkData(input.data);
+  const floatKey = memo ? `${modelDigest(buildSimModel(qg, { float: true, probes: { gather } }).model)}|batch ${input.batchSize}|steps ${steps}` : '';
+  const resultKey = memo ? `${floatKey}|${modelDigest(buildSimModel(qg, { probes: { gather } }).model)}` : '';
+  const known = memo?.graphwise.get(resultKey);
+  if (known) return new Map(known);
+  const reference = memo?.references.get(floatKey);
+  const recorded: ReferenceBatch[] = [];
+  const floatSession = reference ? undefined : (await loadSimSession(input.runtime, qg, { float: true, probes: { gather } })).session;
   const { session: quantSession } = await loadSimSession(input.runtime, qg, { probes: { gather } });
   const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
   try {
-    for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {
+    let index = 0;
+    for await (const batch of analysisBatches(input.data, input.batchSize, steps)) {
       input.signal?.throwIfAborted();
       const n = batchLength(batch);
-      const real = await floatSession.run(batch, fetch);
+      const real = reference?.[index]?.values ?? new Map([...(await floatSession!.run(batch, fetch))].map(([k, v]) => [k, v.data]));
+      if (reference && reference[index]?.samples !== n) throw new InternalError('graph-wise analysis: the float reference has other batches');
+      if (memo && !reference) recorded.push({ samples: n, values: real });
       const pred = await quantSession.run(batch, fetch);
       for (const op of ops) {
         const name = probeName.sample(op.output);
-        recorders.get(op.name)!.update(snrMean(pred.get(name)!.data, real.get(name)!.data, n), n);
+        recorders.get(op.name)!.update(snrMean(pred.get(name)!.data, real.get(name)!, n), n);
       }
+      index++;
     }
   } finally {
-    await floatSession.release();
+    await floatSession?.release();
     await quantSession.release();
   }
-  return new Map([...recorders].map(([k, v]) => [k, v.value]));
+  if (memo && !reference) memo.references.set(floatKey, recorded);
+  const result = new Map([...recorders].map(([k, v]) => [k, v.value]));
+  memo?.graphwise.set(resultKey, result);
+  return new Map(result);
 }
 
 async function gatedRun(session: BatchSession, batch: Record<string, Tensor>, gates: Map<string, string>, on: string | undefined, fetch: readonly string[]) {

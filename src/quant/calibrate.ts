@@ -6,7 +6,9 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import { probeName } from './simulate/sim-model.js';
+import { buildSimModel, probeName } from './simulate/sim-model.js';
+import { modelDigest } from '../ir/fingerprint.js';
+import { minMaxOf } from './observers/minmax.js';
 import { loadSimSession } from './simulate/sim-session.js';
 import { inferValueTypes } from '../exec/value-types.js';
 import { toFloat32 } from '../ir/tensor.js';
@@ -23,6 +25,11 @@ export interface CalibrationInput {
   calibSteps: number;
   logger: Logger;
   signal?: AbortSignal;
+  /**
+   * Extremes already measured, `<calibration model digest>|<value>` → [min, max] over the calibration batches
+   * (QuantMemo.ranges): pass 1 skips those values and adds the ones it measures.
+   */
+  ranges?: Map<string, readonly [number, number]>;
 }
 
 /** Observes every INITIAL parameter config on its constant value and activates it. */
@@ -76,7 +83,10 @@ const valueOf = (key: string): string => key.split('|')[0]!;
  * sample's min and max, so those come from in-graph ReduceMin/ReduceMax instead of whole tensors: the same
  * extremes, a fraction of the copying. Percentile and histogram passes get the full tensors.
  */
-async function observePass(qg: QuantizedGraph, input: CalibrationInput, observers: Map<string, Observer>, pass: 1 | 2): Promise<void> {
+async function observePass(
+  qg: QuantizedGraph, input: CalibrationInput, observers: Map<string, Observer>, pass: 1 | 2,
+  measured?: Map<string, [number, number]>,
+): Promise<void> {
   const needsFull = (o: Observer) => pass === 2 || o.kind === 'percentile';
   const full = [...new Set([...observers].filter(([, o]) => needsFull(o)).map(([k]) => valueOf(k)))];
   const ranged = [...new Set([...observers].filter(([, o]) => !needsFull(o)).map(([k]) => valueOf(k)))];
@@ -89,14 +99,17 @@ async function observePass(qg: QuantizedGraph, input: CalibrationInput, observer
       // percentile works on whole-batch tensors (kth value over the batch), so its inputs are concatenated.
       const pending = new Map<string, Float32Array[]>();
       await session.forEachChunk(batch, values, (_first, _count, outputs) => {
+        for (const v of ranged) {
+          const extremes = concatSamples([outputs.get(probeName.min(v))!.data, outputs.get(probeName.max(v))!.data]);
+          const r = minMaxOf(extremes);
+          const m = measured?.get(v);
+          // Math.min/max propagate NaN, as RangeTracker does.
+          measured?.set(v, m ? [Math.min(m[0], r.min), Math.max(m[1], r.max)] : [r.min, r.max]);
+          for (const [key, observer] of observers) if (valueOf(key) === v && !needsFull(observer)) observer.observe(extremes, pass);
+        }
         for (const [key, observer] of observers) {
-          if (pass === 2 && observer.passes === 1) continue;
-          const v = valueOf(key);
-          if (!needsFull(observer)) {
-            observer.observe(concatSamples([outputs.get(probeName.min(v))!.data, outputs.get(probeName.max(v))!.data]), pass);
-            continue;
-          }
-          const data = outputs.get(v)!.data;
+          if ((pass === 2 && observer.passes === 1) || !needsFull(observer)) continue;
+          const data = outputs.get(valueOf(key))!.data;
           if (observer.kind === 'percentile') pending.set(key, [...(pending.get(key) ?? []), data]);
           else observer.observe(data, pass);
         }
@@ -108,6 +121,24 @@ async function observePass(qg: QuantizedGraph, input: CalibrationInput, observer
   }
 }
 
+/**
+ * Pass 1. Range observers of values whose extremes are in `input.ranges` (same calibration model) get those
+ * extremes as their one observation (the same min and max as observing every batch); the rest run.
+ */
+async function rangePass(qg: QuantizedGraph, input: CalibrationInput, observers: Map<string, Observer>): Promise<void> {
+  const digest = input.ranges ? modelDigest(buildSimModel(qg).model) : '';
+  const todo = new Map<string, Observer>();
+  for (const [key, observer] of observers) {
+    const known = observer.kind === 'percentile' ? undefined : input.ranges?.get(`${digest}|${valueOf(key)}`);
+    if (known) observer.observe(Float32Array.of(known[0], known[1]), 1);
+    else todo.set(key, observer);
+  }
+  if (todo.size === 0) return;
+  const measured = new Map<string, [number, number]>();
+  await observePass(qg, input, todo, 1, measured);
+  for (const [v, r] of measured) input.ranges?.set(`${digest}|${v}`, r);
+}
+
 /** Calibrates every INITIAL activation config (states become ACTIVATED). */
 export async function calibrateActivations(qg: QuantizedGraph, input: CalibrationInput): Promise<void> {
   const configs = activationConfigs(qg);
@@ -117,7 +148,7 @@ export async function calibrateActivations(qg: QuantizedGraph, input: Calibratio
     if (!observers.has(key)) observers.set(key, createObserver(cfg.observer, { bits: cfg.bits, qmin: cfg.qmin, qmax: cfg.qmax, klBins: cfg.klBins }));
   }
   if (observers.size === 0) return;
-  await observePass(qg, input, observers, 1);
+  await rangePass(qg, input, observers);
   const render = (onlyPasses: 1 | 2) => {
     for (const cfg of configs) {
       const obs = observers.get(observerKey(cfg))!;

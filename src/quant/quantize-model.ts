@@ -28,6 +28,8 @@ export interface QuantizeOnnxInput {
   signal?: AbortSignal;
   /** Graph checks and dumps after every pass (debugging). */
   debug?: QuantizeContext['debug'];
+  /** Work shared with earlier quantizations of the same search (QuantMemo). */
+  memo?: QuantizeContext['memo'];
 }
 
 export interface QuantizeOnnxResult {
@@ -52,6 +54,7 @@ export async function quantizeOnnx(input: QuantizeOnnxInput): Promise<QuantizeOn
   const { graph, timingsMs: qt } = await quantizeGraph(model, input.options, {
     runtime: input.runtime, data: input.data, batchSize: input.batchSize, logger: input.logger, now,
     ...(input.signal ? { signal: input.signal } : {}), ...(input.debug ? { debug: input.debug } : {}),
+    ...(input.memo ? { memo: input.memo } : {}),
   });
   Object.assign(timingsMs, qt);
   const t1 = now();
@@ -60,6 +63,7 @@ export async function quantizeOnnx(input: QuantizeOnnxInput): Promise<QuantizeOn
   const result: QuantizeOnnxResult = { model, graph, qdqModel, tensors: tensorReport(graph), fp32Nodes: graph.fp32Nodes, timingsMs };
   const analysisInput = {
     runtime: input.runtime, data: input.data, batchSize: input.batchSize, ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.memo ? { memo: input.memo } : {}),
   };
   if (input.analysis?.graphwise !== false) {
     const t2 = now();

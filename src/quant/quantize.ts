@@ -24,6 +24,7 @@ import { fusionPass } from './passes/fusion.js';
 import { splitLayers } from './passes/horizontal-split.js';
 import { passiveParamsPass } from './passes/passive-params.js';
 import { simplifyPass } from './passes/simplify.js';
+import { memoized, type QuantMemo } from './memo.js';
 import { simCollector } from './training/collect.js';
 import { runTrainingPass, type BlockCollector, type TrainingPass } from './training/run-pass.js';
 import type { QuantizedGraph } from './types.js';
@@ -39,6 +40,8 @@ export interface QuantizeContext {
   now?: () => number;
   /** Graph checks and dumps after every pass (debugging; a shell turns them on). */
   debug?: Pick<PassHooks, 'validate' | 'dump'>;
+  /** Work shared with earlier quantizations of the same search (same data, batch size and steps). */
+  memo?: QuantMemo;
 }
 
 export interface QuantizeResult {
@@ -95,7 +98,11 @@ function floatPipeline(opts: QuantOptions): Pipeline<FloatStage, QuantizePassCon
 }
 
 function trainingPass(pass: TrainingPass): Pass<QuantizedGraph, QuantizePassContext> {
-  return { name: pass.kind, run: async (g, ctx) => { await runTrainingPass(g, pass, ctx.collect(g), ctx.logger, ctx.signal); } };
+  return {
+    name: pass.kind,
+    run: (g, ctx) => memoized(ctx.memo, g, `${pass.kind}|${JSON.stringify(pass.options)}|batch ${ctx.batchSize}`,
+      () => runTrainingPass(g, pass, ctx.collect(g), ctx.logger, ctx.signal)),
+  };
 }
 
 /** ESP-PPQ's order (quantizer/base.py); each training pass re-derives passive (bias) exponents afterwards. */
@@ -106,10 +113,10 @@ function quantPipeline(opts: QuantOptions): Pipeline<QuantizedGraph, QuantizePas
     { name: 'parameter_quantize', run: quantizeParameters },
     {
       name: 'runtime_calibration',
-      run: (g, ctx) => calibrateActivations(g, {
+      run: (g, ctx) => memoized(ctx.memo, g, `calibration|batch ${ctx.batchSize}|steps ${ctx.opts.calibSteps}`, () => calibrateActivations(g, {
         runtime: ctx.runtime, data: ctx.data, batchSize: ctx.batchSize, calibSteps: ctx.opts.calibSteps, logger: ctx.logger,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      }),
+        ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.memo ? { ranges: ctx.memo.ranges } : {}),
+      })),
     },
     { name: 'quant_alignment', run: (g, ctx) => alignmentPass(g, ctx.opts.alignment) },
     { name: 'passive_parameter_quantize', run: passiveParamsPass },
@@ -126,6 +133,7 @@ export async function quantizeGraph(model: Model, opts: QuantOptions, ctx: Quant
     timings: timingsMs, ...ctx.debug,
     ...(ctx.now ? { now: ctx.now } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
+  ctx.memo?.checkData(ctx.data);
   let collector: BlockCollector | undefined;
   const passCtx: QuantizePassContext = {
     ...ctx, opts,

@@ -184,50 +184,49 @@ export function histcInto(
   const right = Math.fround(hi);
   const width = Math.fround(right - left);
   const fbins = Math.fround(bins);
-  // Two loops instead of a per-element `abs ?` keeps the hot loop branch-light (Math.abs is branchless):
-  // about 2× faster on MobileNetV2-sized activations.
   const last = bins - 1;
+  // torch's bin is trunc(fl32(m / width)) with m = fl32(fl32(v − left)·bins). A double multiply by 1/width is
+  // within 2^-51 (relative) of m / width, and fl32 moves a quotient by at most 2^-24 of it, so the truncated
+  // product is torch's bin except when it lies within a hair of an integer: those few values take the exact
+  // float32 division. The four interleaved sub-histograms break the dependency between consecutive increments
+  // of the same bin (ReLU outputs put most values in bin 0).
+  const inv = 1 / width;
+  const exactBin = (v: number): number => Math.min(last, Math.trunc(Math.fround(Math.fround(Math.fround(v - left) * fbins) / width)));
+  const binOf = (v: number): number => {
+    const q = Math.fround(Math.fround(v - left) * fbins) * inv;
+    const k = Math.trunc(q);
+    const margin = q * 2 ** -20 + 1e-300;
+    if (q - k > margin && k + 1 - q > margin) return k < last ? k : last;
+    return exactBin(v);
+  };
+  const h1 = new Int32Array(bins);
+  const h2 = new Int32Array(bins);
+  const h3 = new Int32Array(bins);
+  const n = values.length;
+  let i = 0;
   if (abs) {
-    for (let i = 0; i < values.length; i++) {
-      const v = Math.abs(values[i]!);
-      if (!(v >= left && v <= right)) continue; // outside the range or NaN: not counted
-      hist[Math.min(last, Math.trunc(Math.fround(Math.fround(Math.fround(v - left) * fbins) / width)))]!++;
+    for (; i + 4 <= n; i += 4) {
+      const a = Math.abs(values[i]!), b = Math.abs(values[i + 1]!), c = Math.abs(values[i + 2]!), d = Math.abs(values[i + 3]!);
+      // Outside the range or NaN: not counted.
+      if (a >= left && a <= right) hist[binOf(a)]!++;
+      if (b >= left && b <= right) h1[binOf(b)]!++;
+      if (c >= left && c <= right) h2[binOf(c)]!++;
+      if (d >= left && d <= right) h3[binOf(d)]!++;
     }
-    return;
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const a = values[i]!, b = values[i + 1]!, c = values[i + 2]!, d = values[i + 3]!;
+      if (a >= left && a <= right) hist[binOf(a)]!++;
+      if (b >= left && b <= right) h1[binOf(b)]!++;
+      if (c >= left && c <= right) h2[binOf(c)]!++;
+      if (d >= left && d <= right) h3[binOf(d)]!++;
+    }
   }
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!(v >= left && v <= right)) continue;
-    hist[Math.min(last, Math.trunc(Math.fround(Math.fround(Math.fround(v - left) * fbins) / width)))]!++;
+  for (; i < n; i++) {
+    const v = abs ? Math.abs(values[i]!) : values[i]!;
+    if (v >= left && v <= right) hist[binOf(v)]!++;
   }
-}
-
-/** Min-heap / max-heap helpers over a plain number array (sign = +1 min-heap, −1 max-heap). */
-function siftDown(h: number[], sign: number, i: number): void {
-  const n = h.length;
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let m = i;
-    if (l < n && sign * h[l]! < sign * h[m]!) m = l;
-    if (r < n && sign * h[r]! < sign * h[m]!) m = r;
-    if (m === i) return;
-    const t = h[i]!; h[i] = h[m]!; h[m] = t;
-    i = m;
-  }
-}
-function siftUp(h: number[], sign: number, i: number): void {
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!(sign * h[i]! < sign * h[p]!)) return;
-    const t = h[i]!; h[i] = h[p]!; h[p] = t;
-    i = p;
-  }
-}
-/** Keeps the `size` most extreme values (largest when sign = +1) in a heap rooted at the least extreme one. */
-function offer(h: number[], size: number, sign: number, v: number): void {
-  if (h.length < size) { h.push(v); siftUp(h, sign, h.length - 1); return; }
-  if (sign * v > sign * h[0]!) { h[0] = v; siftDown(h, sign, 0); }
+  for (let k = 0; k < bins; k++) hist[k]! += h1[k]! + h2[k]! + h3[k]!;
 }
 
 /**
@@ -238,13 +237,52 @@ function offer(h: number[], size: number, sign: number, v: number): void {
 export function kthSmallestPair(x: Float32Array, kLow: number, kHigh: number): [number, number] {
   const n = x.length;
   if (kLow < 1 || kHigh > n || kLow > n || kHigh < 1) throw new InternalError(`kthvalue: k out of range for ${n}`);
-  const small: number[] = []; // max-heap of the kLow smallest
-  const large: number[] = []; // min-heap of the (n − kHigh + 1) largest
-  const mLarge = n - kHigh + 1;
-  for (let i = 0; i < n; i++) {
-    const v = x[i]!;
-    offer(small, kLow, -1, v);
-    offer(large, mLarge, 1, v);
+  return [extreme(x, kLow, false), extreme(x, n - kHigh + 1, true)];
+}
+
+/**
+ * The `size`-th smallest (largest when `largest`) value of `x`: a heap of the `size` most extreme values seen,
+ * rooted at the least extreme of them; an element only costs one comparison with the root unless it enters.
+ */
+function extreme(x: Float32Array, size: number, largest: boolean): number {
+  const h = new Float64Array(size);
+  const n = x.length;
+  // `before(a, b)`: a sits above b in the heap (min-heap of the largest values, max-heap of the smallest).
+  const before = largest ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
+  let len = 0;
+  let i = 0;
+  for (; i < n && len < size; i++) {
+    let c = len++;
+    h[c] = x[i]!;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (!before(h[c]!, h[p]!)) break;
+      const t = h[c]!; h[c] = h[p]!; h[p] = t;
+      c = p;
+    }
   }
-  return [small[0]!, large[0]!];
+  let root = h[0]!;
+  if (largest) {
+    for (; i < n; i++) { const v = x[i]!; if (v > root) root = replaceRoot(h, v, before); }
+  } else {
+    for (; i < n; i++) { const v = x[i]!; if (v < root) root = replaceRoot(h, v, before); }
+  }
+  return root;
+}
+
+/** Puts `v` at the root and sifts it down; returns the new root. */
+function replaceRoot(h: Float64Array, v: number, before: (a: number, b: number) => boolean): number {
+  const n = h.length;
+  h[0] = v;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < n && before(h[l]!, h[m]!)) m = l;
+    if (r < n && before(h[r]!, h[m]!)) m = r;
+    if (m === i) return h[0]!;
+    const t = h[i]!; h[i] = h[m]!; h[m] = t;
+    i = m;
+  }
 }

@@ -58,16 +58,30 @@ function quantSpec(cfg: TensorQuantConfig): { exponent: number | number[]; qmin:
   return { exponent, qmin: cfg.qmin, qmax: cfg.qmax, rounding: cfg.rounding };
 }
 
+/**
+ * Fake-quantized copies already made, per source data array and quantization spec. A search builds the simulator
+ * for many candidates from the same parameters, mostly with the same exponents: the copy (and its fingerprint,
+ * ir/fingerprint.ts) is then made once. Entries go with their source arrays.
+ */
+const fakeQuantized = new WeakMap<object, Map<string, Tensor>>();
+
 /** Fake-quantizes a float parameter with a config (per tensor or per channel). */
 export function fakeQuantizeParameter(t: Tensor, cfg: TensorQuantConfig): Tensor {
   const spec = quantSpec(cfg);
-  const values = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
   const perChannel = Array.isArray(spec.exponent);
+  const key = `${JSON.stringify(spec.exponent)}|${spec.qmin}|${spec.qmax}|${spec.rounding}|${perChannel ? cfg.channelAxis : ''}|${t.dims.join(',')}`;
+  let known = fakeQuantized.get(t.data);
+  const hit = known?.get(key);
+  if (hit) return hit;
+  const values = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
   const data = fakeQuantize(values, spec.exponent, {
     dims: t.dims, qmin: spec.qmin, qmax: spec.qmax, rounding: spec.rounding,
     ...(perChannel ? { channelAxis: cfg.channelAxis } : {}),
   });
-  return { dtype: 'float32', dims: t.dims, data };
+  const out: Tensor = { dtype: 'float32', dims: t.dims, data };
+  if (!known) { known = new Map(); fakeQuantized.set(t.data, known); }
+  known.set(key, out);
+  return out;
 }
 
 class SimBuilder {

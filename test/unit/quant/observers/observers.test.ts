@@ -4,7 +4,7 @@ import { HistogramCollector } from '../../../../src/quant/observers/histogram.js
 import { klBestBinRange, klDivergences, klExponent } from '../../../../src/quant/observers/kl.js';
 import { mseLoss } from '../../../../src/quant/observers/mse.js';
 import { percentileRanks } from '../../../../src/quant/observers/percentile.js';
-import { kthSmallestPair } from '../../../../src/quant/observers/torch-ops.js';
+import { histcInto, kthSmallestPair } from '../../../../src/quant/observers/torch-ops.js';
 import { quantRange } from '../../../../src/quant/pot.js';
 import { gen, loadVectors, type Json } from './vectors.js';
 
@@ -56,6 +56,43 @@ function runTwoPass(kind: 'kl' | 'mse', c: Json, seedBase: number): number | num
   for (const b of batches) o.observe(b, 2);
   return o.render();
 }
+
+/** torch.histc's bin by its definition: one float32 division per value. */
+function histcByDivision(bins: number, values: Float32Array, lo: number, hi: number): Int32Array {
+  const out = new Int32Array(bins);
+  const left = Math.fround(lo), right = Math.fround(hi), width = Math.fround(right - left), fbins = Math.fround(bins);
+  for (const x of values) {
+    const v = Math.abs(x);
+    if (v >= left && v <= right) out[Math.min(bins - 1, Math.trunc(Math.fround(Math.fround(Math.fround(v - left) * fbins) / width)))]!++;
+  }
+  return out;
+}
+
+/** The float32 neighbours of x (next below, x, next above). */
+function around(x: number): number[] {
+  const f = new Float32Array([x]);
+  const u = new Uint32Array(f.buffer);
+  const below = new Float32Array(new Uint32Array([u[0]! - 1]).buffer)[0]!;
+  const above = new Float32Array(new Uint32Array([u[0]! + 1]).buffer)[0]!;
+  return [below, f[0]!, above];
+}
+
+describe('histcInto (reciprocal multiply with an exact check near bin edges)', () => {
+  it.each([[4096, 6], [4096, 0.1234567], [2048, 3.3e-3], [1 << 20, 17.25], [4096, 1e30]])('bins %i, range [0, %f]: the counts of the float32 division', (bins, hi) => {
+    const r = Math.fround(hi);
+    const values: number[] = [];
+    // Every bin edge and its float32 neighbours (the values whose bin depends on the division's rounding).
+    const step = Math.max(1, Math.floor(bins / 4096));
+    for (let k = 0; k <= bins; k += step) for (const v of around((k * r) / bins)) values.push(v, -v);
+    // The range ends, outside values, zeros, NaN, and a ReLU6-like spread.
+    values.push(0, -0, r, -r, ...around(r), 2 * r, NaN, Infinity);
+    for (let i = 0; i < 20000; i++) values.push(Math.min(r, Math.max(0, Math.sin(i * 12.9898) * r * 1.2)));
+    const data = Float32Array.from(values);
+    const hist = new Int32Array(bins);
+    histcInto(hist, data, 0, hi, 'abs');
+    expect(Array.from(hist)).toEqual(Array.from(histcByDivision(bins, data, 0, hi)));
+  });
+});
 
 describe('kl observer', () => {
   it.each((V.kl as Json[]).filter((c) => c.bits === 8))('$name: observer exponent', (c) => {
