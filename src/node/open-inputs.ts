@@ -7,6 +7,7 @@ import type { DataType } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import { InputError } from '../errors.js';
 import { prepareModel } from '../onnx/prepare-model.js';
+import { keptInMemory } from '../data/cached-source.js';
 import { openDataSource } from './data-files.js';
 import { loadOnnxFile } from './onnx-file.js';
 
@@ -33,6 +34,9 @@ export function modelInputs(model: Model): { name: string; dims: number[]; dtype
     });
 }
 
+/** Calibration data up to this size is read from its files once (data/cached-source.ts). */
+const KEEP_IN_MEMORY_BYTES = 64 * 2 ** 20;
+
 const isDataSource = (d: CalibrationData): d is DataSource => typeof d === 'object' && d !== null && 'batches' in d && 'count' in d;
 
 /** A DataSource feeding `model`'s inputs; a data file must hold at least one sample. */
@@ -42,7 +46,7 @@ export async function openCalibration(d: CalibrationData, model: Model, logger: 
   if (typeof d !== 'string') return loaderDataSource(d, inputs.map((i) => i.name));
   const data = await openDataSource(path.resolve(d), inputs, { logger, ...(limit !== undefined ? { limit } : {}) });
   if (data.count === 0) throw new InputError(`data file ${d} holds no samples`);
-  return data;
+  return keptInMemory(data, KEEP_IN_MEMORY_BYTES);
 }
 
 export async function openModelAndData(req: OpenInputsRequest): Promise<{ model: Model; data: DataSource }> {

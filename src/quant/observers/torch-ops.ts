@@ -199,10 +199,13 @@ export function histcInto(
     if (q - k > margin && k + 1 - q > margin) return k < last ? k : last;
     return exactBin(v);
   };
-  const h1 = new Int32Array(bins);
-  const h2 = new Int32Array(bins);
-  const h3 = new Int32Array(bins);
   const n = values.length;
+  // Three extra histograms cost an allocation and a merge per call: worth it only for short histograms (the
+  // 2^20 bins of int16 KL would cost more than the counting).
+  const split = bins <= 1 << 16 && n >= 4 * bins;
+  const h1 = split ? new Int32Array(bins) : hist;
+  const h2 = split ? new Int32Array(bins) : hist;
+  const h3 = split ? new Int32Array(bins) : hist;
   let i = 0;
   if (abs) {
     for (; i + 4 <= n; i += 4) {
@@ -226,7 +229,7 @@ export function histcInto(
     const v = abs ? Math.abs(values[i]!) : values[i]!;
     if (v >= left && v <= right) hist[binOf(v)]!++;
   }
-  for (let k = 0; k < bins; k++) hist[k]! += h1[k]! + h2[k]! + h3[k]!;
+  if (split) for (let k = 0; k < bins; k++) hist[k]! += h1[k]! + h2[k]! + h3[k]!;
 }
 
 /**

@@ -32,7 +32,16 @@ function channelMean(v: Var, axis: 'conv' | 'gemm'): Float64Array {
   const c = axis === 'conv' ? s[1]! : v.data.length / s[0]!;
   const inner = axis === 'conv' ? v.data.length / (s[0]! * c) : 1;
   const out = new Float64Array(c);
-  for (let i = 0; i < v.data.length; i++) out[Math.floor(i / inner) % c] += v.data[i]!;
+  const d = v.data;
+  // Each channel's values are added in index order (the order of one pass over the tensor).
+  for (let base = 0; base < d.length; base += c * inner) {
+    for (let k = 0; k < c; k++) {
+      let sum = out[k]!;
+      const start = base + k * inner;
+      for (let i = start; i < start + inner; i++) sum += d[i]!;
+      out[k] = sum;
+    }
+  }
   const count = v.data.length / c;
   for (let k = 0; k < c; k++) out[k] /= count;
   return out;
