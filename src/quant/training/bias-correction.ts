@@ -47,18 +47,26 @@ function channelMean(v: Var, axis: 'conv' | 'gemm'): Float64Array {
   return out;
 }
 
+/** Accumulates, batch by batch, the mean over batches of each target's per-batch channel means. */
+function meanAccumulator(ts: readonly Target[], batchCount: number) {
+  const acc = ts.map(() => undefined as Float64Array | undefined);
+  return {
+    add(values: ReadonlyMap<string, Var>): void {
+      ts.forEach((t, k) => {
+        const m = channelMean(values.get(t.output)!, t.axis);
+        const a = (acc[k] ??= new Float64Array(m.length));
+        for (let i = 0; i < m.length; i++) a[i] += m[i]! / batchCount;
+      });
+    },
+    means: (): Float64Array[] => acc.map((a) => a ?? new Float64Array(0)),
+  };
+}
+
 /** Mean over batches of each target's per-batch channel means. */
 function means(block: Block, batches: readonly BlockBatch[], params: ReadonlyMap<string, Var>, quant: QuantHook | undefined, ts: readonly Target[]): Float64Array[] {
-  const acc = ts.map(() => undefined as Float64Array | undefined);
-  for (const b of batches) {
-    const values = runBlock(new Tape(), block, b.inputs, params, quant);
-    ts.forEach((t, k) => {
-      const m = channelMean(values.get(t.output)!, t.axis);
-      const a = (acc[k] ??= new Float64Array(m.length));
-      for (let i = 0; i < m.length; i++) a[i] += m[i]! / batches.length;
-    });
-  }
-  return acc.map((a) => a ?? new Float64Array(0));
+  const acc = meanAccumulator(ts, batches.length);
+  for (const b of batches) acc.add(runBlock(new Tape(), block, b.inputs, params, quant));
+  return acc.means();
 }
 
 /** Bias correction of one block. Pure: returns the corrected biases or why they were not kept. */
@@ -69,8 +77,10 @@ export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: L
   if (ts.length === 0) return { status: 'ineligible', block: block.name, reason: 'no Conv/Gemm with a constant bias' };
   const t0 = performance.now();
   const params = paramVars(block, new Set());
-  const preLoss = blockLoss(block, batches, params, staticQuant);
-  const fp = means(block, batches, params, undefined, ts), qt = means(block, batches, params, staticQuant, ts);
+  // The quantized means come from the same forward passes as the loss before correction.
+  const quantized = meanAccumulator(ts, batches.length);
+  const preLoss = blockLoss(block, batches, params, staticQuant, (values) => quantized.add(values));
+  const fp = means(block, batches, params, undefined, ts), qt = quantized.means();
   const updated = new Map<string, Tensor>();
   const next = new Map(params);
   ts.forEach((t, k) => {

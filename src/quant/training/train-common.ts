@@ -43,13 +43,18 @@ export function restoredOutcome(
 
 /**
  * compute_block_loss: for each block output, the mean over batches of torch_mean_square_error between the
- * (quantized) block output and the float reference; summed over outputs.
+ * (quantized) block output and the float reference; summed over outputs. `visit` sees each batch's block values
+ * (a caller that needs more from the same forward pass than the loss).
  */
-export function blockLoss(block: Block, batches: readonly BlockBatch[], params: ReadonlyMap<string, Var>, quant: QuantHook | undefined): number {
+export function blockLoss(
+  block: Block, batches: readonly BlockBatch[], params: ReadonlyMap<string, Var>, quant: QuantHook | undefined,
+  visit?: (values: ReadonlyMap<string, Var>) => void,
+): number {
   const sums = block.outputs.map(() => 0);
   for (const b of batches) {
     const tape = new Tape();
     const values = runBlock(tape, block, b.inputs, params, quant);
+    visit?.(values);
     block.outputs.forEach((name, k) => { sums[k] += mse(tape, outputOf(values, name), refOf(b, name)).data[0]!; });
   }
   return sums.reduce((s, v) => s + v / batches.length, 0);
