@@ -159,9 +159,11 @@ export async function loadBatchSession(runtime: InferenceRuntime, model: Model, 
     batched: batchable !== undefined,
     async forEachChunk(batch, fetch, onChunk, constants = {}) {
       const n = batchLength(batch);
+      // Data for an input without a batch of one (indices [2], recurrent state) is a whole sample per call.
+      const stackable = !!batchable && Object.keys(batch).every((name) => batchable.batchInputs.includes(name));
       for (let first = 0; first < n;) {
         const known = estimate(fetch);
-        const count = !batchable || known === undefined ? 1 : Math.max(1, Math.min(n - first, maxSamples, Math.floor(maxBytesPerCall / Math.max(known, 1))));
+        const count = !stackable || known === undefined ? 1 : Math.max(1, Math.min(n - first, maxSamples, Math.floor(maxBytesPerCall / Math.max(known, 1))));
         const { values, bytes } = await call(batch, first, count, fetch, constants);
         if (known === undefined) bytesPerSample.set(fetch.join('\n'), bytes / count);
         await onChunk(first, count, values);
