@@ -23,6 +23,10 @@ import { OBSERVER_KL_HIST_BINS, type Observer, type ObserverConfig } from './obs
 import { sparseSumF32 } from './torch-ops.js';
 
 const EPS = 1e-30;
+/** Counts below this get their p and p·log10(p) from a per-histogram table. */
+const SMALL_COUNTS = 4096;
+/** More than the bins of any group (bins / quant_bins = 32 at int16, 16 at int8). */
+const MAX_GROUP = 64;
 
 /**
  * The KL divergence of every candidate bin_range = 2^(bits−1)·(j + 1), j = 0, 1, … (PPQ's loss list, in order).
@@ -43,15 +47,23 @@ export function klDivergences(hist: Int32Array, bits: number): Float64Array {
   const exactCounts = total < 2 ** 24;
   const tails = new Float64Array(filled.length + 1);
   for (let k = filled.length - 1; k >= 0; k--) tails[k] = tails[k + 1]! + counts[k]!;
-  // p = fl32(h / total) and p·log10(p + eps), the candidate-independent half of the dot.
+  // p = fl32(h / total) and p·log10(p + eps), the candidate-independent half of the dot. Both depend on the
+  // count alone, and most counts are small integers that repeat (the sparse tail is mostly 1s and 2s): they are
+  // computed once per distinct small count.
   const p = new Float64Array(filled.length);
   const plogp = new Float64Array(filled.length);
+  const known = new Float64Array(SMALL_COUNTS).fill(NaN);
+  const knownLog = new Float64Array(SMALL_COUNTS);
   for (let k = 0; k < filled.length; k++) {
-    const pk = Math.fround(counts[k]! / total);
+    const c = counts[k]!;
+    if (c < SMALL_COUNTS && !Number.isNaN(known[c]!)) { p[k] = known[c]!; plogp[k] = knownLog[c]!; continue; }
+    const pk = Math.fround(c / total);
     p[k] = pk;
     plogp[k] = pk === 0 ? 0 : pk * Math.log10(pk + EPS);
+    if (c < SMALL_COUNTS) { known[c] = pk; knownLog[c] = plogp[k]!; }
   }
-  const h = { filled, counts, p, plogp, q: new Float32Array(filled.length), total };
+  const h = { filled, counts, p, plogp, q: new Float32Array(filled.length), groupStart: new Int32Array(filled.length + 1), groupKey: new Int32Array(filled.length), total,
+    logs: { stamp: new Int32Array(SMALL_COUNTS * MAX_GROUP), value: new Float64Array(SMALL_COUNTS * MAX_GROUP) }, stamp: 0 };
   const out: number[] = [];
   for (let range = quantBins; range < bins + quantBins - 1; range += quantBins) {
     const from = lowerBound(filled, range);
@@ -74,7 +86,13 @@ export function klBestBinRange(hist: Int32Array, bits: number): number {
  * (ascending bin indices) and their float32 `counts`; p, plogp and the scratch q are indexed like them.
  */
 interface SparseHistogram {
-  filled: Int32Array; counts: Float32Array; p: Float64Array; plogp: Float64Array; q: Float32Array; total: number;
+  filled: Int32Array; counts: Float32Array; p: Float64Array; plogp: Float64Array; q: Float32Array;
+  /** scratch: where each group of the current candidate starts in `filled` */
+  groupStart: Int32Array; total: number;
+  /** scratch: per group, sum·MAX_GROUP + count for a small integer sum (else −1), the key of `logs` */
+  groupKey: Int32Array;
+  /** scratch: log10(q / qSum + eps) by group key, valid where logs.stamp equals the candidate's stamp */
+  logs: { stamp: Int32Array; value: Float64Array }; stamp: number;
 }
 
 function nonEmptyBins(hist: Int32Array, cut: number): { filled: Int32Array; counts: Float32Array } {
@@ -101,30 +119,58 @@ function lowerBound(a: Int32Array, x: number): number {
  * bins (float32 division); empty bins have Q = 0 and P = 0 and are skipped.
  */
 function klOfCandidate(s: SparseHistogram, tail: number, range: number, quantBins: number): number {
-  const { filled, counts, p, plogp, q, total } = s;
+  const { filled, counts, p, plogp, q, groupStart, groupKey, total } = s;
   const expand = range / quantBins;
   const inRange = lowerBound(filled, range);
+  let groups = 0;
+  const inv = 1 / expand;
   for (let k = 0; k < inRange;) {
-    const groupEnd = (Math.trunc(filled[k]! / expand) + 1) * expand;
+    // (⌊filled[k] / expand⌋ + 1)·expand; the product with the reciprocal is corrected to the exact quotient
+    const f = filled[k]!;
+    let group = Math.trunc(f * inv);
+    if (group * expand > f) group--;
+    else if ((group + 1) * expand <= f) group++;
+    const groupEnd = (group + 1) * expand;
     let sum = 0;
     let end = k;
     for (; end < inRange && filled[end]! < groupEnd; end++) sum += counts[end]!;
     const mean = Math.fround(sum / (end - k));
+    groupKey[groups] = sum < SMALL_COUNTS && end - k < MAX_GROUP ? sum * MAX_GROUP + (end - k) : -1;
+    groupStart[groups++] = k;
     for (; k < end; k++) q[k] = mean;
   }
+  groupStart[groups] = inRange;
   const qSum = sparseSumF32(q, filled, 0, inRange, 0, range);
   const last = range - 1;
   const lastFilled = inRange > 0 && filled[inRange - 1] === last;
   const pLast = Math.fround(Math.fround((lastFilled ? counts[inRange - 1]! : 0) + tail) / total);
+  // The dot in index order, one log10 per group (its bins share Q); the last bin is added apart below.
+  const n = lastFilled ? inRange - 1 : inRange;
+  // log10 is the costliest step. log10(q / qSum + eps) is a function of q alone while qSum is fixed, and q of
+  // a group the function fl32(sum / count) of its integer count sum and its number of non-empty bins: it is
+  // remembered per (small sum, count) for this candidate, and across a run of groups with the same q.
+  const logs = s.logs;
+  const stamp = ++s.stamp;
   let kl = 0;
   let prevQ = NaN;
   let logQ = 0;
-  for (let k = 0, n = lastFilled ? inRange - 1 : inRange; k < n; k++) {
-    const pk = p[k]!;
-    if (pk === 0) continue; // 0·(finite) contributes exactly 0
-    const qv = q[k]!;
-    if (qv !== prevQ) { prevQ = qv; logQ = Math.log10(Math.fround(qv / qSum) + EPS); }
-    kl += plogp[k]! - pk * logQ;
+  for (let g = 0; g < groups && groupStart[g]! < n; g++) {
+    const from = groupStart[g]!;
+    const to = Math.min(groupStart[g + 1]!, n);
+    const qv = q[from]!;
+    if (qv !== prevQ) {
+      prevQ = qv;
+      const key = groupKey[g]!;
+      if (key >= 0 && logs.stamp[key] === stamp) logQ = logs.value[key]!;
+      else {
+        logQ = Math.log10(Math.fround(qv / qSum) + EPS);
+        if (key >= 0) { logs.stamp[key] = stamp; logs.value[key] = logQ; }
+      }
+    }
+    for (let k = from; k < to; k++) {
+      const pk = p[k]!;
+      if (pk !== 0) kl += plogp[k]! - pk * logQ; // 0·(finite) contributes exactly 0
+    }
   }
   if (pLast !== 0) {
     const qLast = Math.fround((lastFilled ? q[inRange - 1]! : 0) / qSum);

@@ -142,7 +142,8 @@ export function sparseSumF32(
   let i = 0;
   while (i + levelStep <= rows) {
     i += levelStep;
-    for (; k < to && positions[k]! - start < i * ROW; k++) acc[(positions[k]! - start) % ROW] += values[k]!;
+    // positions are ≥ start, so & (ROW − 1) is the lane (ROW is a power of two)
+    for (const limit = start + i * ROW; k < to && positions[k]! < limit; k++) acc[(positions[k]! - start) & (ROW - 1)] += values[k]!;
     cascadeLevelUp(acc, i, levelStep);
   }
   for (; k < to && positions[k]! - start < rows * ROW; k++) acc[(positions[k]! - start) % ROW] += values[k]!;
