@@ -224,7 +224,8 @@ for (const entry of corpus.models) {
     const espdl = path.join(out, 'model.espdl');
     const t0 = Date.now();
     const q = cli(['quantize', '--model', file, '--calib', calib.file, '--target', target, '--bits', bits, '--calib-algorithm', 'kl',
-      '--batch-size', '1', '--calib-steps', String(SAMPLES), '--out', espdl, '--json', ...(entry.inputShape ?? []).flatMap((s) => ['--input-shape', s])]);
+      '--batch-size', '1', '--calib-steps', String(SAMPLES), '--out', espdl, '--json', ...(entry.inputShape ?? []).flatMap((s) => ['--input-shape', s]),
+      ...(entry.inputValue ?? []).flatMap((v) => ['--input-value', v])]);
     const r = { exit: q.code, seconds: (Date.now() - t0) / 1000 };
     const lastLine = q.stderr.trim().split('\n').filter((l) => l.startsWith('espdl-autoquant')).pop();
     if (q.code === 0) {

@@ -7,8 +7,8 @@ import { parseShardSpec, type Shard } from '../autoquant/search.js';
 import { SCORE_DIRECTIONS, type ScoreDirection } from '../autoquant/settings.js';
 import { InputError } from '../errors.js';
 import type { ScoreDrop } from '../app/score-gate.js';
-import { parseInputShapes } from '../app/input-shape.js';
-import type { InputShapes } from '../onnx/frontend/index.js';
+import { parseInputShapes, parseInputValues } from '../app/input-shape.js';
+import type { InputShapes, InputValues } from '../onnx/frontend/index.js';
 import { TARGETS, type Target } from '../quant/types.js';
 
 /** The input names, as declared in action.yml. */
@@ -20,7 +20,7 @@ export const INPUTS = {
   comment: 'comment', githubToken: 'github-token', minScore: 'min-score', maxScoreDrop: 'max-score-drop',
   shard: 'shard', scoreDirection: 'score-direction', failOnRegression: 'fail-on-regression',
   baselineScore: 'baseline-score', reportRunId: 'report-run-id', maxExperiments: 'max-experiments',
-  calibSteps: 'calib-steps', batchSize: 'batch-size', inputShape: 'input-shape',
+  calibSteps: 'calib-steps', batchSize: 'batch-size', inputShape: 'input-shape', inputValue: 'input-value',
   chip: 'chip', ports: 'ports', firmware: 'firmware', runs: 'runs', flash: 'flash', maxLatencyMs: 'max-latency-ms',
   allowForkPrs: 'allow-fork-prs',
 } as const;
@@ -71,6 +71,7 @@ export interface ActionConfig {
   calibSteps?: number;
   batchSize?: number;
   inputShape?: InputShapes;
+  inputValues?: InputValues;
   /** mode benchmark (mirrors `espdl-autoquant bench`): the boards' chip (default: target). */
   chip?: string;
   /** mode benchmark: serial ports (comma/newline separated; empty: every port found). */
@@ -170,6 +171,7 @@ export function parseInputs(get: InputReader): ActionConfig {
   const searchMode = optional(get, INPUTS.searchMode) && oneOf(get, INPUTS.searchMode, ['exhaustive', 'fast'], 'exhaustive');
   const direction = optional(get, INPUTS.scoreDirection) && oneOf<ScoreDirection>(get, INPUTS.scoreDirection, SCORE_DIRECTIONS, 'minimize');
   const inputShape = optional(get, INPUTS.inputShape);
+  const inputValue = optional(get, INPUTS.inputValue);
   const cfg: ActionConfig = {
     mode,
     target: oneOf<Target>(get, INPUTS.target, TARGETS, 'esp32p4'),
@@ -198,6 +200,7 @@ export function parseInputs(get: InputReader): ActionConfig {
     calibSteps: number(get, INPUTS.calibSteps, { int: true, min: 1 }),
     batchSize: number(get, INPUTS.batchSize, { int: true, min: 1 }),
     inputShape: inputShape === undefined ? undefined : parseInputShapes([inputShape], `Input '${INPUTS.inputShape}'`),
+    inputValues: inputValue === undefined ? undefined : parseInputValues([inputValue], `Input '${INPUTS.inputValue}'`),
     ...benchmarkInputs(get, mode),
   };
   for (const [k, v] of Object.entries(extras)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;

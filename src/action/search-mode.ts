@@ -44,7 +44,7 @@ export function searchRequest(cfg: ActionConfig, deps: ActionDeps, resume: boole
     },
     evaluator: cfg.evaluateCommand ? { command: cfg.evaluateCommand } : cfg.evaluate ? { module: cfg.evaluate } : undefined,
     maxExperiments: cfg.maxExperiments, timeBudgetMinutes: cfg.timeBudgetMinutes, shard: cfg.shard,
-    calibSteps: cfg.calibSteps, batchSize: cfg.batchSize, inputShape: cfg.inputShape,
+    calibSteps: cfg.calibSteps, batchSize: cfg.batchSize, inputShape: cfg.inputShape, inputValues: cfg.inputValues,
     env: deps.env, logger: deps.log, signal: deps.signal, onExperiment: (p) => deps.log.info(progressLine(p)),
   };
 }

@@ -78,6 +78,7 @@ export async function espdlAutoQuantizeOnnx(p: EspdlAutoQuantizeOnnxParams): Pro
     settings: searchSettings(p.setting ?? new AutoQuantSearchSetting()), espdlExportFile: p.espdlExportFile,
     ...(p.evaluateFn ? { evaluator: { evaluate: toEvaluator(p.evaluateFn) } } : {}),
     calibSteps: p.calibSteps, batchSize: p.batchSize ?? 8, ...(p.inputShape ? { inputShape: p.inputShape } : {}),
+    ...(p.inputValues ? { inputValues: p.inputValues } : {}),
     cwd: process.cwd(), env: process.env, logger: p.logger ?? nullLogger, signal: p.signal ?? new AbortController().signal,
   }, realRunnerFactory);
   return result.candidates.map((r) => toPlain(r) as Record<string, unknown>);

@@ -20,6 +20,11 @@ export interface OnnxFileParams {
   /** A data file path (.npy/.npz/folder), a DataSource, or a loader (array / function returning an iterable). */
   calibDataloader: string | DataSource | DataLoader;
   calibSteps: number;
+  /**
+   * Our addition (ESP-PPQ has none): inputs frozen to a constant, e.g. { sr: 16000 } for a model that branches on
+   * its sample rate with an If; the input is no longer fed.
+   */
+  inputValues?: Readonly<Record<string, number | readonly number[]>>;
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -48,7 +53,7 @@ export async function espdlQuantizeOnnx(params: EspdlQuantizeOnnxParams): Promis
   const result = await quantizeModel({
     model: params.onnxImportFile, calib: params.calibDataloader, target: parseTarget(params.target ?? 'esp32p4'),
     bits: parseBits(params.numOfBits ?? 8), options: { ...params.setting, calibSteps: params.calibSteps },
-    ...(params.inputShape ? { inputShape: params.inputShape } : {}), out: params.espdlExportFile, batchSize: params.batchSize ?? 8,
+    ...(params.inputShape ? { inputShape: params.inputShape } : {}), ...(params.inputValues ? { inputValues: params.inputValues } : {}), out: params.espdlExportFile, batchSize: params.batchSize ?? 8,
     analysis: { graphwise: report, layerwise: report }, export: { ...params.export, testValues: params.exportTestValues === true },
     cwd: process.cwd(), logger: params.logger ?? nullLogger, ...(params.signal ? { signal: params.signal } : {}),
   });

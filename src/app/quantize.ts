@@ -25,6 +25,8 @@ export interface QuantizeRequest {
   options?: Partial<Omit<QuantOptions, 'target' | 'bits'>>;
   /** Fixes dynamic input dims (parseInputShape). */
   inputShape?: OpenInputsRequest['inputShape'];
+  /** Inputs frozen to a constant (parseInputValues). */
+  inputValues?: OpenInputsRequest['inputValues'];
   /** The .espdl to write, relative to `cwd`; model.qdq.onnx, .info and .json go beside it. */
   out: string;
   /** Samples per calibration batch (file data). */
@@ -49,7 +51,7 @@ export async function quantizeModel(req: QuantizeRequest): Promise<QuantizeResul
   const options: QuantOptions = { ...defaultQuantOptions(req.target, req.bits), ...req.options };
   const { model, data } = await openModelAndData({
     modelPath: path.resolve(req.cwd, req.model), data: typeof req.calib === 'string' ? path.resolve(req.cwd, req.calib) : req.calib,
-    logger: req.logger, ...(req.inputShape ? { inputShape: req.inputShape } : {}),
+    logger: req.logger, ...(req.inputShape ? { inputShape: req.inputShape } : {}), ...(req.inputValues ? { inputValues: req.inputValues } : {}),
   });
   const unknown = options.int16Layers.filter((n) => !model.graph.nodes.some((x) => x.name === n));
   if (unknown.length > 0) throw new InputError(`int16 layers: no node named ${unknown.map((n) => `"${n}"`).join(', ')} in the model`);

@@ -59,6 +59,8 @@ export interface SearchRequest extends SearchSettingsRequest {
   batchSize?: number;
   /** Fixes dynamic input dims (parseInputShapes). */
   inputShape?: ExperimentRunnerSpec['inputShape'];
+  /** Inputs frozen to a constant (parseInputValues). */
+  inputValues?: ExperimentRunnerSpec['inputValues'];
   /** Environment of an evaluate command. */
   env: Readonly<Record<string, string | undefined>>;
   logger: Logger;
@@ -120,6 +122,7 @@ export async function runSearch(req: SearchRequest, makeRunner: ExperimentRunner
     modelPath: path.resolve(req.cwd, req.model), calib: resolveData(req.calib, req.cwd), target: req.target,
     calibSteps: req.calibSteps ?? DEFAULT_CALIB_STEPS, batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE, logger: req.logger,
     espdlName: path.basename(espdlExportFile), ...(req.inputShape ? { inputShape: req.inputShape } : {}),
+    ...(req.inputValues ? { inputValues: req.inputValues } : {}),
   });
   const res = await autoQuantize({
     settings, target: req.target, runner, evaluator, store, onnxImportFile: req.model, espdlExportFile,

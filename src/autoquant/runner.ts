@@ -75,6 +75,8 @@ export interface ExperimentRunnerSpec {
   target: Target;
   /** Fixes dynamic input dims: one shape (with the batch dim, e.g. [1, 3, 224, 224]) or one per input name. */
   inputShape?: readonly number[] | Readonly<Record<string, readonly number[]>>;
+  /** Inputs frozen to a constant value, e.g. { sr: [16000] } (our addition; not recorded in config.json). */
+  inputValues?: Readonly<Record<string, number | readonly number[]>>;
   /** Calibration batches per quantization. */
   calibSteps: number;
   /** Samples per calibration batch. */

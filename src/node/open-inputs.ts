@@ -20,6 +20,8 @@ export interface OpenInputsRequest {
   data: CalibrationData;
   /** One shape (with or without the batch dim), or one per input name (PrepareOptions.inputShapes). */
   inputShape?: readonly number[] | Readonly<Record<string, readonly number[]>>;
+  /** Inputs frozen to a constant value (PrepareOptions.inputValues). */
+  inputValues?: Readonly<Record<string, number | readonly number[]>>;
   logger: Logger;
   limit?: number;
 }
@@ -51,6 +53,8 @@ export async function openCalibration(d: CalibrationData, model: Model, logger: 
 
 export async function openModelAndData(req: OpenInputsRequest): Promise<{ model: Model; data: DataSource }> {
   const raw = await loadOnnxFile(req.modelPath);
-  const model = prepareModel(raw, req.inputShape ? { inputShapes: req.inputShape } : {}, req.logger);
+  const model = prepareModel(raw, {
+    ...(req.inputShape ? { inputShapes: req.inputShape } : {}), ...(req.inputValues ? { inputValues: req.inputValues } : {}),
+  }, req.logger);
   return { model, data: await openCalibration(req.data, model, req.logger, req.limit) };
 }

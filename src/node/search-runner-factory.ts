@@ -8,7 +8,7 @@ import { ortRuntime } from './ort-runtime.js';
 export async function realRunnerFactory(spec: ExperimentRunnerSpec): Promise<ExperimentRunner> {
   const { model, data } = await openModelAndData({
     modelPath: spec.modelPath, data: spec.calib, logger: spec.logger,
-    ...(spec.inputShape ? { inputShape: spec.inputShape } : {}),
+    ...(spec.inputShape ? { inputShape: spec.inputShape } : {}), ...(spec.inputValues ? { inputValues: spec.inputValues } : {}),
   });
   return experimentRunner({
     model, data, runtime: ortRuntime(), target: spec.target, logger: spec.logger, batchSize: spec.batchSize, calibSteps: spec.calibSteps,

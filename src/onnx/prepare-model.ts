@@ -7,16 +7,20 @@
 import { assertEspdlKernels } from '../ops/kernels.js';
 import type { Model } from '../ir/graph.js';
 import type { Logger } from '../log.js';
-import { runFrontEnd, type InputShapes } from './frontend/index.js';
+import { runFrontEnd, type InputShapes, type InputValues } from './frontend/index.js';
 import { simplifyModel } from './simplify/index.js';
 
 export interface PrepareOptions {
   /** Shape per graph input name, or one shape for a single-input model; with or without the batch dim. */
   inputShapes?: InputShapes;
+  /** Inputs frozen to a constant value (the front end folds what depends on them, e.g. an `If`). */
+  inputValues?: InputValues;
 }
 
 export function prepareModel(model: Model, opts: PrepareOptions, logger: Logger): Model {
-  const converted = runFrontEnd(model, { logger, ...(opts.inputShapes ? { inputShapes: opts.inputShapes } : {}) });
+  const converted = runFrontEnd(model, {
+    logger, ...(opts.inputShapes ? { inputShapes: opts.inputShapes } : {}), ...(opts.inputValues ? { inputValues: opts.inputValues } : {}),
+  });
   const prepared = simplifyModel(converted, { logger, fixBatchTo1: true });
   // ConvTranspose has no ESP-DL module but the quantizer decomposes it into InsertZeros + Conv (ESP-PPQ's way).
   assertEspdlKernels(prepared.graph.nodes.filter((n) => n.opType !== 'ConvTranspose'));

@@ -8,7 +8,7 @@ import { opInfo } from './registry.js';
 
 /** What to do about an op ESP-DL cannot run, where there is something better to say than "replace it". */
 const REMEDY: Readonly<Record<string, string>> = {
-  If: 'its condition depends on a model input: export the model for one branch (e.g. one sample rate)',
+  If: 'its condition depends on a model input: when that input is a setting (e.g. a sample rate), freeze it with --input-value NAME=VALUE (e.g. sr=16000) and the If folds to its branch; otherwise export the model for one branch',
   Loop: 'unroll the loop in the framework before export',
   Cast: 'remove the type conversion from the network (ESP-DL computes in int8/int16 only)',
   Max: 'use a constant bound (Max(x, c) becomes Clip) or Relu',

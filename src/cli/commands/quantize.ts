@@ -1,7 +1,7 @@
 /** `espdl-autoquant quantize`: one quantization with fixed settings (ESP-PPQ espdl_quantize_onnx), via src/app/quantize.ts. */
 import { quantizeModel } from '../../app/quantize.js';
 import { InputError } from '../../errors.js';
-import { parseInputShapes } from '../../app/input-shape.js';
+import { parseInputShapes, parseInputValues } from '../../app/input-shape.js';
 import { parseBits, parseTarget } from '../../quant/targets.js';
 import { CALIB_ALGORITHMS, type ObserverName } from '../../quant/types.js';
 import { parseFlags, parsePositiveInt, requireFlag, splitList } from '../args.js';
@@ -23,6 +23,7 @@ Options:
   --batch-size B          samples per calibration batch (default 8)
   --int16-layers a,b      node names to run in int16 (mixed precision)
   --input-shape S         fixes dynamic input dims: 1,3,224,224, or NAME:DIMS per input (repeat the flag)
+  --input-value NAME=V    freezes an input to a constant (e.g. sr=16000: a setting an If branches on); repeatable
   --out FILE              output .espdl path (default ./out/model.espdl); the other files go beside it
   --layerwise             also report layer-wise error (slower)
   --export-test-values    embed a test input/output so Model::test() can check the file on the device
@@ -41,7 +42,8 @@ export const quantizeCommand: Command = defineCommand({
       options: {
         model: { type: 'string' }, calib: { type: 'string' }, target: { type: 'string' }, bits: { type: 'string' },
         'calib-algorithm': { type: 'string' }, 'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' },
-        'int16-layers': { type: 'string' }, 'input-shape': { type: 'string', multiple: true }, out: { type: 'string' },
+        'int16-layers': { type: 'string' }, 'input-shape': { type: 'string', multiple: true },
+        'input-value': { type: 'string', multiple: true }, out: { type: 'string' },
         layerwise: { type: 'boolean' }, json: { type: 'boolean' }, 'export-test-values': { type: 'boolean' },
         'test-input': { type: 'string' }, 'encrypt-key': { type: 'string' },
       },
@@ -54,10 +56,11 @@ export const quantizeCommand: Command = defineCommand({
     }
     const calibSteps = parsePositiveInt(values['calib-steps'], '--calib-steps', 32);
     const inputShape = parseInputShapes(values['input-shape'] ?? [], '--input-shape');
+    const inputValues = parseInputValues(values['input-value'] ?? [], '--input-value');
     const result = await quantizeModel({
       model: requireFlag(values.model, '--model', usage), calib: requireFlag(values.calib, '--calib', usage), target, bits,
       options: { calibAlgorithm: algo as ObserverName, calibSteps, int16Layers: splitList(values['int16-layers']) },
-      ...(inputShape ? { inputShape } : {}), out: values.out ?? 'out/model.espdl',
+      ...(inputShape ? { inputShape } : {}), ...(inputValues ? { inputValues } : {}), out: values.out ?? 'out/model.espdl',
       batchSize: parsePositiveInt(values['batch-size'], '--batch-size', 8),
       analysis: { graphwise: true, layerwise: values.layerwise === true },
       export: {

@@ -12,8 +12,8 @@ import { runSearch, loadSearchSettings, type EvaluatorSpec, type SearchRequest, 
 import { planSearch } from '../../app/search-plan.js';
 import { InputError, InternalError } from '../../errors.js';
 import { parseFlags } from '../args.js';
-import { parseInputShapes } from '../../app/input-shape.js';
-import type { InputShapes } from '../../onnx/frontend/index.js';
+import { parseInputShapes, parseInputValues } from '../../app/input-shape.js';
+import type { InputShapes, InputValues } from '../../onnx/frontend/index.js';
 import { searchEndLine } from '../../report/progress.js';
 import { topKTable } from '../../report/markdown.js';
 import { renderJson, strategySummary, type RunReport } from '../../report/run-report.js';
@@ -48,6 +48,7 @@ Options:
   --calib-steps N              calibration batches per quantization (default 32)
   --batch-size B               samples per calibration batch (default 8)
   --input-shape S              fixes dynamic input dims: 1,3,224,224, or NAME:DIMS per input (repeat the flag)
+  --input-value NAME=V         freezes an input to a constant (e.g. sr=16000: a setting an If branches on); repeatable
 `;
 
 /** Parsed `search` flags. */
@@ -71,6 +72,7 @@ export interface SearchCliOptions {
   calibSteps?: number;
   batchSize?: number;
   inputShape?: InputShapes;
+  inputValues?: InputValues;
 }
 
 function posInt(v: string | undefined, flag: string): number | undefined {
@@ -102,6 +104,7 @@ export function parseSearchArgs(argv: string[]): SearchCliOptions {
     evaluate: { type: 'string' }, 'evaluate-command': { type: 'string' }, resume: { type: 'boolean' },
     'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, shard: { type: 'string' },
     'calib-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'input-shape': { type: 'string', multiple: true },
+    'input-value': { type: 'string', multiple: true },
   } });
   if (values.evaluate && values['evaluate-command']) throw new InputError('use either --evaluate or --evaluate-command, not both');
   const minutes = values['time-budget-minutes'];
@@ -119,6 +122,7 @@ export function parseSearchArgs(argv: string[]): SearchCliOptions {
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     calibSteps: posInt(values['calib-steps'], '--calib-steps'), batchSize: posInt(values['batch-size'], '--batch-size'),
     inputShape: parseInputShapes(values['input-shape'] ?? [], '--input-shape'),
+    inputValues: parseInputValues(values['input-value'] ?? [], '--input-value'),
   };
 }
 
@@ -175,7 +179,7 @@ export function searchRequest(opts: SearchCliOptions, ctx: CliContext, onExperim
   return {
     ...settingsRequest(opts, ctx.cwd), model: opts.model!, calib: opts.calib!, target: opts.target!, evaluator: evaluatorOf(opts),
     maxExperiments: opts.maxExperiments, timeBudgetMinutes: opts.timeBudgetMinutes, shard: opts.shard,
-    calibSteps: opts.calibSteps, batchSize: opts.batchSize, inputShape: opts.inputShape,
+    calibSteps: opts.calibSteps, batchSize: opts.batchSize, inputShape: opts.inputShape, inputValues: opts.inputValues,
     env: ctx.env, logger: ctx.logger, signal: ctx.signal, onExperiment,
   };
 }

@@ -37,7 +37,7 @@ export function foldToFixedPoint(g: Graph, opset: number, log: Logger): FoldResu
     if (ifs.length === 0) return result;
     for (const n of ifs) {
       inlineIf(g, n, nums(g.initializers.get(n.inputs[0]!)!)[0] !== 0);
-      result.inlinedIfs.push(n.name);
+      result.inlinedIfs.push(n.name || `(unnamed If → ${n.outputs.join(', ')})`);
     }
   }
   return result;
@@ -57,7 +57,8 @@ function foldOnce(g: Graph, opset: number, log: Logger): { folded: number; shape
   const ifs: Node[] = [];
   for (const n of topologicalSort(g)) {
     const keep = n.outputs.some((o) => outputs.has(o)) || !isStd(n);
-    if (!keep && n.opType === 'If' && g.initializers.has(n.inputs[0] ?? '')) {
+    // An If is inlined even when it produces graph outputs: its branch's values take the If's output names.
+    if (isStd(n) && n.opType === 'If' && g.initializers.has(n.inputs[0] ?? '')) {
       ifs.push(n);
       continue;
     }

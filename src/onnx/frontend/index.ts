@@ -2,7 +2,8 @@
  * The ONNX front end: what a model exported by torch.onnx, torch dynamo, tf2onnx, paddle2onnx or keras2onnx
  * goes through before ESP-PPQ's graph formatting (simplify/), so a user can hand over the file their exporter
  * wrote instead of running onnx-simplifier and a version converter first. In order:
- *   1. static input shapes (input-shapes.ts: `--input-shape`, batch → 1, symbolic dims bound by name);
+ *   1. inputs frozen to a constant (input-values.ts: `--input-value`), static input shapes (input-shapes.ts:
+ *      `--input-shape`, batch → 1, symbolic dims bound by name);
  *   2. opset conversion to the internal form (opset.ts: 7–23 → 13–21);
  *   3. constant folding with static shapes to a fixed point, `If` on a constant condition inlined (fold.ts);
  *   4. the opset adapters that need shapes (Softmax before 13);
@@ -18,14 +19,18 @@ import { nullLogger, type Logger } from '../../log.js';
 import { pruneUnused } from '../simplify/prune.js';
 import { foldToFixedPoint } from './fold.js';
 import { fixInputShapes, type InputShapes } from './input-shapes.js';
+import { freezeInputs, type InputValues } from './input-values.js';
 import { convertOpset, convertShapedOps } from './opset.js';
 import { rewriteForEspdl } from './rewrites.js';
 
 export type { InputShapes } from './input-shapes.js';
+export type { InputValues } from './input-values.js';
 export { inferShapes, type StaticInfo } from './shapes.js';
 
 export interface FrontEndOptions {
   inputShapes?: InputShapes;
+  /** Inputs replaced by a constant (e.g. a sample rate an `If` branches on). */
+  inputValues?: InputValues;
   logger?: Logger;
 }
 
@@ -34,7 +39,15 @@ export function runFrontEnd(model: Model, opts: FrontEndOptions = {}): Model {
   const log = opts.logger ?? nullLogger;
   const m = cloneModel(model);
   const g = m.graph;
-  fixInputShapes(g, opts.inputShapes, log);
+  let shapes = opts.inputShapes;
+  if (opts.inputValues) {
+    freezeInputs(g, opts.inputValues, shapes, log);
+    // A frozen input's --input-shape was used above; the other inputs keep theirs.
+    if (shapes && !Array.isArray(shapes)) {
+      shapes = Object.fromEntries(Object.entries(shapes).filter(([name]) => !(name in opts.inputValues!)));
+    }
+  }
+  fixInputShapes(g, shapes, log);
   const change = convertOpset(m);
   const opset = onnxOpset(m);
   let folded = foldToFixedPoint(g, opset, log);

@@ -6,7 +6,7 @@
  * `--input-shape` could not name an input, inputs with a leading dim other than 1 could not be fed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { encodeModel } from '../../../src/onnx/write.js';
 import { runCli } from '../../helpers/cli.js';
 import { fixture, REPO_ROOT } from '../../helpers/paths.js';
 import { f32, model, node, vi } from '../../unit/onnx/graph-builder.js';
+import { maxRelError, runOrt } from '../../unit/onnx/simplify/ort.js';
 
 const REPRO = path.join(REPO_ROOT, 'test/fixtures/frontend/repro');
 const repro = (f: string) => path.join(REPRO, f);
@@ -91,6 +92,24 @@ describe('issue 12 repro models through the CLI', () => {
     const bad = await quantize(repro('leading_dim2.onnx'), repro('calib_N_8.npy'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/calib_N_8\.npy has shape \[8, 8\], which does not fit model input 'x' of shape \[2, 8\]: expected \[N, 2, 8\]/);
+  });
+
+  it('7. an If on a setting input (Silero VAD\'s sample rate): exit 2 naming the If and --input-value; with --input-value sr=16000 it folds and quantizes to the 16 kHz branch', async () => {
+    const noValue = await quantize(repro('if_sample_rate.onnx'), repro('calib_N_8.npy'));
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toMatch(/ESP-DL has no kernel for node\(s\) \S+ \(If\): .*--input-value/);
+
+    const r = await quantize(repro('if_sample_rate.onnx'), repro('calib_N_8.npy'), ['--input-value', 'sr=16000']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('front end: input sr frozen to 16000 (int64, shape [])');
+    expect(r.stderr).toMatch(/front end: If with a constant condition replaced by its branch: \S+/);
+    // The quantized model computes the 16 kHz branch of the original (int8 noise: 5.5 % here), not the other one.
+    const x = { dims: [1, 8], data: Float32Array.from(seededNormal(8, 11)) };
+    const original = new Uint8Array(readFileSync(repro('if_sample_rate.onnx')));
+    const at = async (rate: number) => (await runOrt(original, { x, sr: { dims: [], data: BigInt64Array.of(BigInt(rate)) } })).y!;
+    const q = (await runOrt(new Uint8Array(readFileSync(path.join(r.dir, 'model.qdq.onnx'))), { x })).y!;
+    expect(maxRelError(q, await at(16000), 1)).toBeLessThan(0.15);
+    expect(maxRelError(q, await at(8000), 1)).toBeGreaterThan(0.5);
   });
 
   it('non-float inputs in an .npz are fed as they are (int64 indices, a whole [2] sample each)', async () => {

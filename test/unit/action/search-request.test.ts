@@ -36,9 +36,10 @@ describe('bits input', () => {
 
 describe('search request', () => {
   it('carries the run folder as written, the resume decision, the shard and the evaluator', () => {
-    const req = searchRequest(cfgOf({ 'run-dir': 'runs/a/', shard: '1/3', 'evaluate-command': 'python e.py {espdl}', 'input-shape': '1,3,8,8' }), deps, true);
+    const req = searchRequest(cfgOf({ 'run-dir': 'runs/a/', shard: '1/3', 'evaluate-command': 'python e.py {espdl}', 'input-shape': '1,3,8,8', 'input-value': 'sr=16000 gain=0.5' }), deps, true);
     expect(req).toMatchObject({
       model: 'm.onnx', calib: 'calib', target: 'esp32p4', cwd: ws, shard: { index: 1, count: 3 }, inputShape: [1, 3, 8, 8],
+      inputValues: { sr: [16000], gain: [0.5] },
       evaluator: { command: 'python e.py {espdl}' }, overrides: { run_dir: 'runs/a/', resume: true },
     });
     expect(searchRequest(cfgOf(), deps, false).overrides?.resume).toBeUndefined();

@@ -1,13 +1,13 @@
-/** Runs a model in onnxruntime-node (test helper): feeds float32 tensors, returns every graph output. */
+/** Runs a model in onnxruntime-node (test helper): feeds float32 (or int64) tensors, returns every graph output. */
 import type { Model } from '../../../../src/ir/graph.js';
 import { encodeModel } from '../../../../src/onnx/write.js';
 
-export async function runOrt(m: Model | Uint8Array, feeds: Record<string, { dims: number[]; data: Float32Array }>): Promise<Record<string, Float32Array>> {
+export async function runOrt(m: Model | Uint8Array, feeds: Record<string, { dims: number[]; data: Float32Array | BigInt64Array }>): Promise<Record<string, Float32Array>> {
   const ort = (await import('onnxruntime-node')).default;
   const bytes = m instanceof Uint8Array ? m : encodeModel(m);
   const session = await ort.InferenceSession.create(bytes);
   const input: Record<string, InstanceType<typeof ort.Tensor>> = {};
-  for (const [k, v] of Object.entries(feeds)) input[k] = new ort.Tensor('float32', v.data, v.dims);
+  for (const [k, v] of Object.entries(feeds)) input[k] = v.data instanceof BigInt64Array ? new ort.Tensor('int64', v.data, v.dims) : new ort.Tensor('float32', v.data, v.dims);
   const out = await session.run(input);
   await session.release();
   const result: Record<string, Float32Array> = {};
