@@ -72,6 +72,8 @@ describe('kl divergences over the non-empty bins only', () => {
     ['int8, counts above 2^24 (float32 tail sums)', 8, 4096, 3, { fill: 0.5, scale: 400_000 }, true],
     ['int16, 13 % filled', 16, 1 << 20, 4, { fill: 0.13, scale: 30 }, false],
     ['int16, counts above 2^24 (float32 tail sums)', 16, 1 << 20, 5, { fill: 0.1, scale: 2000 }, true],
+    // counts and group sums beyond the observer's small-count tables (4096) take the uncached path
+    ['int16, large counts mixed with small ones', 16, 1 << 20, 6, { fill: 0.05, scale: 20_000 }, true],
   ] as const)('%s: the same bits as the dense formulas', (_, bits, bins, seed, opts, above2p24) => {
     const h = activationHistogram(bins, seed, opts);
     expect(h.reduce((a, b) => a + b, 0) >= 2 ** 24).toBe(above2p24);
