@@ -23,13 +23,27 @@ export class GateError extends EspdlError {}
 /** Something that should not happen: a bug in this tool. */
 export class InternalError extends EspdlError {}
 
-/** Exit codes of the CLI and the Action (README.md, "Command line"). */
-export const EXIT = { ok: 0, gate: 1, input: 2, internal: 3 } as const;
+/** Exit codes of the CLI and the Action (README.md, "Command line"); 128 + signal number when interrupted (shell convention). */
+export const EXIT = { ok: 0, gate: 1, input: 2, internal: 3, sigint: 130, sigterm: 143 } as const;
+
+/** The user (Ctrl-C) or the system (SIGTERM: a CI cancel or timeout) stopped the work; what was done is saved. */
+export class InterruptedError extends EspdlError {
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signalName}`);
+  }
+
+  get exitCode(): number {
+    return this.signalName === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  }
+}
 
 /** Maps any thrown value to the exit code the shells use. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof GateError) return EXIT.gate;
+  if (err instanceof InterruptedError) return err.exitCode;
   if (err instanceof InputError || err instanceof UnsupportedError) return EXIT.input;
+  // node:util parseArgs rejects unknown or malformed flags with these codes: a usage error, not a bug.
+  if (typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS_')) return EXIT.input;
   return EXIT.internal;
 }
 

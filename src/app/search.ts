@@ -9,7 +9,7 @@ import { autoQuantize, type AutoQuantResult, type ExperimentProgress } from '../
 import type { Evaluator, ExperimentRunnerFactory, ExperimentRunnerSpec } from '../autoquant/runner.js';
 import type { RunRecord } from '../autoquant/topk.js';
 import type { Shard } from '../autoquant/search.js';
-import { loadSettings, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
+import { loadSettings, MAX_SETTINGS_BYTES, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
 import type { Logger } from '../log.js';
 import { commandEvaluator, moduleEvaluator } from '../node/evaluators.js';
 import { readInputText } from '../node/files.js';
@@ -93,7 +93,7 @@ export interface SearchResult {
 
 /** The settings of a search: the file (if any) with the overrides applied. */
 export async function loadSearchSettings(req: SearchSettingsRequest): Promise<AutoQuantSettings> {
-  const text = req.config === undefined ? undefined : await readInputText(path.resolve(req.cwd, req.config), req.config);
+  const text = req.config === undefined ? undefined : await readInputText(path.resolve(req.cwd, req.config), req.config, { maxBytes: MAX_SETTINGS_BYTES });
   return loadSettings(text, req.config ?? 'settings', req.overrides ?? {});
 }
 

@@ -112,6 +112,18 @@ export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult
     log.info("Using the built-in graph-wise top-3 SNR evaluator; this run sorts under 'minimize' (lower is better).");
   }
   const filter = candidateFilterFor(s.candidate_filter !== null);
+  const lease = await inp.store.acquire(!s.resume);
+  try {
+    return await searchIn(inp, direction, filter, now, t0, log);
+  } finally {
+    await lease.release();
+  }
+}
+
+/** The search proper, while this process holds the run folder. */
+async function searchIn(inp: AutoQuantInput, direction: ScoreDirection, filter: CandidateFilter | null,
+  now: () => number, t0: number, log: Logger): Promise<AutoQuantResult> {
+  const s = inp.settings;
   const state = await openRun(inp.store, s.resume);
   if (s.resume) await repairTopkGap(inp, state, direction, filter);
   const signal = inp.signal ?? new AbortController().signal;

@@ -32,6 +32,11 @@ export interface RunStore {
   hasDir(name: string): Promise<boolean>;
   /** Replaces subfolder `name` with a copy of `sourceName` of `source` (a store of the same kind). */
   copyDirFrom(source: RunStore, sourceName: string, name: string): Promise<void>;
+  /**
+   * Takes the run folder for one search until `release`: refuses (InputError naming the holder) while another
+   * search holds it and, when `fresh`, when resetting it would delete or overwrite anything that is not a run's.
+   */
+  acquire(fresh: boolean): Promise<{ release(): Promise<void> }>;
 }
 
 export const SUMMARY = 'summary.json';

@@ -127,6 +127,9 @@ export function parseSettingsText(text: string, source: string): PyDict {
  * Loads settings: file text (YAML/JSON; omit for defaults) + CLI overrides (applied over the file).
  * Errors name the file and the field path, e.g. `autoquant.yml: param_space.bias_correction.topk[1]: …`.
  */
+/** Settings files larger than this are refused before being read (a settings file is a few KB). */
+export const MAX_SETTINGS_BYTES = 4 << 20;
+
 export function loadSettings(text: string | undefined, source = 'settings', overrides: SettingsOverrides = {}): AutoQuantSettings {
   const raw: Record<string, unknown> = { ...(text === undefined ? {} : parseSettingsText(text, source)) };
   const { num_of_bits: bits, ...fields } = overrides;

@@ -54,7 +54,7 @@ function decimalPlaces(v: number | PyFloat): number {
  */
 export function expandRange(r: ParamRange, where: string): PyValue[] {
   const [start, end, step] = [num(r.start), num(r.end), num(r.step)];
-  if (!(step > 0)) throw new InputError(`${where}: step must be positive for a range, got step=${floatOrInt(r.step)}`);
+  checkSpaceSize(rangeLength(r, where), `${where}: the range`);
   const intKind = isPyInt(r.start) && isPyInt(r.step);
   const ndigits = Math.max(decimalPlaces(r.start), decimalPlaces(r.end), decimalPlaces(r.step), 12);
   const tolerance = Math.abs(step) * 1e-12;
@@ -63,9 +63,41 @@ export function expandRange(r: ParamRange, where: string): PyValue[] {
     const value = start + i * step;
     if (value > end + tolerance) break;
     out.push(intKind ? value : pyFloat(Number(value.toFixed(Math.min(ndigits, 100)))));
-    if (out.length > 1_000_000) throw new InputError(`${where}: range expands to more than 1,000,000 values`);
+    if (out.length > MAX_SEARCH_SPACE) checkSpaceSize(out.length, `${where}: the range`);
   }
   return out;
+}
+
+/**
+ * Largest number of values a knob, a module's parameter grid or a strategy list may have. Every such product is
+ * computed before anything is allocated: two ranges of 10^6 values each are 10^12 samples, refused up front
+ * instead of exhausting memory (fast mode also compares values pairwise). ESP-PPQ's own spaces have a few hundred.
+ */
+export const MAX_SEARCH_SPACE = 10_000;
+
+/** Throws InputError when `count` (a product of list lengths) exceeds MAX_SEARCH_SPACE. */
+export function checkSpaceSize(count: number, what: string): void {
+  if (count > MAX_SEARCH_SPACE) {
+    throw new InputError(`${what} has ${count > 1e15 ? count.toExponential(2) : count.toLocaleString('en-US')} combinations; at most ` +
+      `${MAX_SEARCH_SPACE.toLocaleString('en-US')} are searched: use coarser steps or fewer values`);
+  }
+}
+
+/** Number of values `expandRange` yields, computed without expanding (step must be positive). */
+export function rangeLength(r: ParamRange, where: string): number {
+  const [start, end, step] = [num(r.start), num(r.end), num(r.step)];
+  if (!(step > 0)) throw new InputError(`${where}: step must be positive for a range, got step=${floatOrInt(r.step)}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new InputError(`${where}: start and end must be finite numbers`);
+  if (end + step * 1e-12 < start) return 0;
+  return Math.floor((end + step * 1e-12 - start) / step) + 1;
+}
+
+/** Product of lengths, refused above MAX_SEARCH_SPACE (checked before any product is built). */
+function boundedProduct(lengths: readonly number[], what: string): number {
+  let n = 1;
+  for (const l of lengths) n *= l;
+  checkSpaceSize(n, what);
+  return n;
 }
 
 function floatOrInt(v: number | PyFloat): string {
@@ -77,6 +109,10 @@ export function expandParam(paramSpace: ParamSpace, module: string): PyDict[] {
   const raw = paramSpace[module];
   if (raw === undefined) return [{}];
   const keys = Object.keys(raw);
+  boundedProduct(keys.map((k) => {
+    const v = raw[k];
+    return v instanceof ParamRange ? rangeLength(v, `param_space.${module}.${k}`) : Array.isArray(v) ? v.length : 1;
+  }), `param_space.${module}`);
   const dims = keys.map((k) => {
     const v = raw[k];
     if (Array.isArray(v)) return v;
@@ -89,6 +125,7 @@ export function expandParam(paramSpace: ParamSpace, module: string): PyDict[] {
 /** StrategyCompiler.build(): every switch combination with its param samples. */
 export function expandStrategies(strategySpace: StrategySpace, paramSpace: ParamSpace): Strategy[] {
   const keys = Object.keys(strategySpace);
+  boundedProduct(keys.map((k) => strategySpace[k].length), 'strategy_space');
   const cache = new Map<string, PyDict[]>();
   const paramsOf = (k: string): PyDict[] => {
     if (!cache.has(k)) cache.set(k, expandParam(paramSpace, k));
@@ -162,6 +199,11 @@ export function splitParamCandidates(strategy: Strategy, structural: StructuralK
     return [...product(sources)].map((c) => Object.fromEntries(info.keys.map((k, j) => [k, c[j]])) as PyDict);
   };
   const toSample = (combo: (PyDict | null)[]): SampledParams => Object.fromEntries(keys.map((k, i) => [k, combo[i]]));
+  boundedProduct(keys.map((_, i) => {
+    const info = infos[i];
+    if (info === null) return 1;
+    return info.keys.reduce((n, k) => n * (isStruct(keys[i], k) ? info.values[k].length : 1), 1);
+  }), 'the structural grid of fast mode (structural_knobs)');
   const structuralGrid = [...product(keys.map((_, i) => expand(i, null)))].map(toSample);
   function* knobIter(fixed: SampledParams): Generator<SampledParams> {
     for (const combo of product(keys.map((_, i) => expand(i, fixed)))) yield toSample(combo);

@@ -1,14 +1,16 @@
 /** The real CliContext: stdout/stderr, a stderr logger, and an AbortSignal fired by Ctrl-C / SIGTERM. */
+import { InterruptedError } from '../errors.js';
 import type { CliContext } from './command.js';
 
 export function realCliContext(): { ctx: CliContext; dispose: () => void } {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
+    const reason = new InterruptedError(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) process.exit(reason.exitCode);
     process.stderr.write(`\nreceived ${sig}: stopping after the current step (press Ctrl-C again to quit now)\n`);
-    controller.abort(new Error(`interrupted by ${sig}`));
+    controller.abort(reason);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -21,6 +21,12 @@ export interface NpyHeader {
   dataOffset: number;
 }
 
+/**
+ * Largest header accepted (numpy itself refuses headers over 10,000 bytes unless allow_pickle). A version 2/3
+ * header length is a 32-bit field: unchecked, 14 bytes of file could ask for a 4 GB read.
+ */
+export const MAX_NPY_HEADER_BYTES = 1 << 20;
+
 /** Bytes needed to hold the whole header, from the first 12 bytes of a file. */
 export function npyHeaderSize(prefix: Uint8Array, source = 'the input'): number {
   if (prefix.byteLength < 10 || !NPY_MAGIC.every((b, i) => prefix[i] === b)) {
@@ -28,12 +34,16 @@ export function npyHeaderSize(prefix: Uint8Array, source = 'the input'): number 
   }
   const major = prefix[6]!;
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
-  if (major === 1) return 10 + view.getUint16(8, true);
-  if (major === 2 || major === 3) {
+  let size: number;
+  if (major === 1) size = 10 + view.getUint16(8, true);
+  else if (major === 2 || major === 3) {
     if (prefix.byteLength < 12) throw new InputError(`${source} is truncated inside its .npy header`);
-    return 12 + view.getUint32(8, true);
+    size = 12 + view.getUint32(8, true);
+  } else {
+    throw new InputError(`${source} uses .npy format version ${major}, which is not supported (1, 2 or 3 are)`);
   }
-  throw new InputError(`${source} uses .npy format version ${major}, which is not supported (1, 2 or 3 are)`);
+  if (size > MAX_NPY_HEADER_BYTES) throw new InputError(`${source} declares a .npy header of ${size} bytes (at most ${MAX_NPY_HEADER_BYTES}): not a numpy array file`);
+  return size;
 }
 
 /** Parses the header; `bytes` must hold at least `npyHeaderSize` bytes (the data may be absent). */

@@ -18,10 +18,16 @@ export function checkAesKey(key: Uint8Array): Uint8Array {
   return key;
 }
 
-/** Parses a 32-hex-digit key (optionally `0x`-prefixed, `:`/space/comma separated as esp-ppq logs it). */
-export function parseHexKey(text: string): Uint8Array {
+/**
+ * Parses a 32-hex-digit key (optionally `0x`-prefixed, `:`/space/comma separated as esp-ppq logs it). `name` is
+ * how the user gave it (the flag). The message never repeats the text: a near-miss key is still a secret.
+ */
+export function parseHexKey(text: string, name = '--key'): Uint8Array {
   const hex = text.replace(/0x/gi, '').replace(/[\s,:]/g, '');
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new InputError(`--key must be 16 bytes as 32 hex digits, got "${text}"`);
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
+    const what = /^[0-9a-fA-F]*$/.test(hex) ? `${hex.length} hex digits` : 'characters that are not hex digits';
+    throw new InputError(`${name} must be an AES-128 key of 16 bytes written as 32 hex digits; the value given has ${what} (not shown)`);
+  }
   return Uint8Array.from({ length: 16 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
 }
 

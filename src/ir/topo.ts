@@ -1,6 +1,14 @@
 import type { Node } from './graph.js';
 import { producerMap } from './edit.js';
 
+/** The graph is not a DAG; `nodes` are the nodes on or behind a cycle. */
+export class GraphCycleError extends Error {
+  constructor(readonly nodes: string[]) {
+    super(`graph has a cycle through: ${nodes.slice(0, 5).join(', ')}`);
+    this.name = 'GraphCycleError';
+  }
+}
+
 /**
  * Nodes in a topological order that keeps the original order wherever it is already valid (Kahn's
  * algorithm with the original index as priority), so exported files stay close to the source model.
@@ -67,8 +75,8 @@ export function topologicalSort<N extends Node>(g: { readonly nodes: readonly N[
     }
   }
   if (order.length !== g.nodes.length) {
-    const stuck = g.nodes.filter((n) => !order.includes(n)).map((n) => n.name);
-    throw new Error(`graph has a cycle through: ${stuck.slice(0, 5).join(', ')}`);
+    const placed = new Set(order);
+    throw new GraphCycleError(g.nodes.filter((n) => !placed.has(n)).map((n) => n.name));
   }
   return order;
 }

@@ -1,18 +1,24 @@
 /**
  * Calibration / evaluation data from `.npy`, `.npz` or a folder of `.npy` files, streamed in batches.
- * `.npy` samples are read by byte range through a file handle, so memory stays flat however many samples
- * a file holds; `.npz` archives are decompressed in memory (zip members cannot be range-read once deflated).
+ * `.npy` samples (and the stored members of an `.npz`) are read by byte range through a file handle, so memory
+ * stays flat however many samples a file holds; only the deflated members a model input uses are inflated, in
+ * memory (a deflated zip member cannot be range-read). Every size is checked against the file before reading.
  */
-import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { allocate, bytesPerElement, fromRawBytes, numel, type DataType, type Tensor, type TensorData } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import { npyHeaderSize, parseNpyHeader } from '../data/npy.js';
-import { parseNpz } from '../data/npz.js';
+import { listNpz, readNpzArray, storedNpyLayout, type NpzMember } from '../data/npz.js';
+import type { RandomAccess } from '../data/zip.js';
+import { inputKind, openInputFile } from './safe-paths.js';
 import type { DataSource } from '../data/source.js';
 
 export type { DataSource } from '../data/source.js';
+
+/** A data folder with more .npy files than this is refused (one open handle and one segment per file). */
+export const MAX_FOLDER_FILES = 100_000;
 
 export interface ModelInputSpec {
   name: string;
@@ -28,7 +34,10 @@ export interface ModelInputSpec {
 
 /** A run of samples: a range of a .npy file, or an in-memory array from a .npz. */
 interface Segment {
+  /** The file the samples are read from. */
   file: string;
+  /** How messages name the samples (the file, or `archive.npz[key]`). */
+  label: string;
   count: number;
   /** float32/float64 for float inputs; the array's own integer/bool type for other inputs. */
   dtype: DataType;
@@ -56,11 +65,9 @@ const isFloat = (d: DataType | undefined): boolean => d === undefined || d === '
  */
 export async function openDataSource(file: string, inputs: ModelInputSpec[], opts: { limit?: number; logger?: Logger } = {}): Promise<DataSource> {
   if (inputs.length === 0) throw new InputError('the model has no inputs to feed data to');
-  const st = await stat(file).catch(() => {
-    throw new InputError(`data file not found: ${file}`);
-  });
+  const kind = await inputKind({ file, what: 'data file' });
   let streams: InputStream[];
-  if (st.isDirectory()) streams = [await folderStream(file, single(inputs, file))];
+  if (kind === 'folder') streams = [await folderStream(file, single(inputs, file))];
   else if (file.toLowerCase().endsWith('.npz')) streams = await npzStreams(file, inputs);
   else if (file.toLowerCase().endsWith('.npy')) {
     const input = single(inputs, file);
@@ -75,7 +82,7 @@ export async function openDataSource(file: string, inputs: ModelInputSpec[], opt
   const count = Math.min(counts[0]!, opts.limit ?? Infinity);
   if (count === 0) throw new InputError(`data file ${file} holds no samples`);
   const f64 = streams.filter((s) => s.dtype === 'float32').flatMap((s) => s.segments).filter((g) => g.dtype === 'float64');
-  if (f64.length > 0) opts.logger?.warn(`data file ${f64[0]!.file} holds float64 values; converting to float32`);
+  if (f64.length > 0) opts.logger?.warn(`data file ${f64[0]!.label} holds float64 values; converting to float32`);
   const files = [...new Set(streams.flatMap((s) => s.segments.map((g) => g.file)))];
   return { count, files, batches: (batchSize) => readBatches(streams, count, batchSize) };
 }
@@ -88,21 +95,25 @@ function single(inputs: ModelInputSpec[], file: string): ModelInputSpec {
 }
 
 async function npySegment(file: string, input: ModelInputSpec): Promise<Segment> {
-  const handle = await open(file, 'r');
+  const { handle, size: fileSize } = await openInputFile({ file, what: 'data file' });
   try {
-    const prefix = await readRange(handle, 0, 12);
-    const size = npyHeaderSize(prefix, file);
-    const header = parseNpyHeader(await readRange(handle, 0, size), file);
-    const dtype = sampleDtype(header.dtype, input, file);
-    const bytes = numel(header.shape) * bytesPerElement(dtype);
-    const { size: fileSize } = await handle.stat();
-    if (fileSize < header.dataOffset + bytes) {
-      throw new InputError(`data file ${file} is truncated: shape [${header.shape.join(', ')}] needs ${header.dataOffset + bytes} bytes, the file has ${fileSize}`);
-    }
-    return { file, count: header.shape[0] ?? 1, dtype, dataOffset: header.dataOffset, shape: header.shape };
+    const size = npyHeaderSize(await readRange(handle, 0, Math.min(12, fileSize)), `data file ${file}`);
+    if (size > fileSize) throw new InputError(`data file ${file} is truncated inside its .npy header (${size} bytes declared, the file has ${fileSize})`);
+    const header = parseNpyHeader(await readRange(handle, 0, size), `data file ${file}`);
+    return checkedSegment(file, file, header, header.dataOffset, fileSize, input);
   } finally {
     await handle.close();
   }
+}
+
+/** A segment of `shape` samples at `dataStart` of `file`, checked to fit in the file's `fileSize` bytes. */
+function checkedSegment(file: string, label: string, header: { dtype: DataType; shape: number[] }, dataStart: number, fileSize: number, input: ModelInputSpec): Segment {
+  const dtype = sampleDtype(header.dtype, input, label);
+  const bytes = numel(header.shape) * bytesPerElement(dtype);
+  if (fileSize < dataStart + bytes) {
+    throw new InputError(`data file ${label} is truncated: shape [${header.shape.join(', ')}] needs ${dataStart + bytes} bytes, the file has ${fileSize}`);
+  }
+  return { file, label, count: header.shape[0] ?? 1, dtype, dataOffset: dataStart, shape: header.shape };
 }
 
 /** The array's dtype if it can feed `input`: float32/float64 for float inputs, an integer or bool type for others. */
@@ -125,10 +136,10 @@ function fitStream(input: ModelInputSpec, segments: Segment[]): InputStream {
     const per = samplePart(shape, input.dims);
     if (!per) {
       const expected = input.dims.length === 0 || input.dims[0] !== 1 ? [...input.dims] : input.dims.slice(1);
-      throw new InputError(`data file ${g.file} has shape [${shape.join(', ')}], which does not fit model input '${input.name}' of shape [${input.dims.join(', ')}]: expected [N${expected.map((d) => `, ${d}`).join('')}] (N samples)`);
+      throw new InputError(`data file ${g.label} has shape [${shape.join(', ')}], which does not fit model input '${input.name}' of shape [${input.dims.join(', ')}]: expected [N${expected.map((d) => `, ${d}`).join('')}] (N samples)`);
     }
     if (sampleDims && sampleDims.join() !== per.join()) {
-      throw new InputError(`data file ${g.file} has samples of shape [${per.join(', ')}] but earlier files have [${sampleDims.join(', ')}]`);
+      throw new InputError(`data file ${g.label} has samples of shape [${per.join(', ')}] but earlier files have [${sampleDims.join(', ')}]`);
     }
     sampleDims = per;
   }
@@ -153,34 +164,55 @@ function samplePart(shape: number[], dims: number[]): number[] | undefined {
 
 async function folderStream(dir: string, input: ModelInputSpec): Promise<InputStream> {
   const names = (await readdir(dir)).filter((n) => n.toLowerCase().endsWith('.npy')).sort();
+  if (names.length > MAX_FOLDER_FILES) throw new InputError(`data folder ${dir} holds ${names.length} .npy files; at most ${MAX_FOLDER_FILES} are read`);
   if (names.length === 0) throw new InputError(`data folder ${dir} holds no .npy files`);
   const segments = [];
   for (const n of names) segments.push(await npySegment(path.join(dir, n), input));
   return fitStream(input, segments);
 }
 
+/** A file handle as a RandomAccess (zip.ts reads archives through it). */
+function handleAccess(handle: FileHandle, size: number): RandomAccess {
+  return { size, read: (position, length) => readRange(handle, position, Math.max(0, Math.min(length, size - position))) };
+}
+
+/** Only the members the inputs use are read: stored ones by range later, deflated ones inflated now. */
 async function npzStreams(file: string, inputs: ModelInputSpec[]): Promise<InputStream[]> {
-  const arrays = parseNpz(await readFile(file), file);
-  const pick = (input: ModelInputSpec): [string, Tensor] => {
-    const named = arrays.get(input.name);
-    if (named) return [input.name, named];
-    if (inputs.length === 1 && arrays.size === 1) return [...arrays][0]!;
-    throw new InputError(`data file ${file} has no array named '${input.name}' (it has: ${[...arrays.keys()].join(', ') || 'none'}); name each array after a model input`);
-  };
-  return inputs.map((input) => {
-    const [key, t] = pick(input);
-    const where = `${file}[${key}]`;
-    const dtype = sampleDtype(t.dtype, input, where);
-    const segment: Segment = { file: where, count: t.dims[0] ?? 1, dtype, memory: t.data, shape: [...t.dims] };
-    return fitStream(input, [segment]);
-  });
+  const { handle, size } = await openInputFile({ file, what: 'data file' });
+  try {
+    const src = handleAccess(handle, size);
+    const members = await listNpz(src, `data file ${file}`);
+    const pick = (input: ModelInputSpec): NpzMember => {
+      const named = members.find((m) => m.key === input.name);
+      if (named) return named;
+      if (inputs.length === 1 && members.length === 1) return members[0]!;
+      throw new InputError(`data file ${file} has no array named '${input.name}' (it has: ${members.map((m) => m.key).join(', ') || 'none'}); name each array after a model input`);
+    };
+    const streams: InputStream[] = [];
+    for (const input of inputs) {
+      const m = pick(input);
+      const label = `${file}[${m.key}]`;
+      const stored = await storedNpyLayout(src, m, `data file ${file}`);
+      if (stored) {
+        streams.push(fitStream(input, [checkedSegment(file, label, stored.header, stored.dataStart, size, input)]));
+        continue;
+      }
+      const t = await readNpzArray(src, m, `data file ${file}`);
+      const dtype = sampleDtype(t.dtype, input, label);
+      streams.push(fitStream(input, [{ file, label, count: t.dims[0] ?? 1, dtype, memory: t.data, shape: [...t.dims] }]));
+    }
+    return streams;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function readRange(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await handle.read(out, done, length - done, position + done);
+    // At most 1 GiB per call: node's read asserts a 32-bit length (a larger one aborts the process).
+    const { bytesRead } = await handle.read(out, done, Math.min(length - done, 1 << 30), position + done);
     if (bytesRead === 0) break;
     done += bytesRead;
   }
@@ -218,7 +250,7 @@ async function readSamples(s: InputStream, start: number, n: number, handles: Ma
       const values = await segmentValues(g, lo - first, hi - lo, per, handles);
       copyConverted(out, values, filled * per);
       // Checked after conversion: a float64 beyond float32 range becomes Inf here.
-      if (out instanceof Float32Array) checkFinite(out.subarray(filled * per, (filled + hi - lo) * per), per, g.file, lo - first);
+      if (out instanceof Float32Array) checkFinite(out.subarray(filled * per, (filled + hi - lo) * per), per, g.label, lo - first);
       filled += hi - lo;
     }
     first += g.count;
@@ -244,12 +276,12 @@ async function segmentValues(g: Segment, from: number, n: number, per: number, h
   if (g.memory) return (g.memory as Float32Array).subarray(from * per, (from + n) * per);
   let h = handles.get(g.file);
   if (!h) {
-    h = await open(g.file, 'r');
+    h = (await openInputFile({ file: g.file, what: 'data file' })).handle;
     handles.set(g.file, h);
   }
   const size = bytesPerElement(g.dtype);
   const bytes = await readRange(h, g.dataOffset! + from * per * size, n * per * size);
-  if (bytes.byteLength !== n * per * size) throw new InputError(`data file ${g.file} changed while being read (short read)`);
+  if (bytes.byteLength !== n * per * size) throw new InputError(`data file ${g.label} changed while being read (short read)`);
   return fromRawBytes(g.dtype, bytes) as Exclude<TensorData, string[]>;
 }
 

@@ -1,5 +1,6 @@
 /**
- * User evaluators: a shell command (`--evaluate-command "python eval.py {qdq_onnx} {espdl}"`) or a JS module
+ * User evaluators: a shell command (`--evaluate-command "python eval.py {qdq_onnx} {espdl}"`; placeholders are
+ * bound to environment variables, never spliced as text: command-template.ts) or a JS module
  * (`--evaluate ./eval.mjs` with `export default async function evaluate(ctx)`). Both results go through the
  * search's ESP-PPQ validation (validateEvaluation); errors here name the candidate.
  */
@@ -12,41 +13,38 @@ import { isPyDict } from '../autoquant/py-value.js';
 import type { Evaluator, ExperimentRequest } from '../autoquant/runner.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { bindPlaceholders, placeholderEnv, type Placeholder } from './command-template.js';
+import { openInputFile } from './safe-paths.js';
 
 export interface CommandEvaluatorOptions {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   logger?: Logger;
+  /** The shell's platform (tests of the cmd.exe binding); default process.platform. */
+  platform?: NodeJS.Platform;
 }
 
-type Placeholder = 'qdq_onnx' | 'espdl' | 'candidate_dir';
-
-function quote(arg: string): string {
-  if (process.platform === 'win32') return `"${arg.replace(/"/g, '""')}"`;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 function label(req: ExperimentRequest): string {
   return `candidate ${String(req.index).padStart(4, '0')} (${req.candidateDir})`;
 }
 
 /**
- * Runs `template` through the shell once per candidate. Placeholders {qdq_onnx} {espdl} {candidate_dir}
- * are replaced by quoted absolute paths; the same paths are in ESPDL_QDQ_ONNX / ESPDL_ESPDL /
- * ESPDL_CANDIDATE_DIR. The last non-empty stdout line must be a JSON object {"score": …, …extras}.
+ * Runs `template` through the shell once per candidate. The absolute paths are in ESPDL_QDQ_ONNX /
+ * ESPDL_ESPDL / ESPDL_CANDIDATE_DIR, and placeholders {qdq_onnx} {espdl} {candidate_dir} become references to
+ * those variables fitting their quoting (bare, "…" or '…' all work, and no path is ever read as shell code).
+ * The last non-empty stdout line must be a JSON object {"score": …, …extras}.
  */
 export function commandEvaluator(template: string, opts: CommandEvaluatorOptions): Evaluator {
+  const platform = opts.platform ?? process.platform;
+  const { command: cmd, uses } = bindPlaceholders(template, platform); // a malformed template fails before the search
   return async (req, art, signal) => {
     const files = candidateFiles(req, art);
-    const values: Record<Placeholder, string | undefined> = {
-      qdq_onnx: files.qdqOnnx, espdl: files.espdl, candidate_dir: req.candidateDir,
-    };
-    const cmd = template.replace(/\{(qdq_onnx|espdl|candidate_dir)\}/g, (_m, k: keyof typeof values) => {
-      const v = values[k];
-      if (v === undefined) throw new InputError(`${label(req)}: the evaluate command uses {${k}} but the candidate has no such file`);
-      return quote(v);
-    });
-    const env = { ...opts.env, ESPDL_QDQ_ONNX: files.qdqOnnx ?? '', ESPDL_ESPDL: files.espdl ?? '', ESPDL_CANDIDATE_DIR: req.candidateDir };
+    const values: Record<Placeholder, string | undefined> = { qdq_onnx: files.qdqOnnx, espdl: files.espdl, candidate_dir: req.candidateDir };
+    for (const k of uses) {
+      if (values[k] === undefined) throw new InputError(`${label(req)}: the evaluate command uses {${k}} but the candidate has no such file`);
+    }
+    const env = { ...opts.env, ...placeholderEnv(values, platform) };
     const { code, stdout, stderr } = await runShell(cmd, opts.cwd, env, signal);
     if (signal.aborted) throw signal.reason ?? new Error('aborted');
     if (code !== 0) {
@@ -93,6 +91,8 @@ export type EvaluateFunction = (ctx: EvaluateContext) => unknown;
 /** Loads `--evaluate ./eval.mjs` (resolved against cwd): its default export (or a named `evaluate`) gets an EvaluateContext. */
 export async function moduleEvaluator(modulePath: string, cwd: string): Promise<Evaluator> {
   const file = path.resolve(cwd, modulePath);
+  // A folder or a FIFO would make import() fail obscurely or block: only a regular file is loaded.
+  await (await openInputFile({ file, what: `--evaluate ${modulePath}` })).handle.close();
   let mod: { default?: unknown; evaluate?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as typeof mod;

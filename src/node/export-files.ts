@@ -3,7 +3,6 @@
  * AES-encrypted), model.info (the same text `espdl-autoquant inspect` prints) and model.json (the quantization
  * config). Test values, when asked for, are one input and the simulated model's output on it.
  */
-import { readFile } from 'node:fs/promises';
 import { parseNpy } from '../data/npy.js';
 import { seededNormal } from '../data/random.js';
 import { exportEspdl } from '../espdl/export/index.js';
@@ -18,15 +17,19 @@ import type { Logger } from '../log.js';
 import type { QuantizeOnnxResult } from '../quant/quantize-model.js';
 import { encryptEspdlFile, randomAesKey } from './espdl-crypto.js';
 import { modelInputs } from './open-inputs.js';
-import { siblingPath, writeFileAtomic } from './atomic-write.js';
+import { siblingPath } from './atomic-write.js';
+import { readInputFile } from './safe-paths.js';
 
 export interface ExportFileOptions {
   /** Embed one test input/output pair for Model::test() on the device. */
   testValues?: boolean;
   /** .npy file whose first sample is the test input (default: seeded standard-normal input). */
   testInput?: string;
-  /** AES-128 key (32 hex digits) to encrypt the .espdl payload, or 'generate' for a random one (printed once). */
-  encryptKey?: string;
+  /**
+   * AES-128 key to encrypt the .espdl payload: 16 bytes, 32 hex digits, or 'generate' for a random one
+   * (printed once). Checked by checkExportOptions before any work.
+   */
+  encryptKey?: string | Uint8Array;
   /** Step of int16 LUT inputs (default 256). */
   int16LutStep?: number;
   /** Timings, checks and dumps around the export passes. */
@@ -40,7 +43,7 @@ async function testInputs(result: QuantizeOnnxResult, opts: ExportFileOptions): 
     const count = numel(inp.dims);
     let data: Float32Array;
     if (opts.testInput) {
-      const t = parseNpy(new Uint8Array(await readFile(opts.testInput)));
+      const t = parseNpy(await readInputFile({ file: opts.testInput, what: '--test-input' }), opts.testInput);
       const all = toFloat32(t);
       if (all.length < count) throw new InputError(`--test-input ${opts.testInput}: a sample needs ${count} values, the file has ${all.length}`);
       data = all.slice(0, count);
@@ -63,9 +66,24 @@ async function testValues(result: QuantizeOnnxResult, runtime: InferenceRuntime,
   }
 }
 
-export async function exportCandidateFiles(
+/** The key to encrypt with, checked up front so a bad key fails before quantizing (the message never shows the key). */
+export function checkExportOptions(opts: ExportFileOptions, keyName = 'encryptKey'): Uint8Array | 'generate' | undefined {
+  const k = opts.encryptKey;
+  if (k === undefined || k === '') return undefined;
+  if (k === 'generate') return 'generate';
+  if (typeof k === 'string') return parseHexKey(k, keyName);
+  if (k.byteLength !== 16) throw new InputError(`${keyName} must be 16 bytes, got ${k.byteLength}`);
+  return k;
+}
+
+/** The deployable files of a quantized model as bytes, in memory, before anything is written. */
+export interface CandidateFileBytes { espdl: Uint8Array; info: string; json: string }
+
+/** Builds model.espdl (optionally encrypted), model.info and model.json; writes nothing. */
+export async function buildCandidateFiles(
   result: QuantizeOnnxResult, espdlPath: string, opts: ExportFileOptions, runtime: InferenceRuntime, logger: Logger,
-): Promise<{ espdl: string; info: string; json: string }> {
+): Promise<CandidateFileBytes> {
+  const key = checkExportOptions(opts);
   const exported = exportEspdl(result.graph, {
     metadataProps: { target: result.graph.target },
     logger,
@@ -75,14 +93,15 @@ export async function exportCandidateFiles(
   });
   let bytes = exported.espdl;
   const info = formatInfo(readEspdlModel(bytes.subarray(16)));
-  if (opts.encryptKey) {
-    const key = opts.encryptKey === 'generate' ? randomAesKey() : parseHexKey(opts.encryptKey);
-    if (opts.encryptKey === 'generate') logger.info(`AES-128 key (keep it, it is not stored anywhere): ${toHex(key)}`);
-    bytes = encryptEspdlFile(bytes, key, espdlPath);
+  if (key) {
+    const aes = key === 'generate' ? randomAesKey() : key;
+    if (key === 'generate') logger.info(`AES-128 key (keep it, it is not stored anywhere): ${toHex(aes)}`);
+    bytes = encryptEspdlFile(bytes, aes, espdlPath);
   }
-  const files = { espdl: espdlPath, info: siblingPath(espdlPath, '.info'), json: siblingPath(espdlPath, '.json') };
-  await writeFileAtomic(files.espdl, bytes);
-  await writeFileAtomic(files.info, info);
-  await writeFileAtomic(files.json, exported.configJson);
-  return files;
+  return { espdl: bytes, info, json: exported.configJson };
+}
+
+/** Paths of the deployable files beside `espdlPath`. */
+export function candidateFilePaths(espdlPath: string): { espdl: string; info: string; json: string } {
+  return { espdl: espdlPath, info: siblingPath(espdlPath, '.info'), json: siblingPath(espdlPath, '.json') };
 }

@@ -1,25 +1,16 @@
-/** Reading the files a user names, with errors that say which file and why (InputError: exit code 2). */
-import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
-
-function cannotRead(shown: string, err: unknown): InputError {
-  return new InputError(`${shown}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
-}
+/**
+ * Reading the files a user names, with errors that say which file and why (InputError: exit code 2).
+ * The rules (regular files only: no folder, FIFO or device; size caps) live in safe-paths.ts; these are the
+ * short forms for callers that only have a path and the name the user gave.
+ */
+import { readInputFile as readChecked, readInputText as readCheckedText } from './safe-paths.js';
 
 /** The bytes of `file` (absolute); `shown` is the name the user gave. */
-export async function readInputFile(file: string, shown: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (err) {
-    throw cannotRead(shown, err);
-  }
+export function readInputFile(file: string, shown: string): Promise<Uint8Array> {
+  return readChecked({ file, what: shown });
 }
 
 /** The UTF-8 text of `file` (absolute); `shown` is the name the user gave. */
-export async function readInputText(file: string, shown: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw cannotRead(shown, err);
-  }
+export function readInputText(file: string, shown: string, opts: { maxBytes?: number } = {}): Promise<string> {
+  return readCheckedText({ file, what: shown }, opts);
 }

@@ -1,10 +1,10 @@
 /** Loads an ONNX model file from disk, resolving external tensor data files next to it (safely). */
-import { closeSync, openSync, readSync, realpathSync, fstatSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, openSync, readSync, realpathSync, fstatSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Model } from '../ir/graph.js';
 import { decodeModel } from '../onnx/read.js';
+import { readInputFile } from './safe-paths.js';
 
 /**
  * Reads and decodes `file`. External data (`location` in a tensor's external_data) must be a relative path
@@ -12,13 +12,7 @@ import { decodeModel } from '../onnx/read.js';
  * so a model cannot make us read arbitrary files.
  */
 export async function loadOnnxFile(file: string): Promise<Model> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`model file not found: ${file}`);
-    throw new InputError(`cannot read model file ${file}: ${(err as Error).message}`, { cause: err });
-  }
+  const bytes = await readInputFile({ file, what: 'model file' });
   const external = externalReader(file);
   try {
     return decodeModel(bytes, { source: file, resolveExternal: external.read });
@@ -34,7 +28,12 @@ function externalReader(modelFile: string): { read: (loc: string, offset: number
     const cached = fds.get(location);
     if (cached !== undefined) return cached;
     const target = safeExternalPath(dir, location, modelFile);
-    const fd = openSync(target, 'r');
+    // Non-blocking so a FIFO cannot hang the open; then only a regular file is accepted.
+    const fd = openSync(target, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      throw new InputError(`external data '${location}' of model ${modelFile} is not a regular file`);
+    }
     fds.set(location, fd);
     return fd;
   };

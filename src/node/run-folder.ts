@@ -1,40 +1,15 @@
 /**
- * Filesystem RunStore. Writes are atomic (temp file in the same folder + fsync + rename + fsync of the
- * folder), so a kill -9 at any moment leaves every JSON file either old or new, never torn.
+ * Filesystem RunStore. Writes are atomic (safe-paths.ts writeFileAtomic), so a kill -9 at any moment leaves
+ * every JSON file either old or new, never torn. A search holds the folder's lock while it runs, and resets
+ * the folder only when safe-paths.ts says that loses nothing that is not a run's.
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RunStore } from '../autoquant/run-folder.js';
+import { acquireFileLock } from './file-lock.js';
+import { checkRunFolderReset, inspectRunFolder, markRunFolder, RUN_FOLDER_LOCK, writeFileAtomic } from './safe-paths.js';
 
-/** Atomically replaces `file` with `text` (UTF-8). */
-export async function writeFileAtomic(file: string, text: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  await syncDir(dir);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Persists the rename itself; not supported on every platform (Windows), where it is best effort.
-  try {
-    const d = await fs.open(dir, 'r');
-    try { await d.sync(); } finally { await d.close(); }
-  } catch { /* best effort */ }
-}
+export { writeFileAtomic } from './safe-paths.js';
 
 /**
  * A RunStore over folder `dir` (absolute or relative to `cwd`). Its label — records' `folder` prefix, like
@@ -64,6 +39,20 @@ export function fsRunStore(dir: string, cwd: string = process.cwd(), label?: str
     async resetDir(name) {
       await fs.rm(abs(name), { recursive: true, force: true });
       await fs.mkdir(abs(name), { recursive: true });
+    },
+    async acquire(fresh) {
+      // Resuming a folder that does not exist: nothing to lock; the resume check reports the missing files.
+      if (!fresh && !existsSync(root)) return { release: async () => {} };
+      await fs.mkdir(root, { recursive: true });
+      const lock = await acquireFileLock(path.join(root, RUN_FOLDER_LOCK), `run folder ${root}`, 'a search');
+      try {
+        const state = fresh ? await checkRunFolderReset(root) : await inspectRunFolder(root);
+        if (fresh || state.runFiles) await markRunFolder(root);
+      } catch (err) {
+        await lock.release();
+        throw err;
+      }
+      return lock;
     },
     async fileSize(name) {
       try {

@@ -3,6 +3,7 @@ import { EspdlError, InputError, UnsupportedError } from '../errors.js';
 import type { Attribute, Dim, Graph, Model, Node, OpsetImport, ValueInfo } from '../ir/graph.js';
 import { dataTypeFromCode } from '../ir/tensor.js';
 import type { Tensor } from '../ir/tensor.js';
+import { GraphCycleError, topologicalSort } from '../ir/topo.js';
 import { ATTRIBUTE, ATTRIBUTE_TYPE, DIM, GRAPH, MODEL, NODE, OPSET_ID, SHAPE, TYPE, TYPE_TENSOR, VALUE_INFO } from './fields.js';
 import { ProtoError, ProtoReader, WIRE } from './proto-wire.js';
 import { readStringEntry, readTensor, type ExternalResolver } from './read-tensor.js';
@@ -25,8 +26,14 @@ export function decodeModel(bytes: Uint8Array, opts: DecodeOptions = {}): Model 
   const source = opts.source ?? 'the input';
   try {
     if (bytes.byteLength === 0) throw new ProtoError('empty file', 0);
-    return readModel(new ProtoReader(bytes), opts.resolveExternal);
+    const model = readModel(new ProtoReader(bytes), opts.resolveExternal);
+    topologicalSort(model.graph); // an ONNX graph must be acyclic; checked here, where the file comes in
+    return model;
   } catch (err) {
+    if (err instanceof GraphCycleError) {
+      const shown = err.nodes.slice(0, 5).map((n) => `'${n}'`).join(', ') + (err.nodes.length > 5 ? `, … (${err.nodes.length} nodes)` : '');
+      throw new InputError(`${source} is not a valid ONNX model: its graph has a cycle through nodes ${shown} (ONNX graphs must be acyclic)`, { cause: err });
+    }
     if (err instanceof ProtoError) throw new InputError(`${source} is not a valid ONNX model: ${err.message}`, { cause: err });
     if (err instanceof EspdlError) throw err;
     if (err instanceof RangeError) throw new InputError(`${source} is not a valid ONNX model: ${err.message}`, { cause: err });

@@ -2,13 +2,12 @@
  * `espdl-autoquant pack a.espdl b.espdl -o models.espdl [--package-version v1.0]`: writes a PDL3 package like
  * ESP-DL's pack_espdl_models.py (entry names = file names; models ordered by name = device model index).
  */
-import { writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import { parseFlags } from '../args.js';
 import { packPdl3 } from '../../espdl/pack.js';
-import { readInputFile } from '../../node/files.js';
+import { checkOutputs, readInputFile, writeFileAtomic } from '../../node/safe-paths.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 
 const usage = `Usage: espdl-autoquant pack MODEL.espdl... -o OUT.espdl [--package-version v1.0]
@@ -36,11 +35,12 @@ export const packCommand: Command = defineCommand({
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new InputError(`pack: no model files given\n${usage}`);
     if (!values.output) throw new InputError(`pack: -o OUT.espdl is required\n${usage}`);
-    const models = await Promise.all(
-      positionals.map(async (file) => ({ name: path.basename(file), bytes: await readInputFile(path.resolve(ctx.cwd, file), file) })),
-    );
+    const out = path.resolve(ctx.cwd, values.output);
+    const inputs = positionals.map((file) => ({ file: path.resolve(ctx.cwd, file), what: file }));
+    await checkOutputs([{ file: out, what: '-o' }], inputs);
+    const models = await Promise.all(inputs.map(async (p) => ({ name: path.basename(p.file), bytes: await readInputFile(p) })));
     const pkg = packPdl3(models, values['package-version'] ?? 'v1.0', (d) => new Uint8Array(createHash('sha256').update(d).digest()));
-    await writeFile(path.resolve(ctx.cwd, values.output), pkg);
+    await writeFileAtomic(out, pkg);
     const order = [...models].map((m) => m.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     ctx.stderr(`wrote ${values.output}: PDL3, ${pkg.byteLength} bytes, ${models.length} models (${order.map((n, i) => `${i}:${n}`).join(', ')})\n`);
     return 0;

@@ -69,6 +69,7 @@ export const quantizeCommand: Command = defineCommand({
         ...(values['encrypt-key'] ? { encryptKey: values['encrypt-key'] } : {}),
       },
       cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal,
+      names: { model: '--model', out: '--out', key: '--encrypt-key', testInput: '--test-input' },
     });
     ctx.stdout(values.json ? `${JSON.stringify(quantizeJson(result, result.options))}\n` : formatQuantizeSummary(result, result.options));
     return 0;

@@ -10,7 +10,7 @@ import { parseShardSpec, type Shard } from '../../autoquant/search.js';
 import { SCORE_DIRECTIONS, type ScoreDirection } from '../../autoquant/settings.js';
 import { runSearch, loadSearchSettings, type EvaluatorSpec, type SearchRequest, type SearchResult } from '../../app/search.js';
 import { planSearch } from '../../app/search-plan.js';
-import { InputError, InternalError } from '../../errors.js';
+import { exitCodeFor, InputError, InternalError, InterruptedError } from '../../errors.js';
 import { parseFlags } from '../args.js';
 import { parseInputShapes, parseInputValues } from '../../app/input-shape.js';
 import type { InputShapes, InputValues } from '../../onnx/frontend/index.js';
@@ -204,7 +204,8 @@ export async function runSearchCommand(opts: SearchCliOptions, ctx: CliContext, 
   const res = await runSearch(req, makeRunner);
   progress.end();
   printSearchResult(res, opts.json, ctx);
-  return 0;
+  // Saved and resumable, but not finished: an interrupted run must not look like a completed one to a script.
+  return res.stopped === 'aborted' ? exitCodeFor(ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason : new InterruptedError('SIGINT')) : 0;
 }
 
 /** The `search` command; `makeRunner` provides the quantization engine for real (non --dry-run) runs. */

@@ -30,5 +30,6 @@ export function memoryStore(label = 'run'): MemoryStore {
       for (const [k, v] of src.files) if (k.startsWith(`${sourceName}/`)) files.set(`${n}/${k.slice(sourceName.length + 1)}`, v);
       dirs.add(n);
     },
+    acquire: async () => ({ release: async () => {} }),
   };
 }

@@ -56,7 +56,7 @@ describe('JS module evaluator', () => {
     expect(r).toEqual({ score: 0.25, extras: { espdl: `${dir}/model.espdl`, idx: 3, calib: true } });
   });
   it('errors name the module or the candidate', async () => {
-    await expect(moduleEvaluator('missing.mjs', dir)).rejects.toThrow(/--evaluate missing\.mjs: cannot load/);
+    await expect(moduleEvaluator('missing.mjs', dir)).rejects.toThrow(/--evaluate missing\.mjs not found: /);
     writeFileSync(path.join(dir, 'none.mjs'), 'export const x = 1;\n');
     await expect(moduleEvaluator('none.mjs', dir)).rejects.toThrow(/must export default async function evaluate\(ctx\)/);
     writeFileSync(path.join(dir, 'throws.mjs'), 'export default async () => { throw new Error("no labels"); };\n');

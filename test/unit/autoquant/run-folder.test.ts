@@ -29,7 +29,9 @@ function input(dir: string, over: Partial<AutoQuantInput> = {}, resume = false):
 describe('fs run folder', () => {
   it('writes ESP-PPQ layout; not resuming clears digit folders only', async () => {
     const dir = tmp();
+    await autoQuantize(input(dir, { maxExperiments: 2 })); // a run folder of ours (marked)
     mkdirSync(path.join(dir, '0099'));
+    writeFileSync(path.join(dir, '0099', 'model.espdl'), 'an orphan experiment');
     mkdirSync(path.join(dir, 'keep'));
     const res = await autoQuantize(input(dir));
     expect(res.newExperiments).toBe(24);

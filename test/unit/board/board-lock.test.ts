@@ -12,16 +12,20 @@ describe('lockBoard', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'locks-'));
     dirs.push(dir);
     const a = await lockBoard('/dev/ttyACM0', dir);
-    expect(await readFile(a.file, 'utf8')).toBe(`${process.pid}\n`);
-    await expect(lockBoard('/dev/ttyACM0', dir)).rejects.toThrow(new RegExp(`/dev/ttyACM0 is in use by process ${process.pid}`));
+    expect(JSON.parse(await readFile(a.file, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), purpose: 'a benchmark' });
+    await expect(lockBoard('/dev/ttyACM0', dir)).rejects.toThrow(new RegExp(`/dev/ttyACM0 is in use by a benchmark \\(pid ${process.pid} on host `));
     const other = await lockBoard('/dev/ttyACM1', dir);
     await a.release();
     const again = await lockBoard('/dev/ttyACM0', dir);
     await again.release();
     await other.release();
-    // A lock left by a process that no longer exists (pid 2^22 + 1 is above Linux's pid_max default).
+    // A lock left by a process that no longer exists (pid 2^22 + 1 is above Linux's pid_max default), in the
+    // old bare-pid form and in the current one.
     await writeFile(path.join(dir, '_dev_ttyUSB0.lock'), '4194305\n');
     const taken = await lockBoard('/dev/ttyUSB0', dir);
-    expect(await readFile(taken.file, 'utf8')).toBe(`${process.pid}\n`);
+    expect(JSON.parse(await readFile(taken.file, 'utf8'))).toMatchObject({ pid: process.pid });
+    await taken.release();
+    await writeFile(path.join(dir, '_dev_ttyUSB0.lock'), JSON.stringify({ pid: 4194305, host: os.hostname(), since: '', purpose: 'x' }));
+    expect(JSON.parse(await readFile((await lockBoard('/dev/ttyUSB0', dir)).file, 'utf8'))).toMatchObject({ pid: process.pid });
   });
 });
