@@ -53,8 +53,11 @@ async function exact(src: RandomAccess, pos: number, len: number, source: string
 
 /** Locates the central directory: {offset, size, count} from the (zip64) end-of-central-directory record. */
 async function directoryBounds(src: RandomAccess, source: string): Promise<{ offset: number; size: number; count: number }> {
-  const tailLen = Math.min(src.size, 22 + 0xffff);
-  const tail = await exact(src, src.size - tailLen, tailLen, source, 'the end of the archive');
+  // numpy writes no archive comment: the record is then the last 22 bytes; else search the longest comment's reach.
+  const short = src.size >= 22 ? await exact(src, src.size - 22, 22, source, 'the end of the archive') : undefined;
+  const plain = short !== undefined && short.getUint32(0, true) === EOCD && short.getUint16(20, true) === 0;
+  const tailLen = plain ? 22 : Math.min(src.size, 22 + 0xffff);
+  const tail = plain ? short : await exact(src, src.size - tailLen, tailLen, source, 'the end of the archive');
   let at = -1;
   for (let i = tailLen - 22; i >= 0; i--) if (tail.getUint32(i, true) === EOCD) { at = i; break; }
   if (at < 0) throw new InputError(`${source} is not a valid .npz (zip) file: no end-of-central-directory record`);

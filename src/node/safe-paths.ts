@@ -157,6 +157,12 @@ async function checkParent(out: NamedPath): Promise<void> {
   }
 }
 
+/** Resolves an output path as the user typed it; a trailing separator means a folder, which is refused. */
+export function resolveOutput(cwd: string, text: string, what: string): string {
+  if (/[\\/]$/.test(text)) throw new InputError(`${what} ${text} names a folder; give a file name, e.g. ${path.join(text, 'model.espdl')}`);
+  return path.resolve(cwd, text);
+}
+
 /**
  * Checks, before any work, that every output may be written: not an existing folder or special file (a FIFO
  * would block the write), its folder creatable, and not the same file as any input (checked by device and

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { InputError } from '../../errors.js';
 import { parseFlags } from '../args.js';
 import { packPdl3 } from '../../espdl/pack.js';
-import { checkOutputs, readInputFile, writeFileAtomic } from '../../node/safe-paths.js';
+import { checkOutputs, readInputFile, resolveOutput, writeFileAtomic } from '../../node/safe-paths.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
 
 const usage = `Usage: espdl-autoquant pack MODEL.espdl... -o OUT.espdl [--package-version v1.0]
@@ -35,7 +35,7 @@ export const packCommand: Command = defineCommand({
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new InputError(`pack: no model files given\n${usage}`);
     if (!values.output) throw new InputError(`pack: -o OUT.espdl is required\n${usage}`);
-    const out = path.resolve(ctx.cwd, values.output);
+    const out = resolveOutput(ctx.cwd, values.output, '-o');
     const inputs = positionals.map((file) => ({ file: path.resolve(ctx.cwd, file), what: file }));
     await checkOutputs([{ file: out, what: '-o' }], inputs);
     const models = await Promise.all(inputs.map(async (p) => ({ name: path.basename(p.file), bytes: await readInputFile(p) })));

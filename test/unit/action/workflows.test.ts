@@ -70,9 +70,27 @@ function checkJob(where: string, job: unknown, jobIds: string[]): string[] {
   return errs;
 }
 
+/** Inputs of third-party actions that are executed as code (a `${{ }}` there is a script injection too). */
+const SCRIPT_INPUTS: Record<string, string[]> = { 'actions/github-script': ['script'], 'espressif/esp-idf-ci-action': ['command'] };
+
+/**
+ * `${{ }}` inside a script splices the value into the code before the shell parses it: a quote in a PR title,
+ * a branch name or a Top-K string then runs as a command. Values must reach scripts through `env:`.
+ */
+function scriptSplices(where: string, step: Obj): string[] {
+  const errs: string[] = [];
+  if (typeof step['run'] === 'string' && step['run'].includes('${{')) errs.push(`${where}: \${{ }} inside run: (pass the value through env:)`);
+  const action = typeof step['uses'] === 'string' ? step['uses'].split('@')[0]! : '';
+  for (const k of SCRIPT_INPUTS[action] ?? []) {
+    const v = (step['with'] as Obj | undefined)?.[k];
+    if (typeof v === 'string' && v.includes('${{')) errs.push(`${where}: \${{ }} inside ${action} ${k}: (pass the value through env:)`);
+  }
+  return errs;
+}
+
 function checkStep(where: string, step: unknown): string[] {
   if (!isObj(step)) return [`${where}: not a mapping`];
-  const errs = only(where, step, STEP_KEYS);
+  const errs = [...only(where, step, STEP_KEYS), ...scriptSplices(where, step)];
   if ((step['uses'] === undefined) === (step['run'] === undefined)) errs.push(`${where}: needs exactly one of uses / run`);
   if (step['with'] !== undefined && !isObj(step['with'])) errs.push(`${where}: with must be a mapping`);
   const uses = typeof step['uses'] === 'string' ? step['uses'] : '';
@@ -100,12 +118,19 @@ describe('workflow files', () => {
   });
 
   it('the checker catches the mistakes it is for', () => {
-    const bad = { jobs: { a: { 'runs-on': 'x', needs: 'b', steps: [{ uses: './', with: { modle: 'm' } }, { run: 'x', uses: 'a/b@v1' }] } } };
+    const bad = { jobs: { a: { 'runs-on': 'x', needs: 'b', steps: [
+      { uses: './', with: { modle: 'm' } }, { run: 'x', uses: 'a/b@v1' },
+      { run: "echo '${{ steps.merged.outputs.candidates }}' > topk.json" },
+      { uses: 'actions/github-script@v7', with: { script: 'core.info("${{ github.event.pull_request.title }}")' } },
+      { env: { C: '${{ steps.merged.outputs.candidates }}' }, run: 'printf "%s" "$C"' },
+    ] } } };
     const errs = checkJob('wf jobs.a', bad.jobs.a, ['a']);
     expect(errs).toEqual([
       "wf jobs.a: needs unknown job 'b'",
       "wf jobs.a.steps[0]: 'modle' is not an input of action.yml",
       'wf jobs.a.steps[1]: needs exactly one of uses / run',
+      'wf jobs.a.steps[2]: ${{ }} inside run: (pass the value through env:)',
+      'wf jobs.a.steps[3]: ${{ }} inside actions/github-script script: (pass the value through env:)',
     ]);
   });
 });
