@@ -12,7 +12,7 @@ import type { Shard } from '../autoquant/search.js';
 import { loadSettings, MAX_SETTINGS_BYTES, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
 import type { Logger } from '../log.js';
 import { commandEvaluator, moduleEvaluator } from '../node/evaluators.js';
-import { readInputText } from '../node/files.js';
+import { readInputText } from '../node/safe-paths.js';
 import type { CalibrationData } from '../node/open-inputs.js';
 import { fsRunStore } from '../node/run-folder.js';
 import type { Target } from '../quant/types.js';
@@ -93,7 +93,7 @@ export interface SearchResult {
 
 /** The settings of a search: the file (if any) with the overrides applied. */
 export async function loadSearchSettings(req: SearchSettingsRequest): Promise<AutoQuantSettings> {
-  const text = req.config === undefined ? undefined : await readInputText(path.resolve(req.cwd, req.config), req.config, { maxBytes: MAX_SETTINGS_BYTES });
+  const text = req.config === undefined ? undefined : await readInputText({ file: path.resolve(req.cwd, req.config), what: 'settings file', shown: req.config }, { maxBytes: MAX_SETTINGS_BYTES });
   return loadSettings(text, req.config ?? 'settings', req.overrides ?? {});
 }
 

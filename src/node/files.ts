@@ -7,10 +7,10 @@ import { readInputFile as readChecked, readInputText as readCheckedText } from '
 
 /** The bytes of `file` (absolute); `shown` is the name the user gave. */
 export function readInputFile(file: string, shown: string): Promise<Uint8Array> {
-  return readChecked({ file, what: shown });
+  return readChecked({ file, what: 'file', shown });
 }
 
 /** The UTF-8 text of `file` (absolute); `shown` is the name the user gave. */
 export function readInputText(file: string, shown: string, opts: { maxBytes?: number } = {}): Promise<string> {
-  return readCheckedText({ file, what: shown }, opts);
+  return readCheckedText({ file, what: 'file', shown }, opts);
 }

@@ -50,9 +50,13 @@ async function syncDir(dir: string): Promise<void> {
 /** A file named on the command line (or in a setting): its path and how to name it in messages. */
 export interface NamedPath {
   file: string;
-  /** e.g. "--model", "model file", "--calib member". */
+  /** e.g. "--model", "model file", "settings file". */
   what: string;
+  /** The path as the user wrote it, shown instead of `file` in messages. */
+  shown?: string;
 }
+
+const named = (p: NamedPath): string => p.shown ?? p.file;
 
 // O_NONBLOCK makes open() of a FIFO return at once (a blocking open waits for a writer forever); it has no
 // effect on regular files. Windows has no FIFOs in the file system and no such flag.
@@ -68,11 +72,11 @@ function kindOf(st: Stats): string {
 
 function openError(err: unknown, p: NamedPath): InputError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new InputError(`${p.what} not found: ${p.file}`, { cause: err });
-  if (code === 'EISDIR') return new InputError(`${p.what} ${p.file} is a folder; expected a file`, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') return new InputError(`${p.what} ${p.file}: permission denied`, { cause: err });
-  if (code === 'ENOTDIR') return new InputError(`${p.what} ${p.file}: a part of the path is not a folder`, { cause: err });
-  return new InputError(`${p.what} ${p.file}: cannot read it (${code ?? (err as Error).message})`, { cause: err });
+  if (code === 'ENOENT') return new InputError(`${p.what} not found: ${named(p)}`, { cause: err });
+  if (code === 'EISDIR') return new InputError(`${p.what} ${named(p)} is a folder; expected a file`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return new InputError(`${p.what} ${named(p)}: permission denied`, { cause: err });
+  if (code === 'ENOTDIR') return new InputError(`${p.what} ${named(p)}: a part of the path is not a folder`, { cause: err });
+  return new InputError(`${p.what} ${named(p)}: cannot read it (${code ?? (err as Error).message})`, { cause: err });
 }
 
 /** Opens an input for reading after checking (on the open handle, so nothing can swap it) that it is a regular file. */
@@ -85,7 +89,7 @@ export async function openInputFile(p: NamedPath): Promise<{ handle: FileHandle;
   }
   try {
     const st = await handle.stat();
-    if (!st.isFile()) throw new InputError(`${p.what} ${p.file} is ${kindOf(st)}; expected a regular file`);
+    if (!st.isFile()) throw new InputError(`${p.what} ${named(p)} is ${kindOf(st)}; expected a regular file`);
     return { handle, size: st.size };
   } catch (err) {
     await handle.close();
@@ -98,13 +102,13 @@ export async function readInputFile(p: NamedPath, opts: { maxBytes?: number } = 
   const { handle, size } = await openInputFile(p);
   try {
     if (opts.maxBytes !== undefined && size > opts.maxBytes) {
-      throw new InputError(`${p.what} ${p.file} is ${size} bytes; at most ${opts.maxBytes} are accepted`);
+      throw new InputError(`${p.what} ${named(p)} is ${size} bytes; at most ${opts.maxBytes} are accepted`);
     }
     const out = new Uint8Array(size);
     let done = 0;
     while (done < size) {
       const { bytesRead } = await handle.read(out, done, Math.min(size - done, 1 << 30), done);
-      if (bytesRead === 0) throw new InputError(`${p.what} ${p.file} shrank while being read`);
+      if (bytesRead === 0) throw new InputError(`${p.what} ${named(p)} shrank while being read`);
       done += bytesRead;
     }
     return out;
@@ -128,7 +132,7 @@ export async function inputKind(p: NamedPath): Promise<'file' | 'folder'> {
   }
   if (st.isDirectory()) return 'folder';
   if (st.isFile()) return 'file';
-  throw new InputError(`${p.what} ${p.file} is ${kindOf(st)}; expected a file or a folder`);
+  throw new InputError(`${p.what} ${named(p)} is ${kindOf(st)}; expected a file or a folder`);
 }
 
 async function statOrUndefined(file: string): Promise<Stats | undefined> {

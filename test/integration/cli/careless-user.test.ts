@@ -47,14 +47,14 @@ describe('files that are not regular files', () => {
     await expectInputError(['inspect', fifo], /pipe\.npy is a FIFO/);
     await expectInputError(['pack', fifo, '-o', path.join(dir, 'p.espdl')], /pipe\.npy is a FIFO/);
     await expectInputError(['estimate', fifo, '--target', 'esp32p4'], /pipe\.npy is a FIFO/);
-    await expectInputError(['search', '--config', fifo, '--dry-run'], /--config .*pipe\.npy is a FIFO/);
+    await expectInputError(['search', '--config', fifo, '--dry-run'], /settings file .*pipe\.npy is a FIFO/);
     expect(existsSync(path.join(dir, 'f1'))).toBe(false);
   });
 
   it('a folder given as a file is exit 2, not an internal error', async () => {
     await expectInputError(['quantize', '--model', EX, '--calib', CALIB, '--target', 'esp32p4', '--out', path.join(dir, 'f3', 'm.espdl')], /model file .*digits is a folder; expected a regular file/);
     await expectInputError(['inspect', EX], /digits is a folder/);
-    await expectInputError(['search', '--config', EX, '--dry-run'], /--config .*digits is a folder/);
+    await expectInputError(['search', '--config', EX, '--dry-run'], /settings file .*digits is a folder/);
   });
 });
 

@@ -27,8 +27,10 @@ import { REPO_ROOT } from '../../helpers/paths.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
+// Longer searches: FUZZ_RUNS=20000 FUZZ_SEED=7 npx vitest run test/unit/fuzz --testTimeout=3600000
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 0) || undefined;
-const budget = (numRuns: number) => ({ seed: 1414, numRuns: RUNS ?? numRuns, endOnFailure: true });
+const SEED = Number(process.env['FUZZ_SEED'] ?? 1414);
+const budget = (numRuns: number) => ({ seed: SEED, numRuns: RUNS ?? numRuns, endOnFailure: true });
 
 /** Runs `read`; an error must be one of ours for bad input. Returns a label of the outcome (for coverage checks). */
 function typedOutcome(read: () => unknown): 'ok' | 'input-error' {
