@@ -4,7 +4,7 @@
  * typed user-facing error (InputError / UnsupportedError), never a TypeError, RangeError, a hang or a crash.
  * Fixed seeds and bounded runs keep `npm test` deterministic and short; raise FUZZ_RUNS to search longer.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import fc from 'fast-check';
@@ -12,7 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/autoquant/settings.js';
 import { expandStrategies } from '../../../src/autoquant/space.js';
 import { estimateFile } from '../../../src/board/estimate.js';
-import { encodeNpy, parseNpy } from '../../../src/data/npy.js';
+import { parseNpy } from '../../../src/data/npy.js';
+import { encodeNpy } from '../../helpers/npy.js';
 import { parseNpz } from '../../../src/data/npz.js';
 import { InputError, UnsupportedError } from '../../../src/errors.js';
 import { canonicalView } from '../../../src/espdl/canonical.js';
@@ -24,7 +25,6 @@ import { decodeModel } from '../../../src/onnx/read.js';
 import { openDataSource } from '../../../src/node/data-files.js';
 import { runCli } from '../../helpers/cli.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 // Longer searches: FUZZ_RUNS=20000 FUZZ_SEED=7 npx vitest run test/unit/fuzz --testTimeout=3600000

@@ -10,7 +10,7 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/autoquant/settings.js';
 import { expandStrategies, MAX_SEARCH_SPACE } from '../../../src/autoquant/space.js';
-import { encodeNpy } from '../../../src/data/npy.js';
+import { encodeNpy } from '../../helpers/npy.js';
 import { listNpz, readNpzArray } from '../../../src/data/npz.js';
 import { bytesAccess, type RandomAccess } from '../../../src/data/zip.js';
 import { InputError } from '../../../src/errors.js';
