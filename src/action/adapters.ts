@@ -8,8 +8,9 @@ import { DefaultArtifactClient, type FindOptions } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
 import type { ExistingComment } from './comment.js';
 import type {
-  ActionLogger, ArtifactRef, ArtifactSource, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, SummarySink,
+  ActionLogger, ArtifactRef, ArtifactSource, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, RepoApiFactory, SummarySink,
 } from './seams.js';
+import { parseWorkflowRun } from './trust.js';
 
 const text = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -99,6 +100,25 @@ export function actionsComments(env: Readonly<Record<string, string | undefined>
       },
       async update(id, body) {
         await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body });
+      },
+    };
+  };
+}
+
+/** Runs and pull requests over Octokit (GitHub's records, which trust.ts decides from). */
+export function actionsRepoApi(env: Readonly<Record<string, string | undefined>>): RepoApiFactory {
+  return (token, owner, repo) => {
+    if (!token) return undefined;
+    const octokit = getOctokit(token, { baseUrl: env['GITHUB_API_URL'] || 'https://api.github.com' });
+    return {
+      async getRun(runId) {
+        const run = parseWorkflowRun((await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId })).data);
+        if (!run) throw new Error(`GitHub returned no workflow run ${runId}`);
+        return run;
+      },
+      async openPullsByHead(headOwner, headBranch) {
+        const pulls = await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', head: `${headOwner}:${headBranch}`, per_page: 100 });
+        return pulls.map((p) => ({ number: p.number, headSha: p.head.sha, headRepository: p.head.repo?.full_name ?? null }));
       },
     };
   };

@@ -12,7 +12,7 @@ import { judgeRun, type Verdict } from '../app/verdict.js';
 import type { RunReport } from '../report/run-report.js';
 import { saveBaseline, type BaselineRecord } from './baseline.js';
 import { baselineKeys } from './cache-key.js';
-import { commentBody, commentMarker, upsertComment, type UpsertAction } from './comment.js';
+import { commentBody, upsertComment, type UpsertAction } from './comment.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
@@ -20,6 +20,7 @@ import type { RunFacts } from './run-facts.js';
 import { renderResults } from './results-text.js';
 import { artifactUrl, type RunContext } from './run-context.js';
 import type { ArtifactRef } from './seams.js';
+import { commentTarget, type Origin } from './trust.js';
 
 export interface AnnounceInput {
   cfg: ActionConfig;
@@ -29,6 +30,8 @@ export interface AnnounceInput {
   /** The same run as src/report reads it (Top-K table, chart). */
   view: RunReport;
   facts: RunFacts;
+  /** Where the code or artifact the facts come from: decides where (and whether) the report may comment. */
+  origin: Origin;
   artifact: ArtifactRef | undefined;
   /** The run the artifact belongs to (for its link). */
   artifactRunId: string;
@@ -59,14 +62,24 @@ function numericExtras(r: RunRecord): Record<string, number> {
 
 async function postComment(inp: AnnounceInput, markdown: string, stable: string): Promise<UpsertAction | undefined> {
   const { cfg, ctx, deps, facts } = inp;
-  const pr = facts.prNumber ?? ctx.prNumber;
-  if (facts.shard || pr === undefined || cfg.comment === 'never') return undefined;
+  if (cfg.comment === 'never') return undefined;
+  let target;
+  try {
+    target = await commentTarget(inp.origin, facts, cfg, ctx, deps.repoApi(cfg.githubToken, ctx.owner, ctx.repo));
+  } catch (err) {
+    deps.log.warn(`No PR comment: could not tell which PR ${inp.origin.describe} belongs to (${text(err)}).`);
+    return undefined;
+  }
+  if ('skip' in target) {
+    if (inp.origin.run !== 'this') deps.log.warn(`No PR comment: ${target.skip}.`);
+    return undefined;
+  }
+  const { pr, marker } = target;
   const api = deps.comments(cfg.githubToken, ctx.owner, ctx.repo, pr);
   if (!api) {
     deps.log.warn("No 'github-token': the PR comment is skipped.");
     return undefined;
   }
-  const marker = commentMarker(facts.workflow, facts.model, facts.target);
   try {
     const res = await upsertComment(api, marker, commentBody(marker, markdown, stable, 'see the job summary and the artifact'), cfg.comment);
     deps.log.info(`PR #${pr} comment ${res.action}${res.id ? ` (id ${res.id})` : ''}.`);
@@ -114,7 +127,10 @@ export async function announceResults(inp: AnnounceInput): Promise<ActionOutcome
     ...(inp.bench ? { latency: inp.bench.latency } : {}), ...(facts.shard ? { shard: facts.shard } : {}), failOnRegression: cfg.failOnRegression,
   });
   const link = inp.artifact ? artifactUrl(inp.ctx, inp.artifact.id, inp.artifactRunId) : undefined;
-  const { markdown, stable } = renderResults({ report: inp.view, facts, gate: verdict.gate, artifactLink: link, artifactName: inp.artifact?.name, bench: inp.bench?.markdown });
+  const { markdown, stable } = renderResults({
+    report: inp.view, facts, gate: verdict.gate, artifactLink: link, artifactName: inp.artifact?.name, bench: inp.bench?.markdown,
+    ...(inp.origin.run !== 'this' && !inp.origin.sameRepository ? { untrustedOrigin: inp.origin.describe } : {}),
+  });
   try {
     await deps.summary.write(markdown);
   } catch (err) {

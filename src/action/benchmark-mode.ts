@@ -4,8 +4,9 @@
  * (src/app/bench.ts, as `espdl-autoquant bench`), upload bench.json, and report the search again with an
  * on-device section (same PR comment, updated in place) and the latency gate (`max-latency-ms` on the Top-1
  * candidate's median).
- * Pull requests from forks are refused unless `allow-fork-prs: true`: a self-hosted runner that flashes a
- * PR's models and runs its workflow would run untrusted code on the machine the boards hang off.
+ * Code and models not proven to come from this repository are refused before a board is touched, unless
+ * `allow-fork-prs: true` (trust.ts: it looks at the run the artifact came from, not at the event): a
+ * self-hosted runner that flashes a fork's models or runs its workflow runs untrusted code next to the boards.
  */
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { loadArtifactRun } from './report-mode.js';
 import { HTML_REPORT_FILE } from './results-text.js';
 import type { RunContext } from './run-context.js';
 import type { ArtifactSource } from './seams.js';
+import { originOf, originOfThisRun, refuseUntrustedBoardRun } from './trust.js';
 
 export const BENCH_FILE = 'bench.json';
 
@@ -32,16 +34,6 @@ export const BENCH_FILE = 'bench.json';
 export function benchArtifactName(cfg: ActionConfig, chip: string, runAttempt: string): string {
   const base = `${cfg.artifactName}-bench-${chip}`;
   return runAttempt === '1' || runAttempt === '' ? base : `${base}-attempt-${runAttempt}`;
-}
-
-/** Throws when this run's code comes from a fork and the workflow did not opt in. */
-export function refuseForkPr(cfg: ActionConfig, ctx: RunContext): void {
-  if (!ctx.fromFork || cfg.allowForkPrs) return;
-  throw new InputError(
-    'mode benchmark refuses to run for a pull request from a fork: a self-hosted runner with boards attached must not run ' +
-      'untrusted code (the fork\'s workflow and models run on this machine). Benchmark after merging, or set input ' +
-      `'${INPUTS.allowForkPrs}: true' only on runners that are isolated and wiped after each job.`,
-  );
 }
 
 /** The run whose artifact holds the Top-K: report-run-id, else the triggering workflow_run, else this run. */
@@ -71,8 +63,9 @@ async function runBench(cfg: ActionConfig, deps: ActionDeps, chip: string, candi
 }
 
 export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ActionOutcome> {
-  refuseForkPr(cfg, ctx);
   const from = artifactSource(cfg, ctx);
+  const origin = from ? await originOf(from.runId, ctx, deps.repoApi(cfg.githubToken, ctx.owner, ctx.repo)) : originOfThisRun(ctx);
+  refuseUntrustedBoardRun(origin, cfg);
   const ref = (await deps.artifacts.list(from)).find((a) => a.name === cfg.artifactName);
   const where = from ? `run ${from.runId}` : 'this workflow run';
   if (!ref) throw new InputError(`mode benchmark: ${where} has no artifact named '${cfg.artifactName}' (input '${INPUTS.artifactName}'; the search job must finish first: 'needs:')`);
@@ -85,9 +78,8 @@ export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: Ac
   deps.outputs.set(OUTPUTS.benchArtifactId, uploaded ? String(uploaded.id) : '');
   const ranked: RankedCandidate[] = art.run.candidates.map((c) => ({ name: folderName(num(c.index)), score: num(c.score) }));
   deps.outputs.set(OUTPUTS.latencyMs, latency.medianMs === undefined ? '' : String(latency.medianMs));
-  const prNumber = ctx.prNumber ?? ctx.triggeringPrNumber ?? art.facts.prNumber;
   return announceResults({
-    cfg, ctx, deps, run: art.run, view: art.view, facts: { ...art.facts, ...(prNumber !== undefined ? { prNumber } : {}) },
+    cfg, ctx, deps, run: art.run, view: art.view, facts: art.facts, origin,
     artifact: ref, artifactRunId: from ? String(from.runId) : ctx.runId, reportPath: path.join(art.dir, HTML_REPORT_FILE), saveBaseline: false,
     bench: { markdown: renderBenchSection(bench, ranked, cfg.maxLatencyMs), latency },
   });

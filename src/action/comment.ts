@@ -45,12 +45,13 @@ export function commentBody(marker: string, report: string, stableContent: strin
 }
 
 /**
- * Creates or updates the marker comment. Our comment is the first one by a Bot that contains the marker
- * (a human quoting the marker does not hijack it). `on-change` skips the update when the digest matches.
+ * Creates or updates the marker comment. Our comment is the first one by a Bot that starts with the marker, as
+ * every body commentBody builds does (a human or another bot quoting the marker does not hijack it).
+ * `on-change` skips the update when the digest matches.
  */
 export async function upsertComment(api: CommentApi, marker: string, body: string, policy: CommentPolicy): Promise<{ action: UpsertAction; id?: number }> {
   if (policy === 'never') return { action: 'skipped' };
-  const existing = (await api.list()).find((c) => c.userType === 'Bot' && c.body.includes(marker));
+  const existing = (await api.list()).find((c) => c.userType === 'Bot' && c.body.startsWith(marker));
   if (!existing) return { action: 'created', id: await api.create(body) };
   if (policy === 'on-change' && DIGEST_RE.exec(existing.body)?.[1] === DIGEST_RE.exec(body)?.[1]) {
     return { action: 'unchanged', id: existing.id };

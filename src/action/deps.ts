@@ -2,7 +2,7 @@
 import type { BenchRequest, BenchResult } from '../app/bench.js';
 import type { ExperimentRunnerFactory } from '../autoquant/runner.js';
 import type { InputReader } from './inputs.js';
-import type { ActionLogger, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, SummarySink } from './seams.js';
+import type { ActionLogger, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, RepoApiFactory, SummarySink } from './seams.js';
 
 export interface ActionDeps {
   inputs: InputReader;
@@ -15,6 +15,8 @@ export interface ActionDeps {
   cache: CacheStore;
   artifacts: ArtifactStore;
   comments: CommentApiFactory;
+  /** GitHub's records of runs and pull requests (trust.ts decides from them where a report may go). */
+  repoApi: RepoApiFactory;
   summary: SummarySink;
   outputs: OutputSink;
   /** The quantization engine of mode search (real: onnxruntime-node after the native-module bootstrap). */

@@ -22,7 +22,7 @@ export const INPUTS = {
   baselineScore: 'baseline-score', reportRunId: 'report-run-id', maxExperiments: 'max-experiments',
   calibSteps: 'calib-steps', batchSize: 'batch-size', inputShape: 'input-shape', inputValue: 'input-value',
   chip: 'chip', ports: 'ports', firmware: 'firmware', runs: 'runs', flash: 'flash', maxLatencyMs: 'max-latency-ms',
-  allowForkPrs: 'allow-fork-prs',
+  allowForkPrs: 'allow-fork-prs', onnxruntimePath: 'onnxruntime-path',
 } as const;
 
 export type Mode = 'search' | 'merge' | 'report' | 'benchmark';
@@ -86,6 +86,8 @@ export interface ActionConfig {
   maxLatencyMs?: number;
   /** mode benchmark: run for pull requests from forks too (untrusted code on a self-hosted runner). Default false. */
   allowForkPrs: boolean;
+  /** A pre-installed onnxruntime-node package folder (workspace-relative or absolute) instead of the download. */
+  onnxruntimePath?: string;
 }
 
 /** Reads one input ('' when unset), like core.getInput. */
@@ -189,7 +191,7 @@ export function parseInputs(get: InputReader): ActionConfig {
 
   const extras = {
     model, evaluate, evaluateCommand, bits, searchMode: searchMode || undefined, scoreDirection: direction || undefined,
-    calib: optional(get, INPUTS.calib), config: optional(get, INPUTS.config),
+    calib: optional(get, INPUTS.calib), config: optional(get, INPUTS.config), onnxruntimePath: optional(get, INPUTS.onnxruntimePath),
     numOfCandidates: number(get, INPUTS.numOfCandidates, { int: true, min: 1 }),
     timeBudgetMinutes: number(get, INPUTS.timeBudgetMinutes, { min: 0 }),
     minScore: number(get, INPUTS.minScore), baselineScore: number(get, INPUTS.baselineScore),

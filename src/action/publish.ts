@@ -19,6 +19,7 @@ import { announceResults, type ActionOutcome } from './announce.js';
 import { HTML_REPORT_FILE } from './results-text.js';
 import { RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
+import { originOfThisRun } from './trust.js';
 import type { SearchResult } from '../app/search.js';
 
 /** What the search (or the merge of shards) tells the announcement; experimentsRun excludes resumed ones. */
@@ -83,5 +84,8 @@ export async function publish(inp: PublishInput): Promise<ActionOutcome> {
   const name = artifactNameFor(cfg);
   const artifact = await deps.log.group(`Upload artifact ${name}`, () =>
     deps.artifacts.upload(name, artifactFiles(runDir, run.candidates), runDir, cfg.retentionDays));
-  return announceResults({ cfg, ctx, deps, run, view, facts, artifact, artifactRunId: ctx.runId, reportPath: path.join(runDir, HTML_REPORT_FILE), saveBaseline: true });
+  return announceResults({
+    cfg, ctx, deps, run, view, facts, origin: originOfThisRun(ctx), artifact, artifactRunId: ctx.runId,
+    reportPath: path.join(runDir, HTML_REPORT_FILE), saveBaseline: true,
+  });
 }

@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { runBench, type BenchRequest, type BenchResult } from '../app/bench.js';
 import type { ExperimentRunnerFactory } from '../autoquant/runner.js';
 import { InternalError } from '../errors.js';
-import { actionsArtifacts, actionsCache, actionsComments, actionsLogger, actionsOutputs, actionsSummary } from './adapters.js';
-import { ensureNativeModules } from './bootstrap.js';
+import { actionsArtifacts, actionsCache, actionsComments, actionsLogger, actionsOutputs, actionsRepoApi, actionsSummary } from './adapters.js';
+import { useOnnxRuntimeFrom } from '../node/ort-runtime.js';
+import { detectLibc, ensureNativeModules } from './bootstrap.js';
+import { downloadToFile } from './download.js';
+import { INPUTS } from './inputs.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionLogger, CacheStore } from './seams.js';
 import { packageVersion } from '../node/package-info.js';
@@ -19,12 +22,6 @@ import { packageVersion } from '../node/package-info.js';
 /** The action checkout: dist/action/index.js (bundle) and src/action/real-deps.ts (source) are both two levels down. */
 function actionRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new InternalError(`GET ${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 /**
@@ -52,10 +49,15 @@ function bootstrappedEngine(makeRunner: ExperimentRunnerFactory | undefined, roo
     if (!makeRunner) {
       throw new InternalError('this build of the Action has no quantization engine wired in (src/action/index.ts → realDeps(makeRunner))');
     }
-    await ensureNativeModules({
+    const given = core.getInput(INPUTS.onnxruntimePath);
+    const libc = process.platform === 'linux' ? detectLibc(process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined) : undefined;
+    const res = await ensureNativeModules({
       actionRoot: root, resolveFrom: fileURLToPath(import.meta.url), platform: process.platform, arch: process.arch,
-      registry: process.env['npm_config_registry'] || 'https://registry.npmjs.org', tempDir, cache, log, fetchBytes,
+      ...(libc ? { libc } : {}), ...(given ? { runtimePath: path.resolve(process.cwd(), given) } : {}),
+      registry: process.env['npm_config_registry'] || 'https://registry.npmjs.org', tempDir, cache, log,
+      download: (url, file) => downloadToFile(url, file, { onRetry: (n, why) => log.warn(`Download attempt ${n} of ${url} failed (${why}); retrying.`) }),
     });
+    if (res.how === 'given') useOnnxRuntimeFrom(res.dir);
     return makeRunner(spec);
   };
 }
@@ -82,6 +84,7 @@ export async function realDeps(makeRunner?: ExperimentRunnerFactory): Promise<Ac
     cache,
     artifacts: actionsArtifacts(log),
     comments: actionsComments(process.env),
+    repoApi: actionsRepoApi(process.env),
     summary: actionsSummary(),
     outputs: actionsOutputs(),
     engine: bootstrappedEngine(makeRunner, root, cache, log, tempDir),

@@ -1,8 +1,8 @@
 /**
  * mode: report — the fork-safe half of the two-workflow pattern (docs/github-actions.md §5): a `workflow_run`
  * workflow with a write token downloads the artifact the PR's run uploaded and reports from it (summary,
- * comment, gate). The artifact is untrusted data: it is validated and only rendered; the PR number comes from
- * the event when GitHub provides it.
+ * comment, gate). The artifact is untrusted data: it is validated and only rendered. Where the report may
+ * comment — which PR, which marker — trust.ts decides from GitHub's record of that run, never from the artifact.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { HTML_REPORT_FILE } from './results-text.js';
 import { parseRunFacts, RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 import type { ArtifactRef, ArtifactSource } from './seams.js';
+import { originOf } from './trust.js';
 
 /** A search artifact downloaded and read: its folder, run facts, run files and report view. */
 export interface ArtifactRun {
@@ -40,13 +41,14 @@ export async function reportMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
   if (runId === undefined) {
     throw new InputError(`mode report needs the run to report on: run it on a workflow_run event, or set input 'report-run-id'`);
   }
+  // First where the run came from (a run GitHub cannot describe is refused before anything is downloaded).
+  const origin = await originOf(runId, ctx, deps.repoApi(cfg.githubToken, ctx.owner, ctx.repo));
+  if (!origin.sameRepository) deps.log.info(`Reporting ${origin.describe}: its artifact is shown as untrusted data.`);
   const from: ArtifactSource = { runId, owner: ctx.owner, repo: ctx.repo, token: cfg.githubToken };
   const ref = (await deps.artifacts.list(from)).find((a) => a.name === cfg.artifactName);
   if (!ref) throw new InputError(`mode report: run ${runId} has no artifact named '${cfg.artifactName}' (input 'artifact-name')`);
-  const { dir, facts: parsed, run, view } = await loadArtifactRun(deps, ref, from, 'espdl-autoquant-report-');
-  const prNumber = ctx.triggeringPrNumber ?? parsed.prNumber;
-  const facts = { ...parsed, ...(prNumber !== undefined ? { prNumber } : {}) };
+  const { dir, facts, run, view } = await loadArtifactRun(deps, ref, from, 'espdl-autoquant-report-');
   return announceResults({
-    cfg, ctx, deps, run, view, facts, artifact: ref, artifactRunId: String(runId), reportPath: path.join(dir, HTML_REPORT_FILE), saveBaseline: false,
+    cfg, ctx, deps, run, view, facts, origin, artifact: ref, artifactRunId: String(runId), reportPath: path.join(dir, HTML_REPORT_FILE), saveBaseline: false,
   });
 }

@@ -51,6 +51,16 @@ export interface ResultsTextInput {
   artifactName?: string | undefined;
   /** mode benchmark: the on-device section (src/report/bench.ts), placed after the Top-K table. */
   bench?: string | undefined;
+  /**
+   * Set when the results come from a run not proven to be of this repository (a fork's PR): says where from, in
+   * a banner above everything, because its numbers and its verdict are that run's own claims (trust.ts).
+   */
+  untrustedOrigin?: string | undefined;
+}
+
+function untrustedBanner(origin: string): string {
+  return `> [!WARNING]\n> These results were computed and uploaded by ${mdText(origin)}, whose code this repository does not ` +
+    'control: the scores and the gate verdict below are what that run reported, not a check by this repository.';
 }
 
 /** The summary/comment markdown and its stable part. */
@@ -58,12 +68,12 @@ export function renderResults(inp: ResultsTextInput): { markdown: string; stable
   const { report: r, facts } = inp;
   const head = `## espdl-autoquant · \`${mdText(facts.model)}\` → ${mdText(facts.target)}`;
   const stable = [
-    head, '', gateText(inp.gate, facts), '', comparisonTable(r, facts), '',
+    ...(inp.untrustedOrigin ? [untrustedBanner(inp.untrustedOrigin), ''] : []), head, '', gateText(inp.gate, facts), '', comparisonTable(r, facts), '',
     `### Top-${r.candidates.length} of ${r.numExperiments} experiments`, '',
     r.candidates.length ? topKTable(r) : '_No candidate was evaluated._', '', ...(inp.bench ? [inp.bench, ''] : []), scoreCostChart(r),
   ].join('\n');
   const notes = [
-    `${facts.experimentsRun} new experiment(s) in this run${facts.stopped ? ` (stopped early: ${facts.stopped}; the next run resumes)` : ''}`,
+    `${facts.experimentsRun} new experiment(s) in this run${facts.stopped ? ` (stopped early: ${mdText(facts.stopped)}; the next run resumes)` : ''}`,
     inp.artifactLink ? `artifact [${mdText(inp.artifactName ?? 'download')}](${inp.artifactLink})` : 'no artifact uploaded',
     facts.sha ? `commit ${mdText(facts.sha.slice(0, 7))}` : '',
   ].filter(Boolean);

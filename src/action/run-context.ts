@@ -3,6 +3,8 @@
  * event payload (not from @actions/github's import-time `context`, so each run() call sees its own env).
  */
 import { readFileSync } from 'node:fs';
+import type { WorkflowRunInfo } from './seams.js';
+import { parseWorkflowRun } from './trust.js';
 
 export interface RunContext {
   eventName: string;
@@ -22,11 +24,12 @@ export interface RunContext {
   prNumber?: number;
   /** workflow_run events: the run that produced the artifact to report. */
   triggeringRunId?: number;
-  /** workflow_run events: the PR of the triggering run, when GitHub lists it (it does not for fork PRs). */
-  triggeringPrNumber?: number;
+  /** workflow_run events: GitHub's record of the triggering run (trust.ts decides from it). */
+  triggeringRun?: WorkflowRunInfo;
   /**
-   * The code of this run comes from another repository: a pull request (or the workflow_run of one) whose
-   * head repository is not this one, or whose head repository was deleted. Self-hosted runners must not run it.
+   * The code of this run (or of the run that triggered it) is not proven to come from this repository: a pull
+   * request (or the workflow_run of one) whose head repository is another one, deleted, missing or unknown.
+   * Self-hosted runners must not run it. Fails closed (trust.ts).
    */
   fromFork: boolean;
 }
@@ -34,15 +37,20 @@ export interface RunContext {
 type Repo = { full_name?: string } | null;
 type Payload = {
   pull_request?: { number?: number; base?: { ref?: string }; head?: { ref?: string; repo?: Repo } };
-  workflow_run?: { id?: number; pull_requests?: { number?: number }[]; head_repository?: Repo };
+  workflow_run?: unknown;
 };
 
-/** See RunContext.fromFork: an unknown head repository of a PR counts as a fork (fail safe). */
-function isFromFork(payload: Payload, repository: string | undefined): boolean {
+/**
+ * See RunContext.fromFork. Only a head repository equal to this one is ours: a missing payload of a PR event,
+ * a null head repository (deleted fork) or a missing field all count as a fork.
+ */
+function isFromFork(eventName: string, payload: Payload, repository: string | undefined): boolean {
+  const ours = (full: unknown): boolean => typeof full === 'string' && full !== '' && full === repository;
   const pr = payload.pull_request;
-  if (pr) return pr.head?.repo?.full_name === undefined || pr.head.repo.full_name !== repository;
-  const head = payload.workflow_run?.head_repository?.full_name;
-  return head !== undefined && head !== repository;
+  if (pr) return !ours(pr.head?.repo?.full_name);
+  if (eventName.startsWith('pull_request')) return true;
+  if (payload.workflow_run !== undefined || eventName === 'workflow_run') return !ours(parseWorkflowRun(payload.workflow_run)?.headRepository);
+  return false;
 }
 
 function readPayload(eventPath: string | undefined): Payload {
@@ -69,14 +77,12 @@ export function readRunContext(env: Readonly<Record<string, string | undefined>>
     sha: env['GITHUB_SHA'] ?? '',
     branch,
     baselineBranch: env['GITHUB_BASE_REF'] || payload.pull_request?.base?.ref || branch,
-    fromFork: isFromFork(payload, env['GITHUB_REPOSITORY']),
+    fromFork: isFromFork(env['GITHUB_EVENT_NAME'] ?? '', payload, env['GITHUB_REPOSITORY']),
   };
   const pr = payload.pull_request?.number;
   if (typeof pr === 'number') ctx.prNumber = pr;
-  const wr = payload.workflow_run?.id;
-  if (typeof wr === 'number') ctx.triggeringRunId = wr;
-  const wrPr = payload.workflow_run?.pull_requests?.[0]?.number;
-  if (typeof wrPr === 'number') ctx.triggeringPrNumber = wrPr;
+  const run = parseWorkflowRun(payload.workflow_run);
+  if (run) Object.assign(ctx, { triggeringRunId: run.id, triggeringRun: run });
   return ctx;
 }
 

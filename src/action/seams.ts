@@ -44,3 +44,32 @@ export interface ActionLogger extends Logger {
 
 /** Builds the PR-comment API for one issue/PR (undefined: no token). */
 export type CommentApiFactory = (token: string, owner: string, repo: string, issue: number) => CommentApi | undefined;
+
+/** GitHub's record of a workflow run (event payload `workflow_run`, or GET /repos/{o}/{r}/actions/runs/{id}). */
+export interface WorkflowRunInfo {
+  id: number;
+  /** The workflow's name. */
+  name: string;
+  /** The event that started the run: 'pull_request', 'push', … */
+  event: string;
+  /** `owner/name` of the repository the run's code came from; null when deleted or not given. */
+  headRepository: string | null;
+  headOwner: string | null;
+  headBranch: string | null;
+  headSha: string | null;
+  /** The PRs GitHub links to the run (empty for PRs from forks). */
+  pullRequests: { number: number; headSha: string | null; baseRepository: string | null }[];
+}
+
+/** An open pull request of this repository, as the pulls API lists it. */
+export interface PullInfo { number: number; headSha: string; headRepository: string | null }
+
+/** The repository REST calls trust decisions need (real one over Octokit in adapters.ts). */
+export interface RepoApi {
+  getRun(runId: number): Promise<WorkflowRunInfo>;
+  /** Open PRs of this repository whose head is `headOwner:headBranch`. */
+  openPullsByHead(headOwner: string, headBranch: string): Promise<PullInfo[]>;
+}
+
+/** Builds the RepoApi for this repository (undefined: no token). */
+export type RepoApiFactory = (token: string, owner: string, repo: string) => RepoApi | undefined;

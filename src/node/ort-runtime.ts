@@ -2,6 +2,7 @@
  * InferenceRuntime on onnxruntime-node (CPU). The native module is imported lazily so commands that never run a
  * model (inspect, pack, report) do not load it, and so bundlers can keep it external.
  */
+import { createRequire } from 'node:module';
 import type { Model } from '../ir/graph.js';
 import { allocate, type DataType, type Tensor, type TensorData } from '../ir/tensor.js';
 import { encodeModel } from '../onnx/write.js';
@@ -17,7 +18,19 @@ const ORT_TYPE: Partial<Record<DataType, string>> = {
 
 const FROM_ORT: Record<string, DataType> = Object.fromEntries(Object.entries(ORT_TYPE).map(([k, v]) => [v, k as DataType]));
 
+/** A pre-installed onnxruntime-node package folder to load instead of the one `import` resolves (useOnnxRuntimeFrom). */
+let ortPackageDir: string | undefined;
+
+/**
+ * Loads onnxruntime-node from this package folder from now on (the Action's input `onnxruntime-path`: runners
+ * without internet access or with musl libc bring their own build).
+ */
+export function useOnnxRuntimeFrom(dir: string): void {
+  ortPackageDir = dir;
+}
+
 async function loadOrt(): Promise<Ort> {
+  if (ortPackageDir) return createRequire(import.meta.url)(ortPackageDir) as Ort;
   const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
   return mod.default ?? mod;
 }

@@ -7,7 +7,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RunStore } from '../autoquant/run-folder.js';
 import { acquireFileLock } from './file-lock.js';
-import { checkRunFolderReset, inspectRunFolder, markRunFolder, RUN_FOLDER_LOCK, writeFileAtomic } from './safe-paths.js';
+import { checkRunFolderReset, insideFolder, inspectRunFolder, markRunFolder, RUN_FOLDER_LOCK, writeFileAtomic } from './safe-paths.js';
 
 export { writeFileAtomic } from './safe-paths.js';
 
@@ -17,7 +17,8 @@ export { writeFileAtomic } from './safe-paths.js';
  */
 export function fsRunStore(dir: string, cwd: string = process.cwd(), label?: string): RunStore {
   const root = path.resolve(cwd, dir);
-  const abs = (name: string): string => (name ? path.join(root, name) : root);
+  // Names come from run files (an artifact's `files` list, say): none may point outside the run folder.
+  const abs = (name: string): string => (name ? insideFolder(root, name) : root);
   return {
     label: (label ?? dir).replace(/\\/g, '/').replace(/\/+$/, ''),
     resolve: abs,

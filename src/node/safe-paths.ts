@@ -161,6 +161,16 @@ async function checkParent(out: NamedPath): Promise<void> {
   }
 }
 
+/** `root/name`, refused (InputError) when `name` is absolute or climbs out of `root` with `..`. */
+export function insideFolder(root: string, name: string): string {
+  const full = path.resolve(root, name);
+  const rel = path.relative(root, full);
+  if (path.isAbsolute(name) || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    throw new InputError(`'${name}' points outside the folder ${root}`);
+  }
+  return full;
+}
+
 /** Resolves an output path as the user typed it; a trailing separator means a folder, which is refused. */
 export function resolveOutput(cwd: string, text: string, what: string): string {
   if (/[\\/]$/.test(text)) throw new InputError(`${what} ${text} names a folder; give a file name, e.g. ${path.join(text, 'model.espdl')}`);

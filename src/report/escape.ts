@@ -6,11 +6,14 @@
  * - no HTML: `&`, `<`, `>` become entities (no tags, no comments, no entity tricks);
  * - no links or images: `[`, `]` become entities, and `://` / `www.` get a zero-width space, so GitHub's
  *   autolinker finds no URL;
- * - no mentions or references: `@` and a `#` before a digit get a zero-width space (no @-notifications, no
- *   cross-references to other issues);
+ * - no mentions or references: `@`, a `#` before a digit and `GH-` before a digit get a zero-width space (no
+ *   @-notifications, no cross-references to other issues);
  * - no escaping of our escapes: `\` becomes an entity, so a trailing backslash cannot swallow a cell's `|`;
  * - no code-span break-out: a backtick becomes an entity;
- * - one line, one cell: line breaks become spaces and `|` is escaped.
+ * - one line, one cell: line breaks (also U+2028/U+2029) become spaces and `|` is escaped;
+ * - nothing invisible that changes what a reader sees: control characters and bidirectional overrides/isolates
+ *   (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C) are removed, so a value cannot make "failed" render
+ *   as "passed" or hide text.
  * Emphasis characters (`*`, `_`, `~`) are left alone: they are common in names (`weight_equalization`) and can
  * only change how text looks, never add a link, an image, HTML or a notification.
  * Entities show literally inside a code span (`a&lt;b`): unusual text looks odd there, but stays inert.
@@ -23,11 +26,14 @@ const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', 
 /** Escapes untrusted text for any place in a Markdown document (see the module comment for the rules). */
 export function escapeMarkdownText(text: string): string {
   return text
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/#(?=\d)/g, `#${ZWSP}`) // before the entities below, which contain '#' + digits themselves
+    .replace(/\bGH-(?=\d)/gi, (g) => `${g}${ZWSP}`)
     .replace(/[&<>[\]\\`]/g, (c) => ENTITIES[c]!)
     .replace(/@/g, `@${ZWSP}`)
     .replace(/:\/\//g, `:/${ZWSP}/`)
     .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWSP}.`)
     .replace(/\|/g, '\\|')
-    .replace(/\r\n|\r|\n/g, ' ');
+    .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ');
 }

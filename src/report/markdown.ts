@@ -12,8 +12,9 @@ export function topKTable(r: RunReport): string {
     ...extraKeys.map((k) => (k in c.extras ? (typeof c.extras[k] === 'number' ? fmtScore(c.extras[k] as number) : pyShow(c.extras[k])) : '')),
     c.strategy + (c.lowLatency ? '' : ' ⚠ int16/split'), fmtBytes(c.modelBytes), c.files.join(', '),
   ]);
+  // Extras names come from the evaluator (a fork's, in mode report): the header is escaped like every cell.
   return [
-    `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`,
+    `| ${head.map(escapeMarkdownText).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`,
     ...rows.map((row) => `| ${row.map(escapeMarkdownText).join(' | ')} |`),
   ].join('\n');
 }
@@ -47,10 +48,10 @@ export function renderMarkdown(r: RunReport): string {
   const best = r.candidates[0];
   return [
     '# AutoQuant search report', '',
-    `Run folder: \`${r.runDir}\` · ${r.numExperiments} experiments · Top-${r.candidates.length}` +
-      (r.direction ? ` · score: ${r.direction === 'minimize' ? 'lower' : 'higher'} is better` : '') + (r.target ? ` · target ${r.target}` : ''),
+    `Run folder: \`${escapeMarkdownText(r.runDir)}\` · ${r.numExperiments} experiments · Top-${r.candidates.length}` +
+      (r.direction ? ` · score: ${r.direction === 'minimize' ? 'lower' : 'higher'} is better` : '') + (r.target ? ` · target ${escapeMarkdownText(r.target)}` : ''),
     '',
-    best ? `Best: experiment ${String(best.index).padStart(4, '0')} (score ${fmtScore(best.score)}): ${best.strategy}` : 'No candidates yet.',
+    best ? `Best: experiment ${String(best.index).padStart(4, '0')} (score ${fmtScore(best.score)}): ${escapeMarkdownText(best.strategy)}` : 'No candidates yet.',
     '', topKTable(r), '', scoreCostChart(r), '',
   ].join('\n');
 }

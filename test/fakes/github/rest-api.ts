@@ -1,7 +1,9 @@
 /**
  * The GitHub REST endpoints the Action uses, emulated: issue comments (list with Link-header pagination,
- * create, update) and the public artifact endpoints @actions/artifact calls with `findBy` (list a run's
- * artifacts, download redirect). Comments written through the API belong to the `github-actions[bot]` user.
+ * create, update), the public artifact endpoints @actions/artifact calls with `findBy` (list a run's
+ * artifacts, download redirect), a workflow run (GET /actions/runs/{id}) and the open pull requests by head
+ * (GET /pulls?head=owner:branch), as seeded by the test. Comments written through the API belong to the
+ * `github-actions[bot]` user.
  */
 import type { ServerResponse } from 'node:http';
 import type { BlobStore } from './blob-store.js';
@@ -21,6 +23,10 @@ export class FakeRestApi {
   readonly writes: { method: string; path: string }[] = [];
   /** When set, write requests answer 403 like a fork PR's read-only token. */
   readOnly = false;
+  /** Workflow runs by id, in the REST API's shape (seedRun). */
+  readonly runs = new Map<number, Record<string, unknown>>();
+  /** Pull requests of the repository, in the REST API's shape (seedPull). */
+  readonly pulls: Record<string, unknown>[] = [];
   private nextId = 1000;
 
   constructor(
@@ -35,6 +41,14 @@ export class FakeRestApi {
     const c = { id: this.nextId++, issue, body, user, createdAt: now, updatedAt: now };
     this.comments.push(c);
     return c;
+  }
+
+  seedRun(run: Record<string, unknown> & { id: number }): void {
+    this.runs.set(run.id, run);
+  }
+
+  seedPull(pull: Record<string, unknown>): void {
+    this.pulls.push(pull);
   }
 
   commentsOn(issue: string): FakeComment[] {
@@ -52,6 +66,20 @@ export class FakeRestApi {
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(p)) && method === 'PATCH') {
       return this.write(res, method, p, () => this.update(Number(m![1]), body));
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)$/.exec(p)) && method === 'GET') {
+      const run = this.runs.get(Number(m[1]));
+      return run ? send(res, 200, run) : send(res, 404, { message: 'Not Found' });
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/pulls$/.exec(p) && method === 'GET') {
+      // GitHub: state=open by default, head=owner:branch filters on the head repository owner and branch.
+      const state = url.searchParams.get('state') ?? 'open';
+      const head = url.searchParams.get('head');
+      const list = this.pulls.filter((pr) => {
+        const h = pr['head'] as { label?: string };
+        return (state === 'all' || pr['state'] === state) && (!head || h.label === head);
+      });
+      return this.page(res, url, list);
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)\/artifacts$/.exec(p)) && method === 'GET') {
       const name = url.searchParams.get('name');

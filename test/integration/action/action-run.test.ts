@@ -230,8 +230,9 @@ describe('the bundled entry point (dist/action/index.js)', () => {
     const files = { out: path.join(tmp, 'output'), summary: path.join(tmp, 'summary'), event: path.join(tmp, 'event.json') };
     writeFileSync(files.out, '');
     writeFileSync(files.summary, '');
-    // A fork PR's workflow_run lists no pull_requests: the PR number comes from the artifact.
-    writeFileSync(files.event, JSON.stringify({ workflow_run: { id: 103, pull_requests: [] } }));
+    // GitHub's record of the triggering run: PR 7's run of workflow CI (a branch of this repository, so linked).
+    const { workflowRun, workflowRunEvent } = await import('../../fakes/github/payloads.js');
+    writeFileSync(files.event, JSON.stringify(workflowRunEvent(workflowRun({ id: 103, name: 'CI', headRepo: 'o/r', headBranch: 'feature', prs: [7] }))));
     const patchesBefore = h.fake.api.writes.filter((w) => w.method === 'PATCH').length;
     // Async spawn: the fake services live in this process and must keep answering.
     const { spawn } = await import('node:child_process');

@@ -128,7 +128,8 @@ describe('mode benchmark', () => {
 describe('mode benchmark in a workflow_run workflow (the example benchmark.yml)', () => {
   const wr = (runId: number, headRepo: string): SimulatedRun => ({
     runId, event: 'workflow_run', workflow: 'Benchmark on boards', headRepo,
-    workflowRun: { id: RUN, pull_requests: [{ number: PR }] }, inputs: bench({ 'max-latency-ms': '3' }),
+    // GitHub links same-repository PRs to the run; the name is the search workflow's (the harness default 'CI').
+    workflowRun: { id: RUN, name: 'CI', prs: headRepo === 'o/r' ? [PR] : [] }, inputs: bench({ 'max-latency-ms': '3' }),
   });
 
   it('benchmarks the triggering run\'s artifact and comments on its PR', async () => {

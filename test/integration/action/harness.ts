@@ -9,6 +9,7 @@ import { runtimeToken, startFakeGitHubServices, type FakeGitHubServices } from '
 import type { ActionDeps } from '../../../src/action/deps.js';
 import type { ActionOutcome } from '../../../src/action/announce.js';
 import { fakeRunnerFactory, type FakeRunnerControl } from './fake-runner.js';
+import { pullRequestEvent, workflowRun, workflowRunEvent, type RunShape } from '../../fakes/github/payloads.js';
 import type { ExperimentRunnerFactory } from '../../../src/autoquant/runner.js';
 
 type Adapters = typeof import('../../../src/action/adapters.js');
@@ -17,14 +18,16 @@ type RealDeps = typeof import('../../../src/action/real-deps.js');
 
 export interface SimulatedRun {
   runId: number;
-  event: 'push' | 'pull_request' | 'workflow_run';
+  event: 'push' | 'pull_request' | 'workflow_run' | 'issue_comment' | 'workflow_dispatch';
   inputs: Record<string, string>;
   /** push: the pushed branch; pull_request: the head branch. Default main / feature. */
   branch?: string;
   pr?: number;
   workflow?: string;
-  /** workflow_run payload. */
-  workflowRun?: { id: number; pull_requests: { number: number }[] };
+  /** workflow_run events: the triggering run (GitHub's shape built by payloads.ts; its head repository is `headRepo`). */
+  workflowRun?: RunShape;
+  /** The whole event payload instead of the one built from the fields above (issue_comment, workflow_dispatch, …). */
+  payload?: Record<string, unknown>;
   /** Keep the run folder from the previous run (a re-run on the same machine). Default: fresh checkout. */
   keepRunDir?: boolean;
   control?: FakeRunnerControl;
@@ -73,9 +76,9 @@ export async function startHarness(): Promise<Harness> {
     asRun(sim.runId);
     if (!sim.keepRunDir) rmSync(path.join(ws, sim.inputs['run-dir'] ?? 'espdl-autoquant-run'), { recursive: true, force: true });
     const eventPath = path.join(temp, `event-${sim.runId}.json`);
-    const payload = sim.event === 'pull_request'
-      ? { pull_request: { number: sim.pr, base: { ref: 'main' }, head: { ref: sim.branch ?? 'feature', repo: { full_name: sim.headRepo ?? 'o/r' } } } }
-      : sim.event === 'workflow_run' ? { workflow_run: { ...sim.workflowRun, head_repository: { full_name: sim.headRepo ?? 'o/r' } } } : {};
+    const payload = sim.payload ?? (sim.event === 'pull_request'
+      ? pullRequestEvent({ number: sim.pr ?? 1, headRepo: sim.headRepo ?? 'o/r', headBranch: sim.branch ?? 'feature' })
+      : sim.event === 'workflow_run' && sim.workflowRun ? workflowRunEvent(workflowRun({ headRepo: sim.headRepo ?? 'o/r', ...sim.workflowRun })) : {});
     writeFileSync(eventPath, JSON.stringify(payload));
     const env: Record<string, string | undefined> = {
       ...process.env, GITHUB_EVENT_NAME: sim.event, GITHUB_EVENT_PATH: eventPath, GITHUB_RUN_ID: String(sim.runId),
@@ -91,7 +94,7 @@ export async function startHarness(): Promise<Harness> {
     };
     const deps: ActionDeps = {
       inputs: (n) => sim.inputs[n] ?? '', env, workspace: ws, tempDir: temp, log,
-      cache: adapters.actionsCache(log), artifacts: adapters.actionsArtifacts(log), comments: adapters.actionsComments(env),
+      cache: adapters.actionsCache(log), artifacts: adapters.actionsArtifacts(log), comments: adapters.actionsComments(env), repoApi: adapters.actionsRepoApi(env),
       summary: { write: async (md) => { res.summary += md; } }, outputs: { set: (k, v) => { res.outputs[k] = v; } },
       engine: sim.makeRunner ?? fakeRunnerFactory(sim.control ?? { runs: 0 }),
       bench: realDeps.boardBench,

@@ -41,6 +41,8 @@ describe('PR comment upsert', () => {
     const api = memoryApi([
       { id: 5, body: `> ${marker}\nwhy?`, userType: 'User' },
       { id: 6, body: commentMarker('Nightly', 'models/net.onnx', 'esp32p4'), userType: 'Bot' },
+      // Another bot (a welcome bot quoting the PR description, say) whose comment merely contains our marker.
+      { id: 7, body: `Thanks for the PR! You wrote:\n> ${marker}`, userType: 'Bot' },
     ]);
     expect((await upsertComment(api, marker, commentBody(marker, 'r', 'r', ''), 'always')).action).toBe('created');
   });

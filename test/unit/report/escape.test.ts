@@ -30,4 +30,28 @@ describe('escapeMarkdownText', () => {
   it('cannot close a code span', () => {
     expect(esc('a`b')).toBe('a&#96;b');
   });
+  it('drops invisible and direction-changing characters, and breaks GH- references', () => {
+    // U+202E would render "deliaf" right to left as "failed"; U+2066..U+2069 isolate, U+0000..U+001F control.
+    expect(esc('ok \u202Edeliaf\u202C \u2066x\u2069 a\u0000b\u0007c\u001b[31md')).toBe('ok deliaf x abc&#91;31md');
+    expect(esc('a\u2028b\u2029c')).toBe('a b c');
+    expect(esc('see GH-12 and gh-3')).toBe(`see GH-${ZW}12 and gh-${ZW}3`);
+  });
+});
+
+describe('every untrusted field of a run report is escaped', () => {
+  it('Top-K header (extras names), cells, strategy, run folder and target', async () => {
+    const { topKTable, renderMarkdown } = await import('../../../src/report/markdown.js');
+    const hostile = '<b>x</b> @team |';
+    const report = {
+      runDir: `run ${hostile}`, numExperiments: 1, direction: 'minimize' as const, target: `esp32 ${hostile}`,
+      candidates: [{ rank: 1, index: 0, folder: 'f', score: 0.5, extras: { [hostile]: hostile }, strategy: `kl ${hostile}`, lowLatency: true, modelBytes: 10, files: [hostile] }],
+      experiments: [],
+    };
+    const table = topKTable(report as never);
+    expect(table.split('\n')[0]).toBe(`| # | exp | score | &lt;b&gt;x&lt;/b&gt; @${ZW}team \\| | strategy | model size | files |`);
+    const md = renderMarkdown(report as never);
+    expect(md).not.toMatch(/<b>|@team/);
+    expect(md).toContain(`Run folder: \`run &lt;b&gt;x&lt;/b&gt; @${ZW}team \\|\``);
+    expect(md).toContain(`target esp32 &lt;b&gt;x&lt;/b&gt; @${ZW}team \\|`);
+  });
 });
