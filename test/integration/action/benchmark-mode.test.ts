@@ -116,7 +116,7 @@ describe('mode benchmark', () => {
     const boots = emu.boots;
     const r = await h.run(prRun(bench({ 'max-latency-ms': '3' }), { headRepo: 'mallory/r' }));
     expect(r.failed).toHaveLength(1);
-    expect(r.failed[0]).toMatch(/^mode benchmark refuses to run for a pull request from a fork: a self-hosted runner with boards attached must not run untrusted code/);
+    expect(r.failed[0]).toMatch(/^mode benchmark refuses to run for a pull request from a fork: .* is not proven to come from this repository, and a self-hosted runner with boards attached must not run untrusted code/);
     expect(r.failed[0]).toContain("'allow-fork-prs: true'");
     expect(emu.boots).toBe(boots);
     const ok = await h.run(prRun(bench({ 'max-latency-ms': '3', 'allow-fork-prs': 'true' }), { headRepo: 'mallory/r', runAttempt: 3 }));
