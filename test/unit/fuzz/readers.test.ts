@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/autoquant/settings.js';
 import { expandStrategies } from '../../../src/autoquant/space.js';
-import { estimateFile } from '../../../src/board/estimate.js';
+import { estimateEspdlFile } from '../../../src/cost/estimate.js';
 import { parseNpy } from '../../../src/data/npy.js';
 import { encodeNpy } from '../../helpers/npy.js';
 import { parseNpz } from '../../../src/data/npz.js';
@@ -141,7 +141,7 @@ describe('fuzz: .espdl', () => {
       }));
       typedOutcome(() => inspectJson(bytes, { what: 'f.espdl' }));
       typedOutcome(() => canonicalView(bytes, {}));
-      typedOutcome(() => estimateFile(bytes, 'f.espdl', 'esp32p4'));
+      typedOutcome(() => estimateEspdlFile(bytes, 'f.espdl', 'esp32p4'));
     }), budget(300));
     expect(outcomes).toEqual(new Set(['ok', 'input-error']));
   });
