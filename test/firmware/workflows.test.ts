@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../helpers/paths.js';
 import { firmwareVariants, variantConfig } from '../helpers/sdkconfig.js';
 
 type Obj = Record<string, unknown>;
-interface Step { uses?: string; run?: string; with?: Obj; shell?: string }
+interface Step { uses?: string; run?: string; with?: Obj; shell?: string; env?: Record<string, string> }
 interface Job { container?: string; if?: string; needs?: string; strategy: { matrix: Obj }; steps: Step[] }
 
 const load = (file: string): { text: string; jobs: Record<string, Job> } => {
@@ -38,7 +38,9 @@ describe.each([['examples/workflows/firmware.yml', example, 'espdl-autoquant/'],
     const run = wf.jobs['build'].steps.find((s) => s.run?.includes('build-variant.sh'));
     expect(run?.shell).toBe('bash');
     expect(run?.run).toMatch(/\. "\$IDF_PATH\/export\.sh"/);
-    expect(run?.run).toContain(`${checkout}runner/firmware/build-variant.sh \${{ matrix.variant }} "$GITHUB_WORKSPACE/build"`);
+    // The matrix value reaches the script through env:, never pasted into it (docs/security.md).
+    expect(run?.env?.['VARIANT']).toBe('${{ matrix.variant }}');
+    expect(run?.run).toContain(`${checkout}runner/firmware/build-variant.sh "$VARIANT" "$GITHUB_WORKSPACE/build"`);
     expect(existsSync(path.join(REPO_ROOT, 'runner/firmware/build-variant.sh'))).toBe(true);
   });
 
@@ -61,7 +63,8 @@ describe.each([['examples/workflows/firmware.yml', example, 'espdl-autoquant/'],
       expect(c.get('CONFIG_SPIRAM_MODE_OCT')).toBeUndefined(); // octal PSRAM is not detected in QEMU
     }
     const boot = qemu.steps.find((s) => s.run?.includes('qemu/smoke.mjs'));
-    expect(boot?.run).toContain(`node ${checkout}qemu/smoke.mjs \${{ matrix.chip }} "$GITHUB_WORKSPACE/firmware"`);
+    expect(boot?.env?.['CHIP']).toBe('${{ matrix.chip }}');
+    expect(boot?.run).toContain(`node ${checkout}qemu/smoke.mjs "$CHIP" "$GITHUB_WORKSPACE/firmware"`);
     expect(boot?.run).toMatch(/\. "\$IDF_PATH\/export\.sh"/);
     expect(qemu.steps.some((s) => s.run?.includes('npm ci'))).toBe(true);
   });
