@@ -11,7 +11,7 @@ import type { ActionConfig } from './inputs.js';
 import { mergeShards, type ShardFolder } from '../app/merge-shards.js';
 import type { ActionOutcome } from './announce.js';
 import { publish } from './publish.js';
-import { parseRunFacts, RUN_FACTS_FILE } from './run-facts.js';
+import { parseRunFacts, RUN_FACTS_FILE, topkBalanceOfFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 
 const SHARD_RE = /-shard-(\d+)-of-(\d+)$/;
@@ -36,13 +36,13 @@ export async function mergeMode(cfg: ActionConfig, ctx: RunContext, deps: Action
   const experimentsRun = facts.reduce((n, d) => n + d.experimentsRun, 0);
   const runDir = path.resolve(deps.workspace, cfg.runDir);
   const merged = await mergeShards(shards, runDir, {
-    numOfCandidates: first.numOfCandidates, direction: first.direction, balanced: first.balanced, label: cfg.runDir,
+    numOfCandidates: first.numOfCandidates, direction: first.direction, balance: topkBalanceOfFacts(first), label: cfg.runDir,
   });
   deps.log.info(`Merged ${shards.length} shard(s): ${merged.summary.length} experiments, ${merged.duplicates} duplicate(s) dropped.`);
   const mergedCfg: ActionConfig = { ...cfg, model: cfg.model ?? first.model };
   delete mergedCfg.shard;
   return publish({
     cfg: mergedCfg, ctx, deps, runDir,
-    outcome: { experimentsRun, stopped: null, direction: first.direction, numOfCandidates: first.numOfCandidates, balanced: first.balanced },
+    outcome: { experimentsRun, stopped: null, direction: first.direction, numOfCandidates: first.numOfCandidates, balance: topkBalanceOfFacts(first) },
   });
 }

@@ -17,13 +17,13 @@ import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
 import { announceResults, type ActionOutcome } from './announce.js';
 import { HTML_REPORT_FILE } from './results-text.js';
-import { RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
+import { factsOfTopkBalance, RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 import { originOfThisRun } from './trust.js';
 import type { SearchResult } from '../app/search.js';
 
 /** What the search (or the merge of shards) tells the announcement; experimentsRun excludes resumed ones. */
-export type RunOutcome = Pick<SearchResult, 'stopped' | 'direction' | 'numOfCandidates' | 'balanced'> & { experimentsRun: number };
+export type RunOutcome = Pick<SearchResult, 'stopped' | 'direction' | 'numOfCandidates' | 'balance'> & { experimentsRun: number };
 
 export interface PublishInput {
   cfg: ActionConfig;
@@ -74,7 +74,7 @@ export async function publish(inp: PublishInput): Promise<ActionOutcome> {
   const baseline = await findBaseline(inp);
   const facts: RunFacts = {
     version: 1, workflow: ctx.workflow, model: cfg.model ?? '(merged)', target: cfg.target, direction: outcome.direction,
-    numOfCandidates: outcome.numOfCandidates, balanced: outcome.balanced, experimentsRun: outcome.experimentsRun,
+    numOfCandidates: outcome.numOfCandidates, ...factsOfTopkBalance(outcome.balance), experimentsRun: outcome.experimentsRun,
     stopped: outcome.stopped, branch: ctx.branch, baselineBranch: ctx.baselineBranch, sha: ctx.sha, runId: ctx.runId,
     ...(cfg.shard ? { shard: cfg.shard } : {}), ...(baseline ? { baseline } : {}), ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
   };

@@ -80,6 +80,6 @@ export async function searchMode(cfg: ActionConfig, ctx: RunContext, deps: Actio
     deps.outputs.set(OUTPUTS.experimentsRun, String(result.newExperiments));
     return undefined;
   }
-  const { newExperiments: experimentsRun, stopped, direction, numOfCandidates, balanced } = result;
-  return publish({ cfg, ctx, deps, runDir, outcome: { experimentsRun, stopped, direction, numOfCandidates, balanced } });
+  const { newExperiments: experimentsRun, stopped, direction, numOfCandidates, balance } = result;
+  return publish({ cfg, ctx, deps, runDir, outcome: { experimentsRun, stopped, direction, numOfCandidates, balance } });
 }

@@ -9,8 +9,10 @@ import { autoQuantize, type AutoQuantResult, type ExperimentProgress } from '../
 import type { Evaluator, ExperimentRunnerFactory, ExperimentRunnerSpec } from '../autoquant/runner.js';
 import type { RunRecord } from '../autoquant/topk.js';
 import type { Shard } from '../autoquant/search.js';
-import { loadSettings, MAX_SETTINGS_BYTES, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
+import type { TopkBalance } from '../autoquant/deployment-cost.js';
+import { loadSettings, MAX_SETTINGS_BYTES, topkBalanceOf, type AutoQuantSettings, type ScoreDirection, type SettingsOverrides } from '../autoquant/settings.js';
 import type { Logger } from '../log.js';
+import { withCostEstimates } from './candidate-cost.js';
 import { commandEvaluator, moduleEvaluator } from '../node/evaluators.js';
 import { readInputText } from '../node/safe-paths.js';
 import type { CalibrationData } from '../node/open-inputs.js';
@@ -81,8 +83,8 @@ export interface SearchResult {
   direction: ScoreDirection;
   /** K of the Top-K. */
   numOfCandidates: number;
-  /** true when the Top-K is ESP-PPQ's low-latency balanced selection. */
-  balanced: boolean;
+  /** The balanced Top-K rule (ESP-PPQ's low-latency selection, by its flags or by estimated latency); null = plain Top-K. */
+  balance: TopkBalance | null;
   /** Absolute run folder. */
   runDir: string;
   /** candidates.json at the end (best first). */
@@ -118,12 +120,13 @@ export async function runSearch(req: SearchRequest, makeRunner: ExperimentRunner
   const evaluator = await evaluatorFor(req);
   const store = fsRunStore(settings.run_dir, req.cwd);
   const espdlExportFile = req.espdlExportFile ?? `${store.label}/model.espdl`;
-  const runner = await makeRunner({
+  const engine = await makeRunner({
     modelPath: path.resolve(req.cwd, req.model), calib: resolveData(req.calib, req.cwd), target: req.target,
     calibSteps: req.calibSteps ?? DEFAULT_CALIB_STEPS, batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE, logger: req.logger,
     espdlName: path.basename(espdlExportFile), ...(req.inputShape ? { inputShape: req.inputShape } : {}),
     ...(req.inputValues ? { inputValues: req.inputValues } : {}),
   });
+  const runner = withCostEstimates(engine, req.target, req.logger);
   const res = await autoQuantize({
     settings, target: req.target, runner, evaluator, store, onnxImportFile: req.model, espdlExportFile,
     logger: req.onExperiment ? progressOnly(req.logger) : req.logger, signal: req.signal,
@@ -133,7 +136,7 @@ export async function runSearch(req: SearchRequest, makeRunner: ExperimentRunner
   const report = await loadRunReport(store);
   return {
     newExperiments: res.newExperiments, skipped: res.skipped, stopped: res.stopped, direction: report.direction ?? res.direction,
-    numOfCandidates: settings.num_of_candidates, balanced: settings.candidate_filter !== null, runDir: store.resolve(''),
+    numOfCandidates: settings.num_of_candidates, balance: topkBalanceOf(settings), runDir: store.resolve(''),
     candidates: res.candidates, report,
   };
 }

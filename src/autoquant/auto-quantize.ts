@@ -10,10 +10,15 @@ import { defaultEvaluator, validateEvaluation } from './evaluator.js';
 import { strategyHash, strategyValues } from './hash.js';
 import { pyFloat, num, type PyDict, type PyValue } from './py-value.js';
 import { buildQuantOptions } from './quant-options.js';
-import { appendSummary, folderLabel, folderName, openRun, writeCandidates, writeConfig, type RunState, type RunStore } from './run-folder.js';
+import { withDeploymentCost } from './deployment-cost.js';
+import { dumps } from './py-json.js';
+import {
+  appendSummary, BASELINE_GRAPHWISE_FILE, folderLabel, folderName, GRAPHWISE_FILE, openRun, writeCandidates, writeConfig,
+  type RunState, type RunStore,
+} from './run-folder.js';
 import type { Evaluator, ExperimentRunner, ExperimentRequest } from './runner.js';
 import { runExhaustive, runFast, SearchStop, countShardExhaustive, type EvalOnce, type Shard } from './search.js';
-import { canEnable, effectiveDirection, isBetter, type AutoQuantSettings, type ScoreDirection } from './settings.js';
+import { canEnable, effectiveDirection, isBetter, topkBalanceOf, type AutoQuantSettings, type ScoreDirection } from './settings.js';
 import { expandStrategies, type ParamSpace, type SampledParams, type Strategy } from './space.js';
 import { LAYERWISE_MODULES } from './spaces.js';
 import { planRefinements, runRefinements } from './refine.js';
@@ -111,7 +116,7 @@ export async function autoQuantize(inp: AutoQuantInput): Promise<AutoQuantResult
   if (inp.evaluator === undefined && s.score_direction !== 'minimize') {
     log.info("Using the built-in graph-wise top-3 SNR evaluator; this run sorts under 'minimize' (lower is better).");
   }
-  const filter = candidateFilterFor(s.candidate_filter !== null);
+  const filter = candidateFilterFor(topkBalanceOf(s));
   const lease = await inp.store.acquire(!s.resume);
   try {
     return await searchIn(inp, direction, filter, now, t0, log);
@@ -132,6 +137,7 @@ async function searchIn(inp: AutoQuantInput, direction: ScoreDirection, filter: 
   const refinements = planRefinements(s, paramSpace, inp.runner, inp.shard !== undefined, log);
   const needLayerwise = LAYERWISE_MODULES.some((m) => canEnable(s, m)) || refinements.some((r) => LAYERWISE_MODULES.includes(r.module));
   const layerwise = needLayerwise ? await inp.runner.baselineLayerwise(signal) : {};
+  await keepBaselineGraphwise(inp, s.resume, signal);
   const c: Counters = { exp: state.nextIndex, done: 0, fresh: 0, skipped: 0, t0 };
   const ctx: EvalContext = {
     inp, state, direction, filter, layerwise, signal, now, log, c, runtime: runtimeSnapshot(inp, direction),
@@ -155,6 +161,17 @@ async function searchIn(inp: AutoQuantInput, direction: ScoreDirection, filter: 
   }
   log.info(`AutoQuant done. Experiments tried this run: ${c.fresh}`);
   return { candidates: state.candidates, direction, newExperiments: c.fresh, skipped: c.skipped, stopped };
+}
+
+/** Writes the baseline's per-layer graph-wise noise for the reports, once per run folder (kept on resume). */
+async function keepBaselineGraphwise(inp: AutoQuantInput, resume: boolean, signal: AbortSignal): Promise<void> {
+  if (!inp.runner.baselineGraphwise || (resume && (await inp.store.readText(BASELINE_GRAPHWISE_FILE)) !== undefined)) return;
+  await inp.store.writeTextAtomic(BASELINE_GRAPHWISE_FILE, graphwiseText(await inp.runner.baselineGraphwise(signal)));
+}
+
+/** Per-layer ratios as JSON, graph order kept. */
+function graphwiseText(g: Record<string, number>): string {
+  return `${dumps(Object.fromEntries(Object.entries(g).map(([k, v]) => [k, pyFloat(v)])), { indent: 2 })}\n`;
 }
 
 interface EvalContext {
@@ -215,10 +232,12 @@ async function runOne(x: EvalContext, index: number, hash: string, strategy: Str
   const ev = validateEvaluation(await (inp.evaluator ?? defaultEvaluator)(req, art, x.signal), `candidate ${name} (${req.candidateDir})`);
   const values = strategyValues(strategy);
   await writeConfig(inp.store, index, values, params as PyDict, x.runtime);
-  const record: RunRecord = {
+  if (art.graphwise) await inp.store.writeTextAtomic(`${name}/${GRAPHWISE_FILE}`, graphwiseText(art.graphwise));
+  const esppq: RunRecord = {
     index, folder: folderLabel(inp.store, index), files: [...art.files], strategy: values, params: params as PyDict,
     score: pyFloat(ev.score), ...(ev.extras as Record<string, PyValue>),
   };
+  const record = art.cost ? withDeploymentCost(esppq, art.cost) : esppq;
   // Summary first: a crash between the two writes leaves a one-row gap in Top-K, never a duplicate (ESP-PPQ order);
   // repairTopkGap fills that gap on resume.
   await appendSummary(inp.store, state, { hash, ...record });

@@ -3,6 +3,7 @@
  * (espdl_auto_quantize_onnx: default `evaluate_fn` and the checks in `_eval_once`).
  */
 import { InputError } from '../errors.js';
+import { DEPLOYMENT_COST_KEY } from './deployment-cost.js';
 import { isPyDict, isPyNumber, num, pyFloat, type PyValue } from './py-value.js';
 import type { Evaluation, Evaluator } from './runner.js';
 
@@ -30,6 +31,10 @@ export function validateEvaluation(raw: unknown, where: string): Evaluation {
   if (reserved.length > 0) {
     throw new InputError(`${where}: the evaluator's extras must not contain reserved keys [${reserved.join(', ')}]; ` +
       `reserved key set is [${[...RESERVED_EXTRA_KEYS].sort().join(', ')}]`);
+  }
+  if (DEPLOYMENT_COST_KEY in extras) {
+    throw new InputError(`${where}: the evaluator's extras must not contain '${DEPLOYMENT_COST_KEY}': espdl-autoquant records the ` +
+      'candidate\'s estimated and measured latency and memory under that key');
   }
   const s = num(score as PyValue);
   if (!Number.isFinite(s)) {

@@ -7,6 +7,7 @@
  */
 import { InputError } from '../errors.js';
 import { parsePyJson } from './py-json.js';
+import type { TopkBalance } from './deployment-cost.js';
 import { isPyDict, num } from './py-value.js';
 import { CANDIDATES, SUMMARY, dumpIndented, folderLabel, folderName, type RunStore } from './run-folder.js';
 import { unshardedPosition } from './search.js';
@@ -20,8 +21,8 @@ export interface MergeRunsOptions {
   /** K of the Top-K. */
   numOfCandidates: number;
   direction: ScoreDirection;
-  /** true = ESP-PPQ's low-latency balanced Top-K (the default setting); false = plain Top-K. */
-  balanced: boolean;
+  /** The search's balanced Top-K rule (ESP-PPQ's low-latency balance by default); null = plain Top-K. */
+  balance: TopkBalance | null;
 }
 
 export interface MergeResult {
@@ -77,7 +78,7 @@ export async function mergeRuns(shards: readonly ShardRun[], out: RunStore, opts
   if (shards.length === 0) throw new InputError('mode merge found no shard artifacts to merge (check artifact-name and that the shard jobs uploaded theirs)');
   const { records, duplicates } = await collect(shards);
   await out.ensureRoot();
-  const filter = candidateFilterFor(opts.balanced);
+  const filter = candidateFilterFor(opts.balance);
   const summary: RunRecord[] = [];
   let candidates: RunRecord[] = [];
   for (const [index, s] of records.entries()) {

@@ -41,6 +41,13 @@ export interface RunStore {
 
 export const SUMMARY = 'summary.json';
 export const CANDIDATES = 'candidates.json';
+/**
+ * Ours, beside ESP-PPQ's files: each candidate's graph-wise noise/signal ratio per computing op
+ * (`NNNN/graphwise.json`), and the same for the baseline quantization (int8, ESP-PPQ's defaults) at the
+ * root, which the reports compare per layer. ESP-PPQ ignores both.
+ */
+export const GRAPHWISE_FILE = 'graphwise.json';
+export const BASELINE_GRAPHWISE_FILE = 'baseline_graphwise.json';
 
 /** `f"{index:04d}"`. */
 export function folderName(index: number): string {

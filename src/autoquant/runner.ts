@@ -9,6 +9,7 @@ import type { Tensor } from '../ir/tensor.js';
 import type { Logger } from '../log.js';
 import type { QuantOptions } from '../quant/options.js';
 import type { Target } from '../quant/types.js';
+import type { DeploymentCost } from './deployment-cost.js';
 import type { PyValue } from './py-value.js';
 import type { SampledParams, Strategy } from './space.js';
 
@@ -37,6 +38,8 @@ export interface ExperimentArtifacts {
   graphwise?: Record<string, number>;
   /** Size of model.espdl in bytes, when known. */
   modelBytes?: number;
+  /** The latency model's estimate for the candidate on its target (ours; recorded under DEPLOYMENT_COST_KEY). */
+  cost?: DeploymentCost;
   /** Simulates the quantized candidate (for JS-module evaluators' `ctx.run`). */
   run?: RunCandidate;
 }
@@ -49,6 +52,11 @@ export interface ExperimentRunner {
   readonly calibSteps: number;
   /** Baseline int8 espdl_setting() quantization → layer-wise noise/signal ratio per computing op (insertion order kept). */
   baselineLayerwise(signal: AbortSignal): Promise<Record<string, number>>;
+  /**
+   * Ours: the same baseline quantization → graph-wise noise/signal ratio per computing op, the reference the
+   * reports compare candidates' per-layer noise with. Optional: runners without it leave the comparison out.
+   */
+  baselineGraphwise?(signal: AbortSignal): Promise<Record<string, number>>;
   /** Direct ONNX successors (consumers of the outputs) of a node in the (simplified) model; [] if none. Throws InputError if unknown. */
   successorsOf(nodeName: string): string[];
   /**

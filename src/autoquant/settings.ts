@@ -11,11 +11,15 @@
  *   A bare 3-element list is always a list.
  * - Numbers keep their source kind: `2` is an int, `2.0` / `1e-5` are floats (this changes the hash).
  * - `candidate_filter`: `low_latency` (default, ESP-PPQ's low_latency_candidate_filter) or `none`.
+ * - `deployment_cost` (ours): what the balanced Top-K counts as costly — `flags` (default: ESP-PPQ's int16
+ *   promotion / layer split) or `estimated_latency` (the latency model's estimate, within `latency_tolerance`
+ *   of the fastest candidate counts as fast).
  */
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { PyFloat, isPyDict, isPyInt, isPyNumber, num, pyEquals, pyFloat, pyShow, type PyDict, type PyValue } from './py-value.js';
+import { DEFAULT_LATENCY_TOLERANCE, DEPLOYMENT_COST_RULES, type DeploymentCostRule, type TopkBalance } from './deployment-cost.js';
 import { ParamRange, type KnobSpec, type ParamSpace, type StrategySpace, type StructuralKnobs } from './space.js';
 import { KNOBS, MODULES, SPACES, type ModuleName, type SpaceName } from './spaces.js';
 
@@ -55,6 +59,13 @@ export interface AutoQuantSettings {
   refine_with: RefineModule[];
   /** Ours: skip a refinement whose estimated training time exceeds this many minutes. Default 10. */
   refine_max_minutes: number;
+  /**
+   * Ours: what the balanced Top-K (`candidate_filter: low_latency`) counts as costly to deploy. 'flags' (default)
+   * is ESP-PPQ's rule (int16 promotion or layer split); 'estimated_latency' uses the latency model's estimate.
+   */
+  deployment_cost: DeploymentCostRule;
+  /** Ours: with 'estimated_latency', within this fraction of the fastest estimate counts as fast. Default 0.05. */
+  latency_tolerance: number;
 }
 
 /** Modules a refinement can switch on. */
@@ -66,7 +77,7 @@ export type RefineModule = 'tqt' | 'blockwise_reconstruction';
  */
 export type SettingsOverrides = Partial<Pick<AutoQuantSettings,
   'space' | 'num_of_candidates' | 'search_mode' | 'score_direction' | 'run_dir' | 'resume' | 'top_strategy' |
-  'early_stop_patience' | 'refine_max_minutes'>> & { refine_with?: RefineModule[]; num_of_bits?: 8 | 16 };
+  'early_stop_patience' | 'refine_max_minutes' | 'deployment_cost'>> & { refine_with?: RefineModule[]; num_of_bits?: 8 | 16 };
 
 const intLike = z.preprocess((v) => (v instanceof PyFloat ? v.value : v), z.number().int());
 const rawSchema = z.object({
@@ -84,6 +95,8 @@ const rawSchema = z.object({
   param_space: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   refine_with: z.array(z.enum(['tqt', 'blockwise_reconstruction'])).optional(),
   refine_max_minutes: z.preprocess((v) => (v instanceof PyFloat ? v.value : v), z.number().min(0)).default(10),
+  deployment_cost: z.enum(DEPLOYMENT_COST_RULES).default('flags'),
+  latency_tolerance: z.preprocess((v) => (v instanceof PyFloat ? v.value : v), z.number().min(0).max(10)).default(DEFAULT_LATENCY_TOLERANCE),
 }).strict();
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -228,6 +241,11 @@ function checkTopkValue(m: ModuleName, topk: number, where: string): void {
   const allowAll = m === 'bias_correction' || m === 'tqt' || m === 'blockwise_reconstruction';
   if (topk === -1 && allowAll) return;
   if (topk <= 0) throw new InputError(`${where}: ${m}.topk must be ${allowAll ? '-1 or ' : ''}> 0, got ${topk}`);
+}
+
+/** How the search balances its Top-K: null for plain Top-K (`candidate_filter: none`). */
+export function topkBalanceOf(s: Pick<AutoQuantSettings, 'candidate_filter' | 'deployment_cost' | 'latency_tolerance'>): TopkBalance | null {
+  return s.candidate_filter === null ? null : { cost: s.deployment_cost, latencyTolerance: s.latency_tolerance };
 }
 
 /** True when any switch of `module` can be on. */

@@ -1,24 +1,46 @@
 /**
  * Top-K bookkeeping, a port of esp_ppq/autoquant/candidates.py (docs/esp-ppq.md §1.9).
  */
+import { estimatedLatencyOf, type TopkBalance } from './deployment-cost.js';
 import { isPyDict, isPyReal, num, type PyDict, type PyValue } from './py-value.js';
 import type { ScoreDirection } from './settings.js';
 
 /** A summary/candidates record (ESP-PPQ shape: index, folder, files, strategy, params, score, extras…). */
 export type RunRecord = PyDict;
 
-/** Decides which pool a record belongs to when balancing Top-K (true = cheap to deploy). */
-export type CandidateFilter = (record: RunRecord) => boolean;
+/**
+ * Decides which pool a record belongs to when balancing Top-K (true = cheap to deploy). `ranked` is every record
+ * being ranked with it (ESP-PPQ's filters look at the record alone; ours compares estimated latencies).
+ */
+export type CandidateFilter = (record: RunRecord, ranked: readonly RunRecord[]) => boolean;
 
 /** ESP-PPQ low_latency_candidate_filter: no int16 promotion and no layer split (they cost latency on device). */
-export const lowLatencyCandidateFilter: CandidateFilter = (record) => {
+export function lowLatencyCandidateFilter(record: RunRecord): boolean {
   const s = isPyDict(record.strategy) ? record.strategy : {};
   return !truthy(s.mixed_precision) && !truthy(s.horizontal_layer_split);
-};
+}
 
-/** The Top-K selection of a search: ESP-PPQ's balanced low-latency filter (`candidate_filter: low_latency`), or plain Top-K. */
-export function candidateFilterFor(balanced: boolean): CandidateFilter | null {
-  return balanced ? lowLatencyCandidateFilter : null;
+/**
+ * Ours: a record is cheap when its estimated latency is within `tolerance` (a fraction) of the fastest estimate
+ * among the records ranked with it. A record without an estimate (one ESP-PPQ wrote, or a target the latency
+ * model does not know) is judged by ESP-PPQ's flags.
+ */
+export function estimatedLatencyFilter(tolerance: number): CandidateFilter {
+  return (record, ranked) => {
+    const own = estimatedLatencyOf(record);
+    if (own === undefined) return lowLatencyCandidateFilter(record);
+    const fastest = Math.min(...ranked.map(estimatedLatencyOf).filter((l): l is number => l !== undefined));
+    return own <= fastest * (1 + tolerance);
+  };
+}
+
+/**
+ * The Top-K selection of a search: balanced between cheap and costly candidates (ESP-PPQ's
+ * `candidate_filter: low_latency`, with the cost rule of `balance`), or plain Top-K (`balance` null).
+ */
+export function candidateFilterFor(balance: TopkBalance | null): CandidateFilter | null {
+  if (balance === null) return null;
+  return balance.cost === 'estimated_latency' ? estimatedLatencyFilter(balance.latencyTolerance) : lowLatencyCandidateFilter;
 }
 
 function truthy(v: PyValue | undefined): boolean {
@@ -47,8 +69,8 @@ export function balancedTopk(records: readonly RunRecord[], k: number, filter: C
   const v = valid(records);
   if (v.length === 0) return [];
   const target = Math.min(k, v.length);
-  const preferred = sortByScore(v.filter((r) => filter(r)), direction);
-  const others = sortByScore(v.filter((r) => !filter(r)), direction);
+  const preferred = sortByScore(v.filter((r) => filter(r, v)), direction);
+  const others = sortByScore(v.filter((r) => !filter(r, v)), direction);
   if (others.length === 0) return preferred.slice(0, target);
   if (preferred.length === 0) return others.slice(0, target);
   const nPref = Math.floor(target / 2);

@@ -12,13 +12,14 @@ import type { Model } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { consumerMap } from '../ir/edit.js';
 import type { Logger } from '../log.js';
-import { layerwiseError } from '../quant/analysis.js';
+import { graphwiseError, layerwiseError } from '../quant/analysis.js';
 import { QuantMemo } from '../quant/memo.js';
 import { defaultQuantOptions } from '../quant/options.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { estimateTrainingSeconds } from '../quant/training/estimate.js';
 import { onnxOpWork } from '../cost/cost-graph.js';
 import { activationBytesPerSample, batchLength, loadBatchSession } from '../exec/batches.js';
+import { ensureShapes } from '../exec/infer-shapes.js';
 import type { Target } from '../quant/types.js';
 import type { ExportFileOptions } from './export-files.js';
 import { modelInputs } from './open-inputs.js';
@@ -45,13 +46,21 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
   const espdlName = setup.espdlName ?? 'model.espdl';
   // Candidates share calibration statistics, pass results and the float reference (quant/memo.ts).
   const memo = new QuantMemo();
+  const analysis = (signal: AbortSignal) => ({ runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, signal });
+  const baselineGraph = async (signal: AbortSignal) => {
+    const opts = { ...defaultQuantOptions(setup.target, 8), calibSteps: setup.calibSteps };
+    return (await quantizeGraph(setup.model, opts, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, logger: setup.logger, signal, memo })).graph;
+  };
   return {
     inputShape: inputs[0] ? inputs[0].dims.slice(1) : [],
     calibSteps: setup.calibSteps,
     async baselineLayerwise(signal) {
-      const opts = { ...defaultQuantOptions(setup.target, 8), calibSteps: setup.calibSteps };
-      const { graph } = await quantizeGraph(setup.model, opts, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, logger: setup.logger, signal, memo });
-      return Object.fromEntries(await layerwiseError(graph, { runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, signal }));
+      return Object.fromEntries(await layerwiseError(await baselineGraph(signal), analysis(signal)));
+    },
+    async baselineGraphwise(signal) {
+      // The graph-wise probes need static shapes, as for every candidate (quantizeOnnx does the same).
+      await ensureShapes(setup.model, setup.runtime);
+      return Object.fromEntries(await graphwiseError(await baselineGraph(signal), analysis(signal)));
     },
     successorsOf(nodeName) {
       const node = setup.model.graph.nodes.find((n) => n.name === nodeName);

@@ -34,7 +34,7 @@ describe('mergeShards', () => {
     const s1 = shard(root, 's1', [rec('h0', 0, 0.5), rec('h2', 1, 0.2), rec('h4', 2, 0.9)], [1]);
     const s2 = shard(root, 's2', [rec('h1', 0, 0.3), rec('h3', 1, 0.2), rec('h2', 2, 0.2)], [0, 1]);
     const out = path.join(root, 'merged');
-    const res = await mergeShards([{ shard: 2, dir: s2 }, { shard: 1, dir: s1 }], out, { numOfCandidates: 3, direction: 'minimize', balanced: true, label: 'run' });
+    const res = await mergeShards([{ shard: 2, dir: s2 }, { shard: 1, dir: s1 }], out, { numOfCandidates: 3, direction: 'minimize', balance: { cost: 'flags', latencyTolerance: 0.05 }, label: 'run' });
     expect(res.duplicates).toBe(1);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.map((r: { hash: string; index: number; folder: string }) => [r.hash, r.index, r.folder])).toEqual([
@@ -58,11 +58,11 @@ describe('mergeShards', () => {
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'summary.json'), '[{"hash": "a", "index": 0, "score": 1.0}]');
     writeFileSync(path.join(dir, 'candidates.json'), '[]');
-    await mergeShards([{ shard: 1, dir }], path.join(root, 'm'), { numOfCandidates: 1, direction: 'maximize', balanced: false, label: '' });
+    await mergeShards([{ shard: 1, dir }], path.join(root, 'm'), { numOfCandidates: 1, direction: 'maximize', balance: null, label: '' });
     expect(readFileSync(path.join(root, 'm', 'candidates.json'), 'utf8')).toContain('"score": 1.0');
   });
 
   it('refuses to merge nothing', async () => {
-    await expect(mergeShards([], '/nonexistent', { numOfCandidates: 1, direction: 'maximize', balanced: false, label: '' })).rejects.toThrow('no shard artifacts');
+    await expect(mergeShards([], '/nonexistent', { numOfCandidates: 1, direction: 'maximize', balance: null, label: '' })).rejects.toThrow('no shard artifacts');
   });
 });

@@ -12,7 +12,7 @@ describe('mergeRuns', () => {
     await b.resetDir('0000');
     b.files.set('0000/model.espdl', 'h1');
     const out = memoryStore('merged');
-    const res = await mergeRuns([{ shard: 1, store: b }, { shard: 0, store: a }], out, { numOfCandidates: 2, direction: 'minimize', balanced: false });
+    const res = await mergeRuns([{ shard: 1, store: b }, { shard: 0, store: a }], out, { numOfCandidates: 2, direction: 'minimize', balance: null });
     expect(res.summary.map((r) => [r.hash, r.index, r.folder])).toEqual([['h0', 0, 'merged/0000'], ['h1', 1, 'merged/0001'], ['h2', 2, 'merged/0002']]);
     expect(res.candidates.map((r) => r.index)).toEqual([2, 1]);
     expect(out.writes).toEqual(['summary.json', 'candidates.json']);
