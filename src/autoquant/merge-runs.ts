@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import { parsePyJson } from './py-json.js';
 import type { TopkBalance } from './deployment-cost.js';
 import { isPyDict, num } from './py-value.js';
-import { CANDIDATES, SUMMARY, dumpIndented, folderLabel, folderName, type RunStore } from './run-folder.js';
+import { BASELINE_GRAPHWISE_FILE, CANDIDATES, SUMMARY, dumpIndented, folderLabel, folderName, type RunStore } from './run-folder.js';
 import { unshardedPosition } from './search.js';
 import type { ScoreDirection } from './settings.js';
 import { candidateFilterFor, updateTopk, type RunRecord } from './topk.js';
@@ -73,6 +73,14 @@ async function collect(shards: readonly ShardRun[]): Promise<{ records: Sourced[
   return { records, duplicates };
 }
 
+/** Every shard quantized the same baseline: the first one's per-layer noise goes to the merged folder. */
+async function keepBaselineGraphwise(shards: readonly ShardRun[], out: RunStore): Promise<void> {
+  for (const { store } of [...shards].sort((a, b) => a.shard - b.shard)) {
+    const text = await store.readText(BASELINE_GRAPHWISE_FILE);
+    if (text !== undefined) return out.writeTextAtomic(BASELINE_GRAPHWISE_FILE, text);
+  }
+}
+
 /** Merges `shards` into `out` (replacing its summary, candidates and the numbered folders it writes). */
 export async function mergeRuns(shards: readonly ShardRun[], out: RunStore, opts: MergeRunsOptions): Promise<MergeResult> {
   if (shards.length === 0) throw new InputError('mode merge found no shard artifacts to merge (check artifact-name and that the shard jobs uploaded theirs)');
@@ -92,5 +100,6 @@ export async function mergeRuns(shards: readonly ShardRun[], out: RunStore, opts
   }
   await out.writeTextAtomic(SUMMARY, dumpIndented(summary));
   await out.writeTextAtomic(CANDIDATES, dumpIndented(candidates));
+  await keepBaselineGraphwise(shards, out);
   return { summary, candidates, duplicates };
 }

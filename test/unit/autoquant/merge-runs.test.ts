@@ -11,11 +11,13 @@ describe('mergeRuns', () => {
     b.files.set('summary.json', '[{"hash": "h1", "index": 0, "score": 0.3}]');
     await b.resetDir('0000');
     b.files.set('0000/model.espdl', 'h1');
+    b.files.set('baseline_graphwise.json', '{"conv": 0.25}\n');
     const out = memoryStore('merged');
     const res = await mergeRuns([{ shard: 1, store: b }, { shard: 0, store: a }], out, { numOfCandidates: 2, direction: 'minimize', balance: null });
     expect(res.summary.map((r) => [r.hash, r.index, r.folder])).toEqual([['h0', 0, 'merged/0000'], ['h1', 1, 'merged/0001'], ['h2', 2, 'merged/0002']]);
     expect(res.candidates.map((r) => r.index)).toEqual([2, 1]);
-    expect(out.writes).toEqual(['summary.json', 'candidates.json']);
+    expect(out.writes).toEqual(['summary.json', 'candidates.json', 'baseline_graphwise.json']);
+    expect(out.files.get('baseline_graphwise.json')).toBe('{"conv": 0.25}\n');
     expect(out.files.get('0001/model.espdl')).toBe('h1');
     expect([...out.files.keys()].filter((k) => k.startsWith('0000/') || k.startsWith('0002/'))).toEqual([]);
   });
