@@ -3,6 +3,7 @@
  * PR comment, the branch baseline and the outputs. Everything optional (comment, summary, baseline) only
  * warns; the verdict is returned, and main.ts fails the step by it.
  */
+import { deploymentCostOf } from '../autoquant/deployment-cost.js';
 import { dumps } from '../autoquant/py-json.js';
 import { num, isPyReal } from '../autoquant/py-value.js';
 import type { RunRecord } from '../autoquant/topk.js';
@@ -94,9 +95,10 @@ async function keepBaseline(inp: AnnounceInput, best: RunRecord): Promise<void> 
   const { cfg, ctx, deps, facts } = inp;
   // PR runs never save: a PR must not become its own baseline on its next push.
   if (!inp.saveBaseline || facts.shard || !cfg.cache || cfg.baselineScore !== undefined || ctx.prNumber !== undefined) return;
+  const est = deploymentCostOf(best)?.estimated;
   const record: BaselineRecord = {
     bestScore: num(best.score), direction: facts.direction, bestIndex: num(best.index), extras: numericExtras(best),
-    branch: ctx.branch, sha: ctx.sha, runId: ctx.runId,
+    branch: ctx.branch, sha: ctx.sha, runId: ctx.runId, ...(est ? { estLatencyMs: est.latency_ms, estRamBytes: est.ram_bytes } : {}),
   };
   const key = baselineKeys(cfg, ctx.workflow, ctx.branch, ctx.runId, ctx.runAttempt).save;
   if (await saveBaseline(deps.cache, deps.workspace, key, record)) deps.log.info(`Saved this run's best as the baseline of ${ctx.branch}.`);

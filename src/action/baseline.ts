@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScoreDirection } from '../autoquant/settings.js';
+import type { BaseResult } from '../report/run-report.js';
 import type { CacheStore } from './seams.js';
 
 /** Workspace-relative folder of the entry. Always the same string: the path is part of the cache version. */
@@ -20,15 +21,28 @@ export interface BaselineRecord {
   bestIndex: number;
   /** Numeric extras of the best candidate (e.g. the default evaluator's topn_mean_error). */
   extras: Record<string, number>;
+  /** The best candidate's estimated latency (ms) and RAM (bytes), when the run recorded them (ours). */
+  estLatencyMs?: number;
+  estRamBytes?: number;
   branch: string;
   sha: string;
   runId: string;
 }
 
+const optionalFigure = (v: unknown): boolean => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
 function isBaseline(v: unknown): v is BaselineRecord {
   const r = v as Partial<BaselineRecord> | null;
   return typeof r === 'object' && r !== null && typeof r.bestScore === 'number' && Number.isFinite(r.bestScore) &&
-    (r.direction === 'maximize' || r.direction === 'minimize');
+    (r.direction === 'maximize' || r.direction === 'minimize') && optionalFigure(r.estLatencyMs) && optionalFigure(r.estRamBytes);
+}
+
+/** The baseline as the reports show it (src/report: the HTML report's base-branch line and chart rule). */
+export function baseResultOf(b: BaselineRecord): BaseResult {
+  return {
+    branch: b.branch, bestScore: b.bestScore,
+    ...(b.estLatencyMs !== undefined ? { estLatencyMs: b.estLatencyMs } : {}), ...(b.estRamBytes !== undefined ? { estRamBytes: b.estRamBytes } : {}),
+  };
 }
 
 /** Restores the newest baseline saved under `restorePrefix`; undefined on a miss or an unreadable entry. */

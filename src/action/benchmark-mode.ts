@@ -20,7 +20,7 @@ import { INPUTS, type ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
 import { announceResults, type ActionOutcome } from './announce.js';
 import { loadArtifactRun } from './report-mode.js';
-import { HTML_REPORT_FILE } from './results-text.js';
+import { HTML_REPORT_FILE } from '../app/report.js';
 import type { RunContext } from './run-context.js';
 import type { ArtifactSource } from './seams.js';
 import { originOf, originOfThisRun, refuseUntrustedBoardRun } from './trust.js';

@@ -6,17 +6,17 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { num } from '../autoquant/py-value.js';
-import { folderName, readRun } from '../autoquant/run-folder.js';
+import { BASELINE_GRAPHWISE_FILE, folderName, readRun } from '../autoquant/run-folder.js';
 import type { RunRecord } from '../autoquant/topk.js';
 import { fsRunStore } from '../node/run-folder.js';
 import { renderHtml } from '../report/html.js';
 import { loadRunReport } from '../report/run-report.js';
-import { restoreBaseline, type BaselineRecord } from './baseline.js';
+import { baseResultOf, restoreBaseline, type BaselineRecord } from './baseline.js';
 import { baselineKeys } from './cache-key.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
 import { announceResults, type ActionOutcome } from './announce.js';
-import { HTML_REPORT_FILE } from './results-text.js';
+import { HTML_REPORT_FILE } from '../app/report.js';
 import { factsOfTopkBalance, RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 import { originOfThisRun } from './trust.js';
@@ -46,7 +46,7 @@ function filesUnder(dir: string): string[] {
 
 /** The artifact's files: the run files, the report, and every Top-K candidate folder. */
 function artifactFiles(runDir: string, candidates: RunRecord[]): string[] {
-  const top = ['summary.json', 'candidates.json', HTML_REPORT_FILE, RUN_FACTS_FILE].map((f) => path.join(runDir, f)).filter((f) => existsSync(f));
+  const top = ['summary.json', 'candidates.json', BASELINE_GRAPHWISE_FILE, HTML_REPORT_FILE, RUN_FACTS_FILE].map((f) => path.join(runDir, f)).filter((f) => existsSync(f));
   return [...top, ...candidates.flatMap((c) => filesUnder(path.join(runDir, folderName(num(c.index)))))];
 }
 
@@ -80,6 +80,7 @@ export async function publish(inp: PublishInput): Promise<ActionOutcome> {
   };
   await store.writeTextAtomic(RUN_FACTS_FILE, `${JSON.stringify(facts, null, 2)}\n`);
   const view = await loadRunReport(store);
+  if (baseline) view.base = baseResultOf(baseline);
   await store.writeTextAtomic(HTML_REPORT_FILE, renderHtml(view));
   const name = artifactNameFor(cfg);
   const artifact = await deps.log.group(`Upload artifact ${name}`, () =>

@@ -13,7 +13,7 @@ import { loadRunReport } from '../report/run-report.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
 import { announceResults, type ActionOutcome } from './announce.js';
-import { HTML_REPORT_FILE } from './results-text.js';
+import { HTML_REPORT_FILE } from '../app/report.js';
 import { parseRunFacts, RUN_FACTS_FILE, type RunFacts } from './run-facts.js';
 import type { RunContext } from './run-context.js';
 import type { ArtifactRef, ArtifactSource } from './seams.js';

@@ -1,16 +1,16 @@
 /**
  * The results text of the job summary and the PR comment: the gate's verdict and the base-vs-this-run
- * comparison (ours), then the Top-K table and the mermaid score-vs-cost chart from src/report (the same
+ * comparison (ours: best score, the evaluator's numeric extras, estimated latency and RAM), then the Top-K
+ * table, the full strategies (collapsed) and the mermaid score-by-latency chart from src/report (the same
  * renderers as `espdl-autoquant report`). `stable` is the part that counts as "changed" for
  * `comment: on-change` (no links, no per-run counts).
  */
 import { escapeMarkdownText as mdText } from '../report/escape.js';
-import { scoreCostChart, topKTable } from '../report/markdown.js';
-import { fmtScore, type RunReport } from '../report/run-report.js';
+import { scoreCostChart, strategyDetails, topKTable } from '../report/markdown.js';
+import { fmtBytes, fmtMs, fmtScore, type RunReport } from '../report/run-report.js';
 import type { GateResult } from '../app/score-gate.js';
 import type { RunFacts } from './run-facts.js';
 
-export const HTML_REPORT_FILE = 'report.html';
 
 function signed(x: number): string {
   return `${x > 0 ? '+' : x < 0 ? '−' : '±'}${fmtScore(Math.abs(x))}`;
@@ -32,6 +32,11 @@ function comparisonTable(r: RunReport, facts: RunFacts): string {
   for (const [k, v] of extras) {
     const b = base?.extras[k];
     rows.push(`| ${mdText(k)} | ${b === undefined ? '–' : fmtScore(b)} | ${fmtScore(v)} | ${delta(v, b)} |`);
+  }
+  const est = best?.cost?.estimated;
+  if (est) {
+    rows.push(`| latency (est., ${mdText(best!.cost!.target)}) | ${fmtMs(base?.estLatencyMs)} | ${fmtMs(est.latency_ms)} | ${delta(est.latency_ms, base?.estLatencyMs)} |`);
+    rows.push(`| RAM (est.) | ${fmtBytes(base?.estRamBytes)} | ${fmtBytes(est.ram_bytes)} | ${delta(est.ram_bytes, base?.estRamBytes)} |`);
   }
   return rows.join('\n');
 }
@@ -70,7 +75,8 @@ export function renderResults(inp: ResultsTextInput): { markdown: string; stable
   const stable = [
     ...(inp.untrustedOrigin ? [untrustedBanner(inp.untrustedOrigin), ''] : []), head, '', gateText(inp.gate, facts), '', comparisonTable(r, facts), '',
     `### Top-${r.candidates.length} of ${r.numExperiments} experiments`, '',
-    r.candidates.length ? topKTable(r) : '_No candidate was evaluated._', '', ...(inp.bench ? [inp.bench, ''] : []), scoreCostChart(r),
+    r.candidates.length ? `${topKTable(r)}\n\n${strategyDetails(r)}` : '_No candidate was evaluated._', '',
+    ...(inp.bench ? [inp.bench, ''] : []), scoreCostChart(r),
   ].join('\n');
   const notes = [
     `${facts.experimentsRun} new experiment(s) in this run${facts.stopped ? ` (stopped early: ${mdText(facts.stopped)}; the next run resumes)` : ''}`,

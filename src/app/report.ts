@@ -17,8 +17,18 @@ export interface ReportRequest {
   cwd: string;
 }
 
+/** The HTML report's name inside a run folder (the Action's artifact and the demo write it there). */
+export const HTML_REPORT_FILE = 'report.html';
+
 /** The rendered report text. */
 export async function renderRunFolder(req: ReportRequest): Promise<string> {
   const report = await loadRunReport(fsRunStore(req.runDir, req.cwd));
   return req.format === 'json' ? renderJson(report) : req.format === 'html' ? renderHtml(report) : renderMarkdown(report);
+}
+
+/** Writes the HTML report into the run folder (atomically) and returns its absolute path. */
+export async function writeHtmlReport(runDir: string, cwd: string): Promise<string> {
+  const store = fsRunStore(runDir, cwd);
+  await store.writeTextAtomic(HTML_REPORT_FILE, renderHtml(await loadRunReport(store)));
+  return store.resolve(HTML_REPORT_FILE);
 }

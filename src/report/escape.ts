@@ -37,3 +37,14 @@ export function escapeMarkdownText(text: string): string {
     .replace(/\|/g, '\\|')
     .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ');
 }
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * The same rule's HTML half, for the self-contained HTML report: text we did not write becomes inert text in an
+ * element or in a quoted attribute value (`&`, `<`, `>`, both quotes become entities). Never build tags, URLs,
+ * event handlers or style values from such text.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}

@@ -1,31 +1,57 @@
 /**
- * The data of a search report, read from a run folder (ESP-PPQ's or ours) through a RunStore:
- * Top-K candidates with score, extras, a one-line strategy summary, model size and files, plus every
- * experiment's (score, size) for the score-vs-cost chart.
+ * The data of a search report, read from a run folder (ESP-PPQ's or ours) through a RunStore: Top-K candidates
+ * with score, extras, a short strategy label and the full strategy, the latency model's estimate and what a board
+ * measured (extras key espdl_autoquant), model size and files; every experiment's score and estimated latency,
+ * with the Pareto front of the two; the best candidate's per-layer noise against the baseline quantization.
  */
-import { folderName, readRun, type RunStore } from '../autoquant/run-folder.js';
+import { deploymentCostOf, DEPLOYMENT_COST_KEY, type DeploymentCost } from '../autoquant/deployment-cost.js';
+import { BASELINE_GRAPHWISE_FILE, folderName, GRAPHWISE_FILE, readRun, type RunStore } from '../autoquant/run-folder.js';
 import { dumps, parsePyJson } from '../autoquant/py-json.js';
-import { isPyDict, num, pyShow, type PyDict, type PyValue } from '../autoquant/py-value.js';
+import { isPyDict, isPyNumber, num, pyShow, type PyDict, type PyValue } from '../autoquant/py-value.js';
 import { RESERVED_EXTRA_KEYS } from '../autoquant/evaluator.js';
 import { SCORE_DIRECTIONS, type ScoreDirection } from '../autoquant/settings.js';
 import { lowLatencyCandidateFilter, type RunRecord } from '../autoquant/topk.js';
+import { paretoFront } from './pareto.js';
 
 export interface ReportCandidate {
   rank: number;
   index: number;
   folder: string;
   score: number;
+  /** The evaluator's extras (ours, espdl_autoquant, is in `cost`). */
   extras: Record<string, PyValue>;
   /** e.g. "int8 · kl · weight_equalization(iterations=10, value_threshold=0.5) · mixed_precision(topk=1)". */
   strategy: string;
+  /** The same in a few words for table cells, e.g. "int8 · kl · equalize · int16 top-1". */
+  label: string;
   /** model.espdl size in bytes (undefined when the file is not in the folder). */
   modelBytes?: number;
   files: string[];
   /** ESP-PPQ low_latency_candidate_filter: no int16 promotion and no layer split. */
   lowLatency: boolean;
+  /** Estimated (latency model) and measured (bench) latency and memory; undefined in ESP-PPQ's run folders. */
+  cost?: DeploymentCost;
 }
 
-export interface ExperimentPoint { index: number; score: number; modelBytes?: number; lowLatency: boolean; inTopK: boolean }
+export interface ExperimentPoint {
+  index: number;
+  score: number;
+  modelBytes?: number;
+  lowLatency: boolean;
+  inTopK: boolean;
+  label: string;
+  /** The latency model's estimate, ms / bytes. */
+  estLatencyMs?: number;
+  estRamBytes?: number;
+  /** On the Pareto front of (estimated latency, score): no other experiment is as fast and better, or faster and as good. */
+  pareto: boolean;
+}
+
+/** One computing layer's graph-wise noise/signal ratio in the best candidate and in the baseline quantization. */
+export interface LayerNoise { layer: string; candidate: number; baseline?: number }
+
+/** The base branch's latest result (the Action's baseline), when known. */
+export interface BaseResult { branch: string; bestScore: number; estLatencyMs?: number; estRamBytes?: number }
 
 export interface RunReport {
   runDir: string;
@@ -35,6 +61,9 @@ export interface RunReport {
   numExperiments: number;
   candidates: ReportCandidate[];
   experiments: ExperimentPoint[];
+  /** The best candidate's per-layer noise (graph order) against ESP-PPQ's default int8 quantization, when recorded. */
+  layerNoise?: { index: number; layers: LayerNoise[] };
+  base?: BaseResult;
 }
 
 const HIDDEN_KNOBS = new Set(['collecting_device']);
@@ -63,8 +92,57 @@ export function strategySummary(strategy: PyDict, params: PyDict): string {
   return parts.join(' · ');
 }
 
+/** Module → a word or two for labels (the knobs are in the full strategy). */
+const SHORT_NAMES: Record<string, string> = {
+  weight_equalization: 'equalize', bias_correction: 'bias corr.', horizontal_layer_split: 'split', tqt: 'TQT',
+  blockwise_reconstruction: 'blockwise', fusion_alignment: 'alignment',
+};
+
+/** A few words for a table cell: bits, calibration, then each module switched on (int16 / split with their top-k). */
+export function strategyLabel(strategy: PyDict, params: PyDict): string {
+  const parts: string[] = [];
+  const bits = isPyDict(params.num_of_bits) ? params.num_of_bits.value : undefined;
+  if (bits !== undefined) parts.push(`int${num(bits)}`);
+  if (isPyDict(params.calib_algorithm)) parts.push(String(params.calib_algorithm.method));
+  for (const [m, on] of Object.entries(strategy)) {
+    if (on !== true || m === 'num_of_bits' || m === 'calib_algorithm') continue;
+    const p = isPyDict(params[m]) ? params[m] : {};
+    if (m === 'fusion_alignment' && Object.entries(p).every(([k, v]) => HIDDEN_KNOBS.has(k) || DEFAULT_ALIGN[k] === v)) continue;
+    const topk = isPyNumber(p.topk) && num(p.topk) > 0 ? ` top-${num(p.topk)}` : '';
+    if (m === 'mixed_precision') parts.push(`int16${topk}`);
+    else if (m === 'horizontal_layer_split') parts.push(`split${topk}`);
+    else parts.push(SHORT_NAMES[m] ?? m);
+  }
+  return parts.join(' · ');
+}
+
 function extrasOf(r: RunRecord): Record<string, PyValue> {
-  return Object.fromEntries(Object.entries(r).filter(([k]) => !RESERVED_EXTRA_KEYS.includes(k)));
+  return Object.fromEntries(Object.entries(r).filter(([k]) => !RESERVED_EXTRA_KEYS.includes(k) && k !== DEPLOYMENT_COST_KEY));
+}
+
+const strategyOf = (r: RunRecord): PyDict => (isPyDict(r.strategy) ? r.strategy : {});
+const paramsOf = (r: RunRecord): PyDict => (isPyDict(r.params) ? r.params : {});
+
+/** A per-layer noise file (`{layer: ratio}`), or undefined when missing or not that shape. */
+async function readLayerNoise(store: RunStore, name: string): Promise<Map<string, number> | undefined> {
+  const text = await store.readText(name);
+  if (text === undefined) return undefined;
+  try {
+    const v = parsePyJson(text, store.resolve(name));
+    if (!isPyDict(v)) return undefined;
+    return new Map(Object.entries(v).filter(([, x]) => isPyNumber(x) && Number.isFinite(num(x))).map(([k, x]) => [k, num(x)]));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The best candidate's per-layer noise with the baseline's beside it (graph order of the candidate's file). */
+async function layerNoiseOf(store: RunStore, index: number | undefined): Promise<RunReport['layerNoise']> {
+  if (index === undefined) return undefined;
+  const own = await readLayerNoise(store, `${folderName(index)}/${GRAPHWISE_FILE}`);
+  if (!own || own.size === 0) return undefined;
+  const base = await readLayerNoise(store, BASELINE_GRAPHWISE_FILE);
+  return { index, layers: [...own].map(([layer, candidate]) => ({ layer, candidate, ...(base?.has(layer) ? { baseline: base.get(layer)! } : {}) })) };
 }
 
 async function modelBytes(store: RunStore, r: RunRecord): Promise<number | undefined> {
@@ -86,6 +164,15 @@ async function readDirection(store: RunStore, index: number): Promise<{ directio
   }
 }
 
+function experimentPoint(r: RunRecord, size: number | undefined, inTopK: boolean): Omit<ExperimentPoint, 'pareto'> {
+  const est = deploymentCostOf(r)?.estimated;
+  return {
+    index: num(r.index), score: num(r.score), modelBytes: size, lowLatency: lowLatencyCandidateFilter(r), inTopK,
+    label: strategyLabel(strategyOf(r), paramsOf(r)),
+    ...(est ? { estLatencyMs: est.latency_ms, estRamBytes: est.ram_bytes } : {}),
+  };
+}
+
 /** Reads a run folder into report data. */
 export async function loadRunReport(store: RunStore): Promise<RunReport> {
   const { summary, candidates } = await readRun(store);
@@ -94,18 +181,23 @@ export async function loadRunReport(store: RunStore): Promise<RunReport> {
   for (const r of summary) sizes.set(num(r.index), await modelBytes(store, r));
   for (const r of candidates) if (!sizes.has(num(r.index))) sizes.set(num(r.index), await modelBytes(store, r));
   const meta = candidates.length ? await readDirection(store, num(candidates[0].index)) : {};
+  const points = summary.filter((r) => Number.isFinite(num(r.score))).map((r) => experimentPoint(r, sizes.get(num(r.index)), topIdx.has(num(r.index))));
+  const front = new Set(paretoFront(points.filter((p) => p.estLatencyMs !== undefined).map((p) => ({ id: p.index, cost: p.estLatencyMs!, score: p.score })),
+    meta.direction ?? 'maximize'));
+  const layerNoise = await layerNoiseOf(store, candidates.length ? num(candidates[0].index) : undefined);
   return {
     runDir: store.resolve(''), ...meta, numExperiments: summary.length,
-    candidates: candidates.map((r, i) => ({
-      rank: i + 1, index: num(r.index), folder: String(r.folder ?? ''), score: num(r.score), extras: extrasOf(r),
-      strategy: strategySummary(isPyDict(r.strategy) ? r.strategy : {}, isPyDict(r.params) ? r.params : {}),
-      modelBytes: sizes.get(num(r.index)), files: Array.isArray(r.files) ? r.files.map(String) : [],
-      lowLatency: lowLatencyCandidateFilter(r),
-    })),
-    experiments: summary.filter((r) => Number.isFinite(num(r.score))).map((r) => ({
-      index: num(r.index), score: num(r.score), modelBytes: sizes.get(num(r.index)), lowLatency: lowLatencyCandidateFilter(r),
-      inTopK: topIdx.has(num(r.index)),
-    })),
+    candidates: candidates.map((r, i) => {
+      const cost = deploymentCostOf(r);
+      return {
+        rank: i + 1, index: num(r.index), folder: String(r.folder ?? ''), score: num(r.score), extras: extrasOf(r),
+        strategy: strategySummary(strategyOf(r), paramsOf(r)), label: strategyLabel(strategyOf(r), paramsOf(r)),
+        modelBytes: sizes.get(num(r.index)), files: Array.isArray(r.files) ? r.files.map(String) : [],
+        lowLatency: lowLatencyCandidateFilter(r), ...(cost ? { cost } : {}),
+      };
+    }),
+    experiments: points.map((p) => ({ ...p, pareto: front.has(p.index) })),
+    ...(layerNoise ? { layerNoise } : {}),
   };
 }
 
@@ -114,10 +206,35 @@ export function fmtScore(x: number): string {
   return Number.isInteger(x) ? String(x) : Number(x.toPrecision(6)).toString();
 }
 
+/** A noise/signal ratio with three significant digits. */
+export function fmtRatio(x: number): string {
+  return Number(x.toPrecision(3)).toString();
+}
+
 /** Bytes as "12.3 KB". */
 export function fmtBytes(b: number | undefined): string {
   if (b === undefined) return '–';
   return b < 1024 ? `${b} B` : b < 1024 * 1024 ? `${(b / 1024).toFixed(1)} KB` : `${(b / 1024 / 1024).toFixed(2)} MB`;
+}
+
+/** Milliseconds with three significant digits ("0.371 ms", "12.4 ms", "327 ms"). */
+export function fmtMs(ms: number | undefined): string {
+  if (ms === undefined) return '–';
+  return `${ms >= 100 ? ms.toFixed(0) : Number(ms.toPrecision(3)).toString()} ms`;
+}
+
+/**
+ * What bench measured for a candidate, in a few words: a board's median latency and RAM, or for QEMU (advisory:
+ * an emulator's timing is no latency) the on-device test only. Plain text; the renderers escape it.
+ */
+export function measuredText(cost: DeploymentCost | undefined): string {
+  const m = cost?.measured;
+  if (!m) return '–';
+  if (m.status !== 'ok' && m.status !== 'test-failed') return `${m.source === 'qemu' ? 'QEMU: ' : ''}${m.status}`;
+  const test = m.test === 'fail' ? ' · test failed' : m.test === 'pass' ? ' · test passed' : '';
+  if (m.source === 'qemu') return `QEMU (advisory)${test}`;
+  const ram = m.ram_bytes === undefined ? '' : ` · ${fmtBytes(m.ram_bytes)}`;
+  return `${fmtMs(m.latency_ms)}${ram}${test}`;
 }
 
 /** The report as JSON (2-space indent; Python float repr for extras so `2.0` stays a float). */

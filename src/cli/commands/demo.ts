@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantizeModel } from '../../app/quantize.js';
+import { writeHtmlReport } from '../../app/report.js';
 import { parseNpy } from '../../data/npy.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { parseTarget } from '../../quant/targets.js';
@@ -26,9 +27,16 @@ Runs the bundled example (examples/digits: a small CNN on 16×16 digits):
   1. quantizes it for the target (default esp32p4) with ESP-PPQ's default settings and prints the test-set
      top-1 before and after, and the graph-wise noise:signal table;
   2. runs an AutoQuant search with the default "quick" space, ranking candidates by test-set top-1
-     (examples/digits/evaluate.mjs), refines the best one with TQT, and prints the Top-K.
+     (examples/digits/evaluate.mjs), refines the best one with TQT, and prints the Top-K;
+  3. writes the HTML report of the search (DIR/demo-search/report.html) and prints its path.
 Files go to DIR (default ./outputs): DIR/demo-quantize/model.*, DIR/demo-search/.
 `;
+
+/** A path as the user would type it from `cwd`: relative below it, absolute elsewhere. */
+function shown(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
 
 async function npy(name: string): Promise<Tensor> {
   return parseNpy(new Uint8Array(await readFile(path.join(EXAMPLE_DIR, name))));
@@ -58,10 +66,14 @@ export const demoCommand: Command = defineCommand({
     ctx.stdout(`Test-set top-1 (${labels.length} images): float ${(before * 100).toFixed(2)}%  →  quantized ${(after * 100).toFixed(2)}%\n\n`);
     if (values['skip-search']) return 0;
     ctx.stdout(`== 2. AutoQuant search (space "quick", ranked by test-set top-1)\n\n`);
-    return runSearchCommand({
+    const runDir = path.join(outDir, 'demo-search');
+    const code = await runSearchCommand({
       model: modelPath, calib: calibPath, target, config: path.join(EXAMPLE_DIR, 'autoquant.yml'),
-      evaluate: path.join(EXAMPLE_DIR, 'evaluate.mjs'), runDir: path.join(outDir, 'demo-search'), calibSteps: 16,
+      evaluate: path.join(EXAMPLE_DIR, 'evaluate.mjs'), runDir, calibSteps: 16,
       resume: false, dryRun: false, json: false,
     }, ctx, realEngine);
+    const report = await writeHtmlReport(runDir, ctx.cwd);
+    ctx.stdout(`\n== 3. Report: open it in a browser (Top-K with estimated latency and memory, score vs latency, per-layer noise)\n\n${shown(report, ctx.cwd)}\n`);
+    return code;
   },
 });

@@ -15,7 +15,7 @@ import { parseFlags } from '../args.js';
 import { parseInputShapes, parseInputValues } from '../../app/input-shape.js';
 import type { InputShapes, InputValues } from '../../onnx/frontend/index.js';
 import { searchEndLine } from '../../report/progress.js';
-import { topKTable } from '../../report/markdown.js';
+import { strategyLines, topKTable } from '../../report/markdown.js';
 import { renderJson, strategySummary, type RunReport } from '../../report/run-report.js';
 import { parseTarget } from '../../quant/targets.js';
 import type { Target } from '../../quant/types.js';
@@ -192,7 +192,7 @@ export function printSearchResult(res: SearchResult, json: boolean, ctx: CliCont
     };
     ctx.stdout(renderJson(view));
   } else {
-    ctx.stdout(`${topKTable(res.report)}\n`);
+    ctx.stdout(`${topKTable(res.report)}\n\nStrategies in full:\n${strategyLines(res.report)}\n`);
   }
   ctx.stderr(`${searchEndLine(res)}\n`);
 }

@@ -11,7 +11,7 @@ const facts: RunFacts = {
 };
 const report: RunReport = {
   runDir: '/w/run', direction: 'maximize', target: 'esp32p4', numExperiments: 3, experiments: [],
-  candidates: [{ rank: 1, index: 2, folder: 'run/0002', score: 78, extras: { top5: 96 }, strategy: 'int8 · kl', modelBytes: 2048, files: ['model.espdl'], lowLatency: true }],
+  candidates: [{ rank: 1, index: 2, folder: 'run/0002', score: 78, extras: { top5: 96 }, strategy: 'int8 · kl', label: 'int8 · kl', modelBytes: 2048, files: ['model.espdl'], lowLatency: true }],
 };
 
 describe('action report text', () => {

@@ -1,6 +1,6 @@
 /** The one escaping rule for untrusted text in Markdown (src/report/escape.ts). */
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdownText as esc } from '../../../src/report/escape.js';
+import { escapeHtml, escapeMarkdownText as esc } from '../../../src/report/escape.js';
 
 const ZW = '\u200b';
 
@@ -53,5 +53,14 @@ describe('every untrusted field of a run report is escaped', () => {
     expect(md).not.toMatch(/<b>|@team/);
     expect(md).toContain(`Run folder: \`run &lt;b&gt;x&lt;/b&gt; @${ZW}team \\|\``);
     expect(md).toContain(`target esp32 &lt;b&gt;x&lt;/b&gt; @${ZW}team \\|`);
+  });
+});
+
+describe('escapeHtml', () => {
+  it('makes markup, attribute break-outs and entities inert text', () => {
+    expect(escapeHtml('<script>alert(1)</script>')).toBe('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(escapeHtml('" onmouseover="x\' y')).toBe('&quot; onmouseover=&quot;x&#39; y');
+    expect(escapeHtml('&amp; <!-- c -->')).toBe('&amp;amp; &lt;!-- c --&gt;');
+    expect(escapeHtml('/down/down.6/Conv · int8 · kl')).toBe('/down/down.6/Conv · int8 · kl');
   });
 });
