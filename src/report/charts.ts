@@ -108,9 +108,9 @@ export function scatterSvg(points: readonly ExperimentPoint[], o: ScatterOptions
       `base ${esc(o.base.branch)}: ${esc(fmtScore(o.base.bestScore))}</text><title>${esc(`best score of the base branch ${o.base.branch}`)}</title></g>`);
   }
   const front = pts.filter((p) => p.pareto).sort((a, b) => xOf(a, o.x)! - xOf(b, o.x)!);
-  if (o.x === 'latency' && front.length > 1) {
-    parts.push(`<polyline class="front" points="${front.map((p) => `${ax.px(xOf(p, o.x)!).toFixed(2)},${ay.px(p.score).toFixed(2)}`).join(' ')}"/>`);
-  }
+  // One vertex per point: experiments at the same point share it.
+  const vertices = [...new Set(front.map((p) => `${ax.px(xOf(p, o.x)!).toFixed(2)},${ay.px(p.score).toFixed(2)}`))];
+  if (o.x === 'latency' && vertices.length > 1) parts.push(`<polyline class="front" points="${vertices.join(' ')}"/>`);
   for (const group of groups.values()) {
     const p = group[0]!;
     const cls = ['pt', group.some((g) => g.inTopK) ? 'top' : 'rest', o.x === 'latency' && p.pareto ? 'pareto' : ''].filter(Boolean).join(' ');
