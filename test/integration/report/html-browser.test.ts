@@ -162,7 +162,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML report in headless Chromium${HAVE_CHROMIUM
     expect(text.startsWith('Pareto front:')).toBe(true);
     for (const i of expectedFront(EXPS)) expect(text).toContain(String(i).padStart(4, '0'));
     // The front's line runs through the ringed markers, left to right.
-    const line = await page.$eval('svg.chart polyline.front', (l) => (l as SVGPolylineElement).points.length);
+    const line = await page.$eval('svg.chart polyline.front', (l) => l.getAttribute('points')!.trim().split(/\s+/).length);
     expect(line).toBe(new Set(expectedFront(EXPS).map((i) => `${EXPS[i]!.ms}|${EXPS[i]!.score}`)).size);
   });
 
@@ -197,7 +197,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML report in headless Chromium${HAVE_CHROMIUM
   });
 
   it('is readable at 1200 px: no horizontal scrolling, no text clipped or outside the chart', async () => {
-    const page1200 = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth }));
+    const page1200 = await page.$eval('html', (h) => ({ scroll: h.scrollWidth, view: h.clientWidth }));
     expect(page1200.scroll).toBeLessThanOrEqual(page1200.view);
     const outside = await page.$$eval('svg.chart text', (ts) => {
       const svg = ts[0]!.ownerSVGElement!.getBoundingClientRect();
@@ -210,7 +210,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML report in headless Chromium${HAVE_CHROMIUM
     const clipped = await page.$$eval('td, th, h1, h2, p', (els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent));
     expect(clipped).toEqual([]);
     // No text smaller than 11 px (the chart's "n×" marks), chart labels included.
-    const smallest = await page.$$eval('td, th, p, svg.chart text', (els) => Math.min(...els.map((e) => parseFloat(getComputedStyle(e).fontSize))));
+    const smallest = await page.$$eval('td, th, p, svg.chart text', (els) => Math.min(...els.map((e) => parseFloat(e.ownerDocument.defaultView!.getComputedStyle(e).fontSize))));
     expect(smallest).toBeGreaterThanOrEqual(11);
   });
 });
