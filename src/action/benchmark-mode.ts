@@ -8,18 +8,19 @@
  * `allow-fork-prs: true` (trust.ts: it looks at the run the artifact came from, not at the event): a
  * self-hosted runner that flashes a fork's models or runs its workflow runs untrusted code next to the boards.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH_DEFAULTS, type BenchRequest, type BenchResult } from '../app/bench.js';
 import { num } from '../autoquant/py-value.js';
 import { folderName } from '../autoquant/run-folder.js';
 import { InputError } from '../errors.js';
 import { benchResultLines, renderBenchSection, type RankedCandidate } from '../report/bench.js';
+import { renderHtml } from '../report/html.js';
 import type { ActionDeps } from './deps.js';
 import { INPUTS, type ActionConfig } from './inputs.js';
 import { OUTPUTS } from './outputs.js';
 import { announceResults, type ActionOutcome } from './announce.js';
-import { loadArtifactRun } from './report-mode.js';
+import { loadArtifactRun, readArtifactRun } from './report-mode.js';
 import { HTML_REPORT_FILE } from '../app/report.js';
 import type { RunContext } from './run-context.js';
 import type { ArtifactSource } from './seams.js';
@@ -73,13 +74,16 @@ export async function benchmarkMode(cfg: ActionConfig, ctx: RunContext, deps: Ac
   const chip = cfg.chip ?? cfg.target;
   if (art.run.candidates.length === 0) throw new InputError(`mode benchmark: artifact '${ref.name}' of ${where} holds no Top-K candidate`);
   const { report: bench, outFile, gate: latency } = await runBench(cfg, deps, chip, art.dir);
+  // bench recorded its measurements in the artifact's records: the tables and report.html show them.
+  const { run, view } = await readArtifactRun(art.dir, art.facts);
+  writeFileSync(path.join(art.dir, HTML_REPORT_FILE), renderHtml(view));
   const name = benchArtifactName(cfg, chip, ctx.runAttempt);
   const uploaded = await deps.artifacts.upload(name, [outFile!], path.dirname(outFile!), cfg.retentionDays);
   deps.outputs.set(OUTPUTS.benchArtifactId, uploaded ? String(uploaded.id) : '');
   const ranked: RankedCandidate[] = art.run.candidates.map((c) => ({ name: folderName(num(c.index)), score: num(c.score) }));
   deps.outputs.set(OUTPUTS.latencyMs, latency.medianMs === undefined ? '' : String(latency.medianMs));
   return announceResults({
-    cfg, ctx, deps, run: art.run, view: art.view, facts: art.facts, origin,
+    cfg, ctx, deps, run, view, facts: art.facts, origin,
     artifact: ref, artifactRunId: from ? String(from.runId) : ctx.runId, reportPath: path.join(art.dir, HTML_REPORT_FILE), saveBaseline: false,
     bench: { markdown: renderBenchSection(bench, ranked, cfg.maxLatencyMs), latency },
   });

@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import { readRun } from '../autoquant/run-folder.js';
 import { fsRunStore } from '../node/run-folder.js';
 import { loadRunReport } from '../report/run-report.js';
+import { baseResultOf } from './baseline.js';
 import type { ActionDeps } from './deps.js';
 import type { ActionConfig } from './inputs.js';
 import { announceResults, type ActionOutcome } from './announce.js';
@@ -32,8 +33,15 @@ export async function loadArtifactRun(deps: ActionDeps, ref: ArtifactRef, from: 
   const dir = mkdtempSync(path.join(deps.tempDir, prefix));
   await deps.artifacts.download(ref, dir, from);
   const facts = parseRunFacts(readFileSync(path.join(dir, RUN_FACTS_FILE), 'utf8'), `${ref.name}/${RUN_FACTS_FILE}`);
+  return { dir, facts, ...(await readArtifactRun(dir, facts)) };
+}
+
+/** The run files and report view of an artifact folder (again after bench recorded its measurements there). */
+export async function readArtifactRun(dir: string, facts: RunFacts): Promise<Pick<ArtifactRun, 'run' | 'view'>> {
   const store = fsRunStore(dir);
-  return { dir, facts, run: await readRun(store), view: await loadRunReport(store) };
+  const view = await loadRunReport(store);
+  if (facts.baseline) view.base = baseResultOf(facts.baseline);
+  return { run: await readRun(store), view };
 }
 
 export async function reportMode(cfg: ActionConfig, ctx: RunContext, deps: ActionDeps): Promise<ActionOutcome> {

@@ -4,7 +4,8 @@
  * the Action's mode benchmark both call runBench; boards, flashing and serial come from src/node.
  */
 import path from 'node:path';
-import { CANDIDATES, folderName } from '../autoquant/run-folder.js';
+import { withMeasurements } from '../autoquant/deployment-cost.js';
+import { CANDIDATES, dumpIndented, folderName, readRun, SUMMARY } from '../autoquant/run-folder.js';
 import { parsePyJson } from '../autoquant/py-json.js';
 import { isPyDict, num } from '../autoquant/py-value.js';
 import { benchOnBoards, type BenchCandidate, type BoardFlasher } from '../board/bench.js';
@@ -12,6 +13,7 @@ import type { BenchReport } from '../board/bench-report.js';
 import { parseFlashSize } from '../board/flash-image.js';
 import { realClock } from '../board/link.js';
 import { qemuVariant } from '../board/firmware-variant.js';
+import { measurementsByIndex } from '../board/measured-cost.js';
 import { benchInEmulator } from '../board/qemu-bench.js';
 import type { ResetStrategy } from '../board/reset.js';
 import { InputError } from '../errors.js';
@@ -77,6 +79,8 @@ export interface BenchResult {
   outFile?: string;
   /** Name (in bench.json) of the candidate the latency gate is about. */
   top?: string;
+  /** Absolute run folder whose summary.json/candidates.json now carry the measurements (candidates = a run folder). */
+  recordedIn?: string;
   gate: LatencyGateResult;
 }
 
@@ -168,5 +172,22 @@ export async function runBench(req: BenchRequest): Promise<BenchResult> {
   if (outFile !== undefined) await writeFileAtomic(outFile, `${JSON.stringify(report, null, 2)}\n`);
   const top = await topCandidateName(req, candidates);
   const gate = evaluateLatencyGate(top ?? 'none', report.candidates.find((c) => c.name === top), req.maxLatencyMs);
-  return { report, ...(outFile !== undefined ? { outFile } : {}), ...(top !== undefined ? { top } : {}), gate };
+  const recordedIn = await recordMeasurements(req, report);
+  return { report, ...(outFile !== undefined ? { outFile } : {}), ...(top !== undefined ? { top } : {}), gate, ...(recordedIn ? { recordedIn } : {}) };
+}
+
+/**
+ * When the candidates are a run folder (or its Top-K artifact), its records get what was measured (extras key
+ * espdl_autoquant), so the reports show it beside the estimate. Returns the folder, or undefined when there is none.
+ */
+async function recordMeasurements(req: Pick<BenchRequest, 'candidates' | 'cwd'>, report: BenchReport): Promise<string | undefined> {
+  if (req.candidates.length !== 1 || req.candidates[0].endsWith('.espdl')) return undefined;
+  const store = fsRunStore(req.candidates[0], req.cwd);
+  if ((await store.readText(SUMMARY)) === undefined || (await store.readText(CANDIDATES)) === undefined) return undefined;
+  const measured = measurementsByIndex(report);
+  const { summary, candidates } = await readRun(store);
+  // Candidates first: the report's Top-K reads them; summary.json carries the same figures for the chart.
+  await store.writeTextAtomic(CANDIDATES, dumpIndented(withMeasurements(candidates, measured)));
+  await store.writeTextAtomic(SUMMARY, dumpIndented(withMeasurements(summary, measured)));
+  return store.resolve('');
 }

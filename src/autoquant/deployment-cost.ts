@@ -157,3 +157,16 @@ export function deploymentCostValue(c: DeploymentCost): PyDict {
 export function withDeploymentCost(record: PyDict, cost: DeploymentCost): PyDict {
   return { ...record, [DEPLOYMENT_COST_KEY]: deploymentCostValue(cost) };
 }
+
+/**
+ * `records` with what bench measured (by experiment index) attached to the ones it ran; each record's estimate is
+ * kept, and a record without figures (ESP-PPQ wrote it) is given the bench's chip as its target.
+ */
+export function withMeasurements(records: readonly PyDict[], measured: ReadonlyMap<number, MeasuredCost>): PyDict[] {
+  return records.map((r) => {
+    const m = isPyNumber(r.index) ? measured.get(num(r.index)) : undefined;
+    if (!m) return r;
+    const estimated = deploymentCostOf(r)?.estimated;
+    return withDeploymentCost(r, { target: deploymentCostOf(r)?.target ?? m.chip, ...(estimated ? { estimated } : {}), measured: m });
+  });
+}

@@ -20,7 +20,8 @@ Model::test() result, latency min/median/mean/p90 over the firmware's timed runs
 gets the firmware build it needs (ESP32-P4 silicon v1.x or v3.x, the PSRAM of an ESP32-S3 or ESP32 module),
 chosen from what the board reports, and is (re)flashed when it runs another build (ELF SHA-256). Several
 boards of one chip share the candidates; a silent board is retried, then dropped with the reason recorded;
-crashes are caught. See runner/README.md, "First board".
+crashes are caught. See runner/README.md, "First board". When --candidates is a search run folder, its
+summary.json and candidates.json also get each measurement beside the latency estimate (docs/reports.md).
 
 Options:
   --chip CHIP          esp32p4 | esp32s3 | esp32 | esp32c3 … (must match the firmware build) (required)
@@ -61,6 +62,7 @@ export const benchCommand: Command = defineCommand({
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const res = await runBench(benchRequest(parse(argv), ctx));
     for (const line of benchResultLines(res.report)) ctx.stderr(`${line}\n`);
+    if (res.recordedIn) ctx.stderr(`Measurements recorded in ${res.recordedIn}'s candidates.json and summary.json (espdl-autoquant report shows them).\n`);
     ctx.stdout(`${res.outFile}\n`);
     if (!res.gate.passed) throw new GateError(`latency gate: ${res.gate.failures.join('; ')}`);
     return 0;

@@ -94,6 +94,12 @@ describe('mode benchmark', () => {
     expect(body).toMatch(new RegExp(`\\| 2 \\| \`${name(topK[1]!)}\` \\| [^|]+ \\| ✅ pass \\| 2\\.50 \\| 2\\.00 \\| 2\\.90 \\| 200\\.0 KB \\| 1\\.00 MB \\| ok \\|`));
     expect(body).toContain(`- candidate ${name(topK[0]!)} median latency 2.5 ms is above max-latency-ms 2 ms`);
     expect(r.summary).toContain('### On-device benchmark');
+    // The Top-K table shows what the board measured beside the estimate; so does the report the output names.
+    const head = body.split('\n').find((l) => l.startsWith('| # | exp | score |'))!;
+    expect(head).toContain('| latency (est.) | RAM (est.) | on device | model size |');
+    const onDevice = '2.5 ms · 1.20 MB · test passed'; // median 2500 µs; 200 KB internal + 1 MB PSRAM
+    for (const i of topK) expect(body).toMatch(new RegExp(`^\\| \\d \\| ${name(i)} \\|.*\\| ${onDevice} \\|`, 'm'));
+    expect(readFileSync(r.outputs['report-path']!, 'utf8')).toContain(`<td>${onDevice}</td>`);
     // bench.json is uploaded as its own artifact of this run.
     const art = h.fake.artifacts.artifacts.find((a) => a.name === 'espdl-autoquant-bench-esp32p4' && String(a.id) === r.outputs['bench-artifact-id']);
     expect(art).toBeDefined();

@@ -97,6 +97,33 @@ describe('espdl-autoquant bench', () => {
     expect(report.test_advisory).toMatch(/^Model::test\(\) in QEMU is advisory/);
   });
 
+  it('records what it measured in a run folder\'s records beside the estimate; QEMU gives no latency', async () => {
+    const run = path.join(dir, 'run');
+    const rec = (index: number, extra: Record<string, unknown> = {}) => ({ index, folder: `run/000${index}`, files: ['model.espdl'], strategy: {}, params: {}, score: 0.5 + index, top1: 90, ...extra });
+    const estimate = { target: 'esp32s3', estimated: { latency_ms: 4.2, latency_band_ms: null, ram_bytes: 3, memory_bytes: { internal: 1, psram: 2, flash: 9 }, calibrated: true } };
+    for (const i of [1, 2]) {
+      await mkdir(path.join(run, `000${i}`), { recursive: true });
+      await writeFile(path.join(run, `000${i}`, 'model.espdl'), i === 1 ? 'FAKE-MODEL ok 4000,4000,4200' : 'FAKE-MODEL panic 1');
+    }
+    await writeFile(path.join(run, 'summary.json'), JSON.stringify([rec(1, { espdl_autoquant: estimate }), rec(2), rec(3)]));
+    await writeFile(path.join(run, 'candidates.json'), JSON.stringify([rec(1, { espdl_autoquant: estimate }), rec(2)]));
+    const c = ctx(dir);
+    expect(await benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'run', '--timeout', '60', '--out', 'run.json'], c)).toBe(0);
+    expect(c.err.join('')).toContain(`Measurements recorded in ${run}'s candidates.json and summary.json`);
+    const cands = JSON.parse(await readFile(path.join(run, 'candidates.json'), 'utf8')) as Record<string, unknown>[];
+    const mem = benchReport.parse(JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'))).candidates[0]!.memory_bytes!;
+    expect(cands[0]).toEqual({
+      ...rec(1), espdl_autoquant: {
+        ...estimate,
+        measured: { source: 'qemu', chip: 'esp32s3', status: 'ok', test: 'pass', instructions: 500_000, ram_bytes: mem.internal! + mem.psram!, memory_bytes: mem },
+      },
+    });
+    expect(cands[1]).toEqual({ ...rec(2), espdl_autoquant: { target: 'esp32s3', measured: { source: 'qemu', chip: 'esp32s3', status: 'crashed', test: null } } });
+    const summary = JSON.parse(await readFile(path.join(run, 'summary.json'), 'utf8')) as Record<string, unknown>[];
+    expect(summary.slice(0, 2)).toEqual(cands);
+    expect(summary[2]).toEqual(rec(3));
+  });
+
   it('refuses --qemu for the ESP32-P4 and a chip that differs from the build', async () => {
     await expect(benchCommand.run(['--qemu', '--chip', 'esp32p4', '--firmware', 'build', '--candidates', 'topk'], ctx(dir))).rejects.toThrow(/QEMU cannot emulate esp32p4/);
     await expect(benchCommand.run(['--qemu', '--chip', 'esp32', '--firmware', 'build', '--candidates', 'topk'], ctx(dir))).rejects.toThrow(/--chip esp32, but build was built for esp32s3/);
@@ -114,6 +141,23 @@ describe('espdl-autoquant bench', () => {
       expect(report.candidates[0]).toMatchObject({ name: 'model', status: 'ok', latency_us: { median: 2500, p90: 2900 } });
       await expect(benchCommand.run([...args, '--max-latency-ms', '2'], ctx(dir))).rejects.toThrow(GateError);
       expect(await benchCommand.run([...args, '--max-latency-ms', '2.5'], ctx(dir))).toBe(0);
+      // A run folder's record gets the board's median latency (ms) and memory.
+      const run = path.join(dir, 'boardrun');
+      await mkdir(path.join(run, '0001'), { recursive: true });
+      await writeFile(path.join(run, '0001', 'model.espdl'), 'FAKE-MODEL');
+      const rec = { index: 1, folder: 'run/0001', files: ['model.espdl'], strategy: {}, params: {}, score: 1.5 };
+      for (const f of ['summary.json', 'candidates.json']) await writeFile(path.join(run, f), JSON.stringify([rec]));
+      const runArgs = [...args.slice(0, args.indexOf('--candidates')), '--candidates', 'boardrun', ...args.slice(args.indexOf('--candidates') + 2, -2), '--out', 'b2.json'];
+      expect(await benchCommand.run(runArgs, ctx(dir))).toBe(0);
+      const measured = benchReport.parse(JSON.parse(await readFile(path.join(dir, 'b2.json'), 'utf8'))).candidates[0]!;
+      expect(measured.name).toBe('0001');
+      const [record] = JSON.parse(await readFile(path.join(run, 'candidates.json'), 'utf8')) as Record<string, unknown>[];
+      expect(record).toEqual({
+        ...rec, espdl_autoquant: {
+          target: 'esp32s3',
+          measured: { source: 'board', chip: 'esp32s3', status: 'ok', test: measured.test, latency_ms: 2.5, ram_bytes: 3, memory_bytes: measured.memory_bytes },
+        },
+      });
     } finally {
       await emu.close();
       await pair.stop();
