@@ -75,7 +75,10 @@ describe('search (fake runner)', () => {
       ['[1/25] 0000', '[2/25] 0001', '[3/25] 0002', '[4/25] 0003', '[5/25] 0004']);
     expect(lines[0]).toMatch(/^\[1\/25\] 0000 score=53 best=53 elapsed=\d+s$/);
     expect(lines[5]).toMatch(/^search stopped \(max-experiments\): 5 new, 0 skipped; .*continue with --resume$/);
-    expect(ctx.out.join('')).toMatch(/^\| # \| exp \| score \| top1 \| strategy \| model size \| files \|/);
+    // The fake engine's 53-byte "model" is no .espdl the latency model can read: its estimate cells are dashes.
+    expect(ctx.out.join('')).toMatch(/^\| # \| exp \| score \| top1 \| strategy \| latency \(est\.\) \| RAM \(est\.\) \| model size \|\n/);
+    expect(ctx.out.join('')).toContain('| 1 | 0000 | 53 | 1 | int8 · kl | – | – | 53 B |');
+    expect(ctx.out.join('')).toContain('Strategies in full:\n0000  int8 · kl\n');
     const again = capture(dir);
     await cmd.run([...REAL, '--run-dir', 'r', '--resume', '--json'], again);
     expect(again.err.filter((l) => l.includes('skipped (done)'))).toHaveLength(5);
