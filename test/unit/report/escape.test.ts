@@ -44,13 +44,16 @@ describe('every untrusted field of a run report is escaped', () => {
     const hostile = '<b>x</b> @team |';
     const report = {
       runDir: `run ${hostile}`, numExperiments: 1, direction: 'minimize' as const, target: `esp32 ${hostile}`,
-      candidates: [{ rank: 1, index: 0, folder: 'f', score: 0.5, extras: { [hostile]: hostile }, strategy: `kl ${hostile}`, lowLatency: true, modelBytes: 10, files: [hostile] }],
+      candidates: [{ rank: 1, index: 0, folder: 'f', score: 0.5, extras: { [hostile]: hostile }, strategy: `kl ${hostile}`, label: `kl ${hostile}`, lowLatency: true, modelBytes: 10, files: [hostile] }],
       experiments: [],
     };
     const table = topKTable(report as never);
-    expect(table.split('\n')[0]).toBe(`| # | exp | score | &lt;b&gt;x&lt;/b&gt; @${ZW}team \\| | strategy | model size | files |`);
+    expect(table.split('\n')[0]).toBe(`| # | exp | score | &lt;b&gt;x&lt;/b&gt; @${ZW}team \\| | strategy | latency (est.) | RAM (est.) | model size |`);
+    expect(table.split('\n')[2]).toBe(`| 1 | 0000 | 0.5 | &lt;b&gt;x&lt;/b&gt; @${ZW}team \\| | kl &lt;b&gt;x&lt;/b&gt; @${ZW}team \\| | – | – | 10 B |`);
     const md = renderMarkdown(report as never);
     expect(md).not.toMatch(/<b>|@team/);
+    // The full strategies and files, in the collapsed block.
+    expect(md).toContain(`| 0000 | kl &lt;b&gt;x&lt;/b&gt; @${ZW}team \\| | &lt;b&gt;x&lt;/b&gt; @${ZW}team \\| |`);
     expect(md).toContain(`Run folder: \`run &lt;b&gt;x&lt;/b&gt; @${ZW}team \\|\``);
     expect(md).toContain(`target esp32 &lt;b&gt;x&lt;/b&gt; @${ZW}team \\|`);
   });
