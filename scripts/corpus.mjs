@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { encodeNpy } from './npy.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(ROOT, '.cache', 'corpus');
@@ -40,21 +41,6 @@ const { parseNpy } = await import(path.join(ROOT, 'lib/data/npy.js'));
 const { parseNpz } = await import(path.join(ROOT, 'lib/data/npz.js'));
 const { zipSync } = await import('fflate');
 const ort = (await import('onnxruntime-node')).default;
-
-/** A version-1.0 .npy of a float32 or int64 tensor (what the CLI's data reader takes). */
-function encodeNpy(t) {
-  const descr = t.dtype === 'int64' ? '<i8' : '<f4';
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${t.dims.join(', ')}${t.dims.length === 1 ? ',' : ''}), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const head = new Uint8Array(10 + header.length);
-  head.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  head.set(new TextEncoder().encode(header), 10);
-  const body = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
-}
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const log = (m) => process.stdout.write(`${m}\n`);

@@ -8,7 +8,8 @@
  * - `sparseSumF32`: sumF32 of a mostly-zero tensor given by its non-zero positions, same bits.
  * - `rowSumF32`: the scalar row_sum used for strided reductions (e.g. mean over the batch dimension).
  * - `histcInto`: torch.histc (aten/src/ATen/native/Histogram.cpp, histc → histogramdd with LINEAR_INTERPOLATION,
- *   no local search): bin = trunc(fl32(fl32(x − lo)·bins) / fl32(hi − lo)), right edge inclusive.
+ *   no local search): bin = trunc(fl32(fl32(x − lo)·bins) / fl32(hi − lo)), right edge inclusive (found through a
+ *   table of bin edges, without a division per value).
  * - `kthSmallestPair`: torch.kthvalue for two ranks at once (exact; heaps instead of a full sort).
  */
 import { InternalError } from '../../errors.js';
@@ -165,7 +166,6 @@ export function sparseSumF32(
 export function histcInto(
   hist: Int32Array, values: Float32Array, min: number, max: number, transform: 'abs' | 'none',
 ): void {
-  const bins = hist.length;
   const abs = transform === 'abs';
   let lo = min;
   let hi = max;
@@ -183,54 +183,79 @@ export function histcInto(
   }
   const left = Math.fround(lo);
   const right = Math.fround(hi);
+  const edges = binEdges(hist, left, right);
+  if (abs) countAbs(hist, values, left, right, edges);
+  else count(hist, values, left, right, edges);
+}
+
+/** The float32 just above / below a non-negative float32 (through its bits, which are ordered like the values). */
+const f32Bits = new Float32Array(1);
+const u32Bits = new Uint32Array(f32Bits.buffer);
+const nextUp = (x: number): number => { f32Bits[0] = x; u32Bits[0]!++; return f32Bits[0]!; };
+const nextDown = (x: number): number => { f32Bits[0] = x; u32Bits[0]!--; return f32Bits[0]!; };
+
+interface BinEdges { left: number; width: number; inv: number; fbins: number; edges: Float32Array }
+const edgesByHist = new WeakMap<Int32Array, BinEdges>();
+
+/**
+ * torch's bin of a value v is trunc(fl32(m / width)) with m = fl32(fl32(v − left)·bins), capped at bins − 1. The
+ * float32 division is monotonic in m, so bin k starts at edges[k] = the smallest float32 m with fl32(m / width) ≥ k,
+ * found once per histogram and range (a few divisions per bin). A value's bin is then the estimate trunc(m · 1/width)
+ * (within one of torch's bin: the double product is within 2^-51 of m / width, and fl32 moves a quotient by at most
+ * 2^-24 of it) corrected by comparing m with the two edges around it: torch's bins, without a division per value.
+ */
+function binEdges(hist: Int32Array, left: number, right: number): BinEdges {
   const width = Math.fround(right - left);
-  const fbins = Math.fround(bins);
+  const known = edgesByHist.get(hist);
+  if (known && known.left === left && known.width === width) return known;
+  const bins = hist.length;
+  // edges[bins + 1] = Infinity ends the table (an m past every edge stays in the last bin).
+  const edges = new Float32Array(bins + 2);
+  for (let k = 1; k <= bins; k++) {
+    let m = Math.fround(k * width);
+    while (Math.fround(m / width) < k) m = nextUp(m);
+    while (m > 0 && Math.fround(nextDown(m) / width) >= k) m = nextDown(m);
+    edges[k] = m;
+  }
+  edges[bins + 1] = Infinity;
+  const e = { left, width, inv: 1 / width, fbins: Math.fround(bins), edges };
+  edgesByHist.set(hist, e);
+  return e;
+}
+
+// The two loops below are the same but for Math.abs: one function per transform keeps each loop monomorphic.
+// Values outside [left, right] and NaN are not counted.
+
+function count(hist: Int32Array, values: Float32Array, left: number, right: number, e: BinEdges): void {
+  const { inv, fbins, edges } = e;
+  const bins = hist.length;
   const last = bins - 1;
-  // torch's bin is trunc(fl32(m / width)) with m = fl32(fl32(v − left)·bins). A double multiply by 1/width is
-  // within 2^-51 (relative) of m / width, and fl32 moves a quotient by at most 2^-24 of it, so the truncated
-  // product is torch's bin except when it lies within a hair of an integer: those few values take the exact
-  // float32 division. The four interleaved sub-histograms break the dependency between consecutive increments
-  // of the same bin (ReLU outputs put most values in bin 0).
-  const inv = 1 / width;
-  const exactBin = (v: number): number => Math.min(last, Math.trunc(Math.fround(Math.fround(Math.fround(v - left) * fbins) / width)));
-  const binOf = (v: number): number => {
-    const q = Math.fround(Math.fround(v - left) * fbins) * inv;
-    const k = Math.trunc(q);
-    const margin = q * 2 ** -20 + 1e-300;
-    if (q - k > margin && k + 1 - q > margin) return k < last ? k : last;
-    return exactBin(v);
-  };
-  const n = values.length;
-  // Three extra histograms cost an allocation and a merge per call: worth it only for short histograms (the
-  // 2^20 bins of int16 KL would cost more than the counting).
-  const split = bins <= 1 << 16 && n >= 4 * bins;
-  const h1 = split ? new Int32Array(bins) : hist;
-  const h2 = split ? new Int32Array(bins) : hist;
-  const h3 = split ? new Int32Array(bins) : hist;
-  let i = 0;
-  if (abs) {
-    for (; i + 4 <= n; i += 4) {
-      const a = Math.abs(values[i]!), b = Math.abs(values[i + 1]!), c = Math.abs(values[i + 2]!), d = Math.abs(values[i + 3]!);
-      // Outside the range or NaN: not counted.
-      if (a >= left && a <= right) hist[binOf(a)]!++;
-      if (b >= left && b <= right) h1[binOf(b)]!++;
-      if (c >= left && c <= right) h2[binOf(c)]!++;
-      if (d >= left && d <= right) h3[binOf(d)]!++;
-    }
-  } else {
-    for (; i + 4 <= n; i += 4) {
-      const a = values[i]!, b = values[i + 1]!, c = values[i + 2]!, d = values[i + 3]!;
-      if (a >= left && a <= right) hist[binOf(a)]!++;
-      if (b >= left && b <= right) h1[binOf(b)]!++;
-      if (c >= left && c <= right) h2[binOf(c)]!++;
-      if (d >= left && d <= right) h3[binOf(d)]!++;
-    }
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v >= left && v <= right)) continue;
+    const m = Math.fround(Math.fround(v - left) * fbins);
+    const q = m * inv;
+    let k = q < bins ? q | 0 : bins;
+    if (m < edges[k]!) k--;
+    else if (m >= edges[k + 1]!) k++;
+    hist[k < last ? k : last]!++;
   }
-  for (; i < n; i++) {
-    const v = abs ? Math.abs(values[i]!) : values[i]!;
-    if (v >= left && v <= right) hist[binOf(v)]!++;
+}
+
+function countAbs(hist: Int32Array, values: Float32Array, left: number, right: number, e: BinEdges): void {
+  const { inv, fbins, edges } = e;
+  const bins = hist.length;
+  const last = bins - 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.abs(values[i]!);
+    if (!(v >= left && v <= right)) continue;
+    const m = Math.fround(Math.fround(v - left) * fbins);
+    const q = m * inv;
+    let k = q < bins ? q | 0 : bins;
+    if (m < edges[k]!) k--;
+    else if (m >= edges[k + 1]!) k++;
+    hist[k < last ? k : last]!++;
   }
-  if (split) for (let k = 0; k < bins; k++) hist[k]! += h1[k]! + h2[k]! + h3[k]!;
 }
 
 /**

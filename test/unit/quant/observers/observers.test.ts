@@ -58,11 +58,11 @@ function runTwoPass(kind: 'kl' | 'mse', c: Json, seedBase: number): number | num
 }
 
 /** torch.histc's bin by its definition: one float32 division per value. */
-function histcByDivision(bins: number, values: Float32Array, lo: number, hi: number): Int32Array {
+function histcByDivision(bins: number, values: Float32Array, lo: number, hi: number, transform: 'abs' | 'none' = 'abs'): Int32Array {
   const out = new Int32Array(bins);
   const left = Math.fround(lo), right = Math.fround(hi), width = Math.fround(right - left), fbins = Math.fround(bins);
   for (const x of values) {
-    const v = Math.abs(x);
+    const v = transform === 'abs' ? Math.abs(x) : x;
     if (v >= left && v <= right) out[Math.min(bins - 1, Math.trunc(Math.fround(Math.fround(Math.fround(v - left) * fbins) / width)))]!++;
   }
   return out;
@@ -77,7 +77,7 @@ function around(x: number): number[] {
   return [below, f[0]!, above];
 }
 
-describe('histcInto (reciprocal multiply with an exact check near bin edges)', () => {
+describe('histcInto (bins found through a table of bin edges)', () => {
   it.each([[4096, 6], [4096, 0.1234567], [2048, 3.3e-3], [1 << 20, 17.25], [4096, 1e30]])('bins %i, range [0, %f]: the counts of the float32 division', (bins, hi) => {
     const r = Math.fround(hi);
     const values: number[] = [];
@@ -91,6 +91,23 @@ describe('histcInto (reciprocal multiply with an exact check near bin edges)', (
     const hist = new Int32Array(bins);
     histcInto(hist, data, 0, hi, 'abs');
     expect(Array.from(hist)).toEqual(Array.from(histcByDivision(bins, data, 0, hi)));
+  });
+
+  it('signed values over a range that is not [0, hi], and one histogram given another range later', () => {
+    const bins = 2048;
+    const ranges: [number, number][] = [[-3.7, 5.25], [-0.01, 0.02]];
+    const hist = new Int32Array(bins);
+    const expected = new Int32Array(bins);
+    for (const [lo, hi] of ranges) {
+      const values: number[] = [];
+      const width = Math.fround(Math.fround(hi) - Math.fround(lo));
+      for (let k = 0; k <= bins; k++) values.push(...around(Math.fround(lo) + (k * width) / bins));
+      for (let i = 0; i < 5000; i++) values.push(Math.sin(i * 78.233) * Math.max(-lo, hi) * 1.1);
+      const data = Float32Array.from(values);
+      histcInto(hist, data, lo, hi, 'none');
+      histcByDivision(bins, data, lo, hi, 'none').forEach((c, i) => { expected[i]! += c; });
+      expect(Array.from(hist)).toEqual(Array.from(expected));
+    }
   });
 });
 
