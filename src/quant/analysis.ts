@@ -8,7 +8,7 @@
  */
 import type { DataSource } from '../data/source.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
-import { buildSimModel, probeName } from './simulate/sim-model.js';
+import { buildSimModel, probeName, quantizesAny } from './simulate/sim-model.js';
 import { modelDigest } from '../ir/fingerprint.js';
 import { InternalError } from '../errors.js';
 import type { QuantMemo, ReferenceBatch } from './memo.js';
@@ -17,7 +17,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { opInfo } from '../ops/registry.js';
 import { lcgIndices, snrMean, WeightedMean } from './measure.js';
 import type { QuantizedGraph } from './types.js';
-import { batchLength, type BatchSession } from '../exec/batches.js';
+import { batchLength, type BatchValue } from '../exec/batches.js';
 
 export interface AnalysisInput {
   runtime: InferenceRuntime;
@@ -108,30 +108,42 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
   return new Map(result);
 }
 
-async function gatedRun(session: BatchSession, batch: Record<string, Tensor>, gates: Map<string, string>, on: string | undefined, fetch: readonly string[]) {
-  const flags: Record<string, Tensor> = {};
-  for (const [opName, gate] of gates) flags[gate] = { dtype: 'bool', dims: [], data: new Uint8Array([opName === on ? 1 : 0]) };
-  return session.run(batch, fetch, flags);
-}
-
+/**
+ * Layer-wise error: for each quantizing op, the graph outputs of a model in which only that op is quantized, against
+ * the float model's. One model (and runtime session) per op, so each run costs about one float forward pass; the
+ * float outputs of every batch are kept from one float run (graph outputs only: steps + 1 batches at most).
+ */
 export async function layerwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
   const ops = measuredOps(qg);
-  const { session, sim } = await loadSimSession(input.runtime, qg, { gated: true });
   const outputs = qg.model.graph.outputs.map((o) => o.name);
-  const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
+  const steps = input.steps ?? 8;
+  const reals: { samples: number; values: Map<string, BatchValue> }[] = [];
+  const { session: floatSession } = await loadSimSession(input.runtime, qg, { float: true });
   try {
-    for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {
-      const n = batchLength(batch);
-      const real = await gatedRun(session, batch, sim.gates, undefined, outputs);
-      for (const op of ops) {
-        input.signal?.throwIfAborted();
-        if (!sim.gates.has(op.name)) continue;
-        const pred = await gatedRun(session, batch, sim.gates, op.name, outputs);
-        for (const name of outputs) recorders.get(op.name)!.update(batchRatio(pred.get(name)!.data, real.get(name)!.data, n), n);
-      }
+    for await (const batch of analysisBatches(input.data, input.batchSize, steps)) {
+      input.signal?.throwIfAborted();
+      reals.push({ samples: batchLength(batch), values: await floatSession.run(batch, outputs) });
     }
   } finally {
-    await session.release();
+    await floatSession.release();
+  }
+  const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
+  for (const op of ops) {
+    const opQuant = qg.ops.get(op.name);
+    if (!opQuant || !quantizesAny(opQuant)) continue;
+    input.signal?.throwIfAborted();
+    const { session } = await loadSimSession(input.runtime, qg, { only: op.name });
+    try {
+      let index = 0;
+      for await (const batch of analysisBatches(input.data, input.batchSize, steps)) {
+        const real = reals[index++];
+        if (!real || real.samples !== batchLength(batch)) throw new InternalError('layer-wise analysis: the data gave other batches than in the float run');
+        const pred = await session.run(batch, outputs);
+        for (const name of outputs) recorders.get(op.name)!.update(batchRatio(pred.get(name)!.data, real.values.get(name)!.data, real.samples), real.samples);
+      }
+    } finally {
+      await session.release();
+    }
   }
   return new Map([...recorders].map(([k, v]) => [k, v.value]));
 }

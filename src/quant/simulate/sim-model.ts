@@ -8,22 +8,28 @@
  * half to even (S3/C targets round half up) and ORT fuses DQ→Conv→Q into integer kernels with their own
  * rounding; Mul/Round/Clip are exact for power-of-two scales and are never fused into integer kernels.
  *
- * The same builder gives the calibration model (at that point only parameters quantize) and, with `gated`, the
- * layer-wise analysis model in which each op's quantization is switched on by a boolean graph input.
+ * The same builder gives the calibration model (at that point only parameters quantize) and, with `only`, the
+ * layer-wise analysis model of one op (its configs quantize, everything else is float).
  */
 import { onnxOpset, type Attribute, type Graph, type Model, type Node, type ValueInfo } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { topologicalSort } from '../../ir/topo.js';
 import { fakeQuantize } from '../fake-quant.js';
-import { isQuantizing, resolve, type QuantizedGraph, type TensorQuantConfig } from '../types.js';
+import { isQuantizing, resolve, type QuantizedGraph, type OpQuant, type TensorQuantConfig } from '../types.js';
 import { inferValueTypes } from '../../exec/value-types.js';
 import { forOnnxRuntime } from '../../exec/for-onnxruntime.js';
 import { knownShape } from '../../ir/edit.js';
 import { emitQuantRnn, type RnnSpec } from './sim-rnn.js';
 
 export interface SimOptions {
-  /** Add a bool input per quantized op that switches its quantization on (layer-wise analysis). */
+  /**
+   * Add a bool input per quantized op that switches its quantization on. One model for every op, but each run
+   * computes every op's fake quantization: layer-wise analysis builds one model per op with `only` instead; the
+   * gates remain to check the unrolled recurrences (sim-rnn.ts) against onnxruntime's own kernels.
+   */
   gated?: boolean;
+  /** Quantize only this op's configs (inputs, parameters, outputs); float elsewhere (layer-wise analysis). */
+  only?: string;
   /** Values to expose as extra graph outputs (by their original names). */
   extraOutputs?: readonly string[];
   /** Do not quantize anything (the float reference with the same value names). */
@@ -211,18 +217,23 @@ function gridKey(cfg: TensorQuantConfig): string {
   return `${String(resolve(cfg).exponent)}|${cfg.qmin}|${cfg.qmax}|${cfg.rounding}`;
 }
 
+/** Whether an op has a config that quantizes (its layer-wise error is measured). */
+export function quantizesAny(op: OpQuant, quantize: (cfg: TensorQuantConfig | undefined) => boolean = isQuantizing): boolean {
+  return op.inputs.some(quantize) || op.outputs.some(quantize);
+}
+
 export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimModel {
   const src = qg.model.graph;
-  // Float references (float mode, and the float side of layer-wise gates) use the parameters as stored before any
+  // Float references (float mode, and the float parts of layer-wise models) use the parameters as stored before any
   // training pass, as ESP-PPQ's dequantize() does; the quantized paths use the trained ones.
-  const floatParams = (opts.float || opts.gated) && qg.storedParams ? qg.storedParams : src.initializers;
+  const floatParams = (opts.float || opts.gated || opts.only !== undefined) && qg.storedParams ? qg.storedParams : src.initializers;
   const b = new SimBuilder(src, opts.gated === true, floatParams);
   const quantize = (cfg: TensorQuantConfig | undefined): cfg is TensorQuantConfig => !opts.float && isQuantizing(cfg);
   // value name → grid it is currently on (non-gated dedupe) and the name carrying the quantized value.
   const onGrid = new Map<string, string>();
   for (const node of topologicalSort(src)) {
-    const op = qg.ops.get(node.name);
-    const quantizes = op !== undefined && (op.inputs.some(quantize) || op.outputs.some(quantize));
+    const op = opts.only !== undefined && node.name !== opts.only ? undefined : qg.ops.get(node.name);
+    const quantizes = op !== undefined && quantizesAny(op, quantize);
     const gate = quantizes ? b.gateFor(node.name) : undefined;
     const inputs = node.inputs.map((value, slot) => {
       const cfg = op?.inputs[slot];
