@@ -75,6 +75,7 @@ const names = listArg >= 0 ? args[listArg + 1].split(',') : Object.keys(CASES);
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const x = (a, b) => `${(a / b).toFixed(1)}×`;
+const median = (v) => { const a = [...v].sort((p, q) => p - q); return a.length ? a[Math.floor((a.length - 1) / 2)] : NaN; };
 const results = [];
 /** One line per goal for the closing summary. */
 const goals = [];
@@ -144,7 +145,6 @@ function printLayerwise(r, c) {
   goal('layer-wise baseline, MobileNetV2', r.totalMs / 1000, c.goal, ` — ESP-PPQ ${c.ppq.range}`);
 }
 
-const median = (v) => { const a = [...v].sort((p, q) => p - q); return a.length ? a[Math.floor((a.length - 1) / 2)] : NaN; };
 
 function printSearch(r, c) {
   console.log('\n== ESP-PPQ\'s fast search of test/fixtures/digits/autoquant_default (esp32p4, default evaluator, same space and data)');

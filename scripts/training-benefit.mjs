@@ -45,7 +45,7 @@ const CASES = {
   example: { ...ex(path.join(root, 'examples/digits')), samples: 128 },
   // ESP-PPQ's fixture runs: 64 calibration images in batches of 8 (fixtures/digits/meta.json).
   'digits-fixture': { ...ex(path.join(root, 'test/fixtures/digits')), samples: 64 },
-  mobilenet_v2: { model: mobileNetV2File, samples: 32 },
+  mobilenet_v2: { model: mobileNetV2File, calibName: 'mobilenet_v2', samples: 32 },
 };
 const c = CASES[caseName];
 if (!c) { console.error(`unknown case ${caseName}: ${Object.keys(CASES).join(', ')}`); process.exit(2); }
