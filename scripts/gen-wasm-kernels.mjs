@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Compiles the training engine's WebAssembly SIMD128 kernels from their text form with wabt and writes each
+ * Compiles the WebAssembly SIMD128 kernels (training engine, histogram observers) from their text form with wabt and writes each
  * module, as a hex string, between the `@generated` markers of its TypeScript file:
  *   src/quant/training/ops/wasm-kernels.wat     → wasm-kernels.ts (GEMM, depthwise, row copies; also the tile sizes)
  *   src/quant/training/ops/wasm-elementwise.wat → wasm-elementwise.ts (fake quantization, clamp, gradient masks)
+ *   src/quant/observers/wasm-histc.wat          → wasm-histc.ts (torch.histc's counting loop)
  * Run `npm run gen` after editing a .wat file and commit the result; `--check` exits 1 when an embedded module is
  * stale (a test runs it). The .wat files document each function; the bytes never depend on anything but them.
  */
@@ -59,6 +60,7 @@ function renderElementwise({ bytes }) {
 const targets = [
   { file: 'src/quant/training/ops/wasm-kernels.ts', wat: 'src/quant/training/ops/wasm-kernels.wat', render: renderKernels },
   { file: 'src/quant/training/ops/wasm-elementwise.ts', wat: 'src/quant/training/ops/wasm-elementwise.wat', render: renderElementwise },
+  { file: 'src/quant/observers/wasm-histc.ts', wat: 'src/quant/observers/wasm-histc.wat', render: renderElementwise },
 ];
 let stale = false;
 for (const { file, wat, render } of targets) {

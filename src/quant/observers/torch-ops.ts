@@ -8,11 +8,12 @@
  * - `sparseSumF32`: sumF32 of a mostly-zero tensor given by its non-zero positions, same bits.
  * - `rowSumF32`: the scalar row_sum used for strided reductions (e.g. mean over the batch dimension).
  * - `histcInto`: torch.histc (aten/src/ATen/native/Histogram.cpp, histc → histogramdd with LINEAR_INTERPOLATION,
- *   no local search): bin = trunc(fl32(fl32(x − lo)·bins) / fl32(hi − lo)), right edge inclusive (found through a
- *   table of bin edges, without a division per value).
+ *   no local search): bin = trunc(fl32(fl32(x − lo)·bins) / fl32(hi − lo)), right edge inclusive. Counted in
+ *   WebAssembly SIMD (wasm-histc.ts) where it can, else through a table of bin edges without a division per value.
  * - `kthSmallestPair`: torch.kthvalue for two ranks at once (exact; heaps instead of a full sort).
  */
 import { InternalError } from '../../errors.js';
+import { sharedWasmHistc, WASM_MAX_BINS } from './wasm-histc.js';
 
 const LEVELS = 4;
 
@@ -183,6 +184,8 @@ export function histcInto(
   }
   const left = Math.fround(lo);
   const right = Math.fround(hi);
+  const wasm = hist.length <= WASM_MAX_BINS ? sharedWasmHistc() : undefined;
+  if (wasm?.(hist, values, left, right, abs)) return;
   const edges = binEdges(hist, left, right);
   if (abs) countAbs(hist, values, left, right, edges);
   else count(hist, values, left, right, edges);
