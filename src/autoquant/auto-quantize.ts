@@ -219,7 +219,11 @@ async function evalOne(x: EvalContext, strategy: Strategy, params: SampledParams
 async function runOne(x: EvalContext, index: number, hash: string, strategy: Strategy, params: SampledParams): Promise<number> {
   const { inp, state } = x;
   const name = folderName(index);
-  const quant = buildQuantOptions({ strategy, params, target: inp.target, layerwise: x.layerwise, successorsOf: (n) => inp.runner.successorsOf(n) });
+  // Every candidate calibrates over the search's calib_steps, as espdl_auto_quantize_onnx passes them on.
+  const quant = {
+    ...buildQuantOptions({ strategy, params, target: inp.target, layerwise: x.layerwise, successorsOf: (n) => inp.runner.successorsOf(n) }),
+    calibSteps: inp.runner.calibSteps,
+  };
   await inp.store.resetDir(name);
   const req: ExperimentRequest = { index, hash, strategy, params, quant, candidateDir: inp.store.resolve(name) };
   let art;
