@@ -21,10 +21,12 @@ function comparisonTable(r: RunReport, facts: RunFacts): string {
   const base = facts.baseline;
   const better = facts.direction === 'minimize' ? 'lower is better' : 'higher is better';
   const rows = [`| | ${base ? `base \`${mdText(base.branch)}\`` : 'base'} | this run | delta |`, '|---|---|---|---|'];
-  const delta = (a: number | undefined, b: number | undefined): string => {
+  // `unit` shows the difference in the row's unit (ms, KB); without it, as a plain number.
+  const delta = (a: number | undefined, b: number | undefined, unit?: (x: number) => string): string => {
     if (a === undefined || b === undefined) return '–';
     const pct = b !== 0 ? ` (${signed(((a - b) / Math.abs(b)) * 100)}%)` : '';
-    return `${signed(a - b)}${pct}`;
+    const d = a - b;
+    return `${unit ? `${d > 0 ? '+' : d < 0 ? '−' : '±'}${unit(Math.abs(d))}` : signed(d)}${pct}`;
   };
   const cur = best?.score;
   rows.push(`| best score (${better}) | ${base ? fmtScore(base.bestScore) : '–'} | ${cur === undefined ? '–' : fmtScore(cur)} | ${delta(cur, base?.bestScore)} |`);
@@ -35,8 +37,8 @@ function comparisonTable(r: RunReport, facts: RunFacts): string {
   }
   const est = best?.cost?.estimated;
   if (est) {
-    rows.push(`| latency (est., ${mdText(best!.cost!.target)}) | ${fmtMs(base?.estLatencyMs)} | ${fmtMs(est.latency_ms)} | ${delta(est.latency_ms, base?.estLatencyMs)} |`);
-    rows.push(`| RAM (est.) | ${fmtBytes(base?.estRamBytes)} | ${fmtBytes(est.ram_bytes)} | ${delta(est.ram_bytes, base?.estRamBytes)} |`);
+    rows.push(`| latency (est., ${mdText(best!.cost!.target)}) | ${fmtMs(base?.estLatencyMs)} | ${fmtMs(est.latency_ms)} | ${delta(est.latency_ms, base?.estLatencyMs, fmtMs)} |`);
+    rows.push(`| RAM (est.) | ${fmtBytes(base?.estRamBytes)} | ${fmtBytes(est.ram_bytes)} | ${delta(est.ram_bytes, base?.estRamBytes, fmtBytes)} |`);
   }
   return rows.join('\n');
 }
