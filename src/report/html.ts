@@ -86,8 +86,10 @@ function chartSection(r: RunReport): string {
   const frontText = latency && front.length > 0
     ? `<p>Pareto front: ${front.map((p) => `<b>${exp(p.index)}</b> (${esc(p.label)}: ${esc(fmtScore(p.score))} at ${esc(fmtMs(p.estLatencyMs))})`).join(' · ')}.</p>`
     : '';
+  const unplotted = latency ? r.experiments.filter((p) => p.estLatencyMs === undefined).length : 0;
   const note = latency
-    ? '<p class="note">Latency is the latency model\'s estimate for the chip (single core, model only), not a measurement; hover a point for its figures.</p>'
+    ? '<p class="note">Latency is the latency model\'s estimate for the chip (single core, model only), not a measurement; hover a point for its figures.' +
+      `${unplotted ? ` ${unplotted} experiment(s) without an estimate (recorded by ESP-PPQ or an earlier version) are not plotted.` : ''}</p>`
     : '<p class="note">This run folder has no latency estimates (made by ESP-PPQ or an earlier version): the model file size stands in for cost.</p>';
   return `<h2>Score vs ${latency ? 'estimated latency' : 'model size'}</h2>${svg}${legend}${frontText}${note}`;
 }

@@ -78,4 +78,10 @@ describe('run report (ESP-PPQ top1 run folder)', () => {
     await expect(reportCommand.run(['--run-dir', RUN, '--format', 'pdf'], capture())).rejects.toThrow(/--format must be md, html or json/);
     await expect(reportCommand.run(['--run-dir', '/nonexistent'], capture())).rejects.toThrow(/is not a run folder/);
   });
+  it('HTML chart: experiments without an estimate are counted, not plotted', () => {
+    const point = (index: number, est?: number) => ({ index, score: 90 + index, lowLatency: true, inTopK: false, label: 'int8 · kl', pareto: false, ...(est ? { estLatencyMs: est } : {}) });
+    const html = renderHtml({ runDir: '/r', direction: 'maximize', numExperiments: 3, candidates: [], experiments: [point(0, 1.5), point(1, 2.5), point(2)] });
+    expect(html.match(/<circle class="pt/g)).toHaveLength(2);
+    expect(html).toContain('1 experiment(s) without an estimate (recorded by ESP-PPQ or an earlier version) are not plotted.');
+  });
 });
