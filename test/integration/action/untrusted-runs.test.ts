@@ -53,7 +53,8 @@ beforeAll(async () => {
   cpSync(dl, forged, { recursive: true });
   const factsFile = path.join(forged, 'espdl-autoquant.json');
   const facts = JSON.parse(readFileSync(factsFile, 'utf8')) as Record<string, unknown>;
-  writeFileSync(factsFile, JSON.stringify({ ...facts, prNumber: VICTIM, workflow: 'CI', model: 'model.onnx', target: 'esp32p4', stopped: HOSTILE }));
+  // The marker fields name another model and target: the marker must come from this job's inputs instead.
+  writeFileSync(factsFile, JSON.stringify({ ...facts, prNumber: VICTIM, workflow: 'CI', model: 'hijack.onnx', target: 'esp32s3', stopped: HOSTILE }));
   for (const f of ['summary.json', 'candidates.json']) {
     const recs = JSON.parse(readFileSync(path.join(forged, f), 'utf8')) as Record<string, unknown>[];
     writeFileSync(path.join(forged, f), JSON.stringify(recs.map((r) => ({ ...r, [`${HOSTILE} key`]: HOSTILE, files: ['../../../../etc/hostname.espdl'] }))));
