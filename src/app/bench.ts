@@ -18,7 +18,7 @@ import { benchInEmulator } from '../board/qemu-bench.js';
 import type { ResetStrategy } from '../board/reset.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { writeFileAtomic } from '../node/atomic-write.js';
+import { checkOutputs, resolveOutput, runFolderFiles, writeFileAtomic } from '../node/safe-paths.js';
 import { lockBoard, DEFAULT_LOCK_DIR, type BoardLock } from '../node/board-lock.js';
 import { loadBenchCandidates } from '../node/candidate-files.js';
 import { buildNamed, detectEsptool, esptoolFlasher, firmwareParts, loadFirmwareSet, type FirmwareBuild } from '../node/esptool.js';
@@ -167,8 +167,15 @@ export async function runBench(req: BenchRequest): Promise<BenchResult> {
   const builds = all.filter((b) => b.args.chip === req.chip);
   if (builds.length === 0) throw new InputError(`--chip ${req.chip}, but ${req.firmware} was built for ${[...new Set(all.map((b) => b.args.chip))].join(', ')}`);
   const candidates = await loadBenchCandidates(req.candidates, req.cwd, req.candidates.join(','));
+  const outFile = req.out === undefined ? undefined : resolveOutput(req.cwd, req.out, '--out');
+  // Before the (long) benchmark: bench.json may not replace a candidate or land on a folder after the work.
+  if (outFile !== undefined) {
+    const inputs = candidates.flatMap((c) => (c.file === null ? [] : [{ file: c.file, what: `candidate ${c.name}` }]));
+    // A run folder given as the candidates gets the measurements recorded in its run files: those are inputs too.
+    if (req.candidates.length === 1) inputs.push(...(await runFolderFiles(path.resolve(req.cwd, req.candidates[0]!))));
+    await checkOutputs([{ file: outFile, what: '--out' }], inputs);
+  }
   const report = req.qemu ? await inEmulator(req, req.qemu.icountShift, builds, candidates) : await onBoards(req, builds, candidates);
-  const outFile = req.out === undefined ? undefined : path.resolve(req.cwd, req.out);
   if (outFile !== undefined) await writeFileAtomic(outFile, `${JSON.stringify(report, null, 2)}\n`);
   const top = await topCandidateName(req, candidates);
   const gate = evaluateLatencyGate(top ?? 'none', report.candidates.find((c) => c.name === top), req.maxLatencyMs);

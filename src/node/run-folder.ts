@@ -7,7 +7,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RunStore } from '../autoquant/run-folder.js';
 import { acquireFileLock } from './file-lock.js';
-import { checkRunFolderReset, insideFolder, inspectRunFolder, markRunFolder, RUN_FOLDER_LOCK, writeFileAtomic } from './safe-paths.js';
+import { checkRunFolderReset, insideFolder, inspectRunFolder, makeFolder, markRunFolder, RUN_FOLDER_LOCK, writeFileAtomic } from './safe-paths.js';
 
 export { writeFileAtomic } from './safe-paths.js';
 
@@ -31,7 +31,7 @@ export function fsRunStore(dir: string, cwd: string = process.cwd(), label?: str
       }
     },
     writeTextAtomic: (name, text) => writeFileAtomic(abs(name), text),
-    async ensureRoot() { await fs.mkdir(root, { recursive: true }); },
+    async ensureRoot() { await makeFolder({ file: root, what: 'run folder' }); },
     async listDigitDirs() {
       const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
       return entries.filter((e) => e.isDirectory() && /^\d+$/.test(e.name)).map((e) => e.name).sort();
@@ -44,7 +44,7 @@ export function fsRunStore(dir: string, cwd: string = process.cwd(), label?: str
     async acquire(fresh) {
       // Resuming a folder that does not exist: nothing to lock; the resume check reports the missing files.
       if (!fresh && !existsSync(root)) return { release: async () => {} };
-      await fs.mkdir(root, { recursive: true });
+      await makeFolder({ file: root, what: 'run folder' });
       const lock = await acquireFileLock(path.join(root, RUN_FOLDER_LOCK), `run folder ${root}`, 'a search');
       try {
         const state = fresh ? await checkRunFolderReset(root) : await inspectRunFolder(root);

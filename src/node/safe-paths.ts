@@ -161,6 +161,18 @@ async function checkParent(out: NamedPath): Promise<void> {
   }
 }
 
+/**
+ * Creates the folder `p.file` (and its parents) unless it exists; InputError when it or an ancestor is a file
+ * (mkdir would fail with a bare EEXIST/ENOTDIR, an internal error).
+ */
+export async function makeFolder(p: NamedPath): Promise<void> {
+  const st = await statOrUndefined(p.file);
+  if (st?.isDirectory()) return;
+  if (st) throw new InputError(`${p.what} ${p.file} is ${st.isFile() ? 'a file' : kindOf(st)}, not a folder; give a folder (new or empty for a new run)`);
+  await checkParent(p);
+  await fs.mkdir(p.file, { recursive: true });
+}
+
 /** `root/name`, refused (InputError) when `name` is absolute or climbs out of `root` with `..`. */
 export function insideFolder(root: string, name: string): string {
   const full = path.resolve(root, name);
@@ -219,6 +231,26 @@ async function readJsonList(file: string): Promise<unknown[] | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The files a run folder owns — its run files and marker, and everything in its numbered experiment folders —
+ * as inputs no output may replace (`report --out run/summary.json` would destroy the run it reports).
+ * Other files at its top level (a report written there earlier) are the user's to overwrite.
+ */
+export async function runFolderFiles(root: string): Promise<NamedPath[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  const out: NamedPath[] = [];
+  for (const e of entries) {
+    const file = path.join(root, e.name);
+    if ([...RUN_FILES, RUN_FOLDER_MARKER, RUN_FOLDER_LOCK].includes(e.name)) out.push({ file, what: 'run file' });
+    else if (e.isDirectory() && /^\d+$/.test(e.name)) {
+      for (const f of await readdir(file, { recursive: true, withFileTypes: true })) {
+        if (f.isFile()) out.push({ file: path.join(f.parentPath, f.name), what: 'experiment file' });
+      }
+    }
+  }
+  return out;
 }
 
 /** What a run folder holds, as far as a reset is concerned. */

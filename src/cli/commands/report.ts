@@ -1,10 +1,8 @@
 /** `espdl-autoquant report --run-dir D [--format md|html|json] [--out FILE]`: renders a search run folder. */
-import { renderRunFolder, REPORT_FORMATS, type ReportFormat } from '../../app/report.js';
+import { renderRunFolder, REPORT_FORMATS, writeRunFolderReport, type ReportFormat } from '../../app/report.js';
 import { InputError } from '../../errors.js';
-import { writeFileAtomic } from '../../node/atomic-write.js';
 import { parseFlags } from '../args.js';
 import { defineCommand, type CliContext, type Command } from '../command.js';
-import path from 'node:path';
 
 const USAGE = `Usage: espdl-autoquant report --run-dir DIR [--format md|html|json] [--out FILE]
 
@@ -28,11 +26,11 @@ export const reportCommand: Command = defineCommand({
     if (!values['run-dir']) throw new InputError(`report: --run-dir is required\n${USAGE}`);
     const format = values.json ? 'json' : (values.format ?? 'md');
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new InputError(`report: --format must be md, html or json, got ${format}`);
-    const text = await renderRunFolder({ runDir: values['run-dir'], format: format as ReportFormat, cwd: ctx.cwd });
+    const req = { runDir: values['run-dir'], format: format as ReportFormat, cwd: ctx.cwd };
     if (values.out) {
-      await writeFileAtomic(path.resolve(ctx.cwd, values.out), text);
+      await writeRunFolderReport({ ...req, out: values.out, outName: '--out' });
       ctx.stderr(`report written to ${values.out}\n`);
-    } else ctx.stdout(text);
+    } else ctx.stdout(await renderRunFolder(req));
     return 0;
   },
 });

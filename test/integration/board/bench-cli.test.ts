@@ -122,6 +122,24 @@ describe('espdl-autoquant bench', () => {
     const summary = JSON.parse(await readFile(path.join(run, 'summary.json'), 'utf8')) as Record<string, unknown>[];
     expect(summary.slice(0, 2)).toEqual(cands);
     expect(summary[2]).toEqual(rec(3));
+    // bench.json may not replace the run files the measurements are recorded in.
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'run', '--out', 'run/summary.json'], ctx(dir)))
+      .rejects.toThrow(/--out .*run\/summary\.json is the same file as run file/);
+    expect(JSON.parse(await readFile(path.join(run, 'summary.json'), 'utf8'))).toEqual(summary);
+  });
+
+  it('refuses an --out that is a candidate or a folder before benchmarking anything', async () => {
+    const model = path.join(dir, 'topk/0001/model.espdl');
+    const before = await readFile(model, 'utf8');
+    const log = path.join(dir, 'qemu-args.log');
+    const runs = async () => (await readFile(log, 'utf8').catch(() => '')).length;
+    const started = await runs();
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'topk', '--out', 'topk/0001/model.espdl'], ctx(dir)))
+      .rejects.toThrow(/--out .*topk\/0001\/model\.espdl is the same file as candidate 0001/);
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'topk', '--out', 'topk'], ctx(dir)))
+      .rejects.toThrow(/--out .*topk is a folder/);
+    expect(await readFile(model, 'utf8')).toBe(before);
+    expect(await runs()).toBe(started); // no emulator was started
   });
 
   it('refuses --qemu for the ESP32-P4 and a chip that differs from the build', async () => {

@@ -4,7 +4,7 @@
  * overwritten by an output. Runs the real CLI entry in-process on the bundled example model.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,31 @@ describe('outputs', () => {
     expect(readFileSync(path.join(dir, 'previous.espdl'), 'utf8')).toBe('previous package');
     expect(readFileSync(out).subarray(0, 4).toString()).toBe('PDL3');
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('run folders and reports', () => {
+  it('search --run-dir naming a file (or a path through one) is exit 2 and leaves the file alone', async () => {
+    const file = path.join(dir, 'notes.txt');
+    writeFileSync(file, 'my notes');
+    const search = (runDir: string) => ['search', '--model', MODEL, '--calib', CALIB, '--target', 'esp32p4', '--run-dir', runDir, '--max-experiments', '1'];
+    await expectInputError(search(file), /run folder .*notes\.txt is a file, not a folder/);
+    await expectInputError([...search(file), '--resume'], /run folder .*notes\.txt is a file, not a folder/);
+    await expectInputError(search(path.join(file, 'run')), /notes\.txt\/run: a part of the path is a file, not a folder/);
+    expect(readFileSync(file, 'utf8')).toBe('my notes');
+  });
+
+  it("report --out never replaces one of the run's own files; a report beside them is fine", async () => {
+    const run = path.join(dir, 'reported-run');
+    cpSync(path.join(REPO_ROOT, 'test/fixtures/digits/autoquant_top1'), run, { recursive: true });
+    const summary = readFileSync(path.join(run, 'summary.json'));
+    await expectInputError(['report', '--run-dir', run, '--out', path.join(run, 'summary.json')], /--out .*summary\.json is the same file as run file .*summary\.json/);
+    const config = path.join(run, '0004', 'config.json');
+    await expectInputError(['report', '--run-dir', run, '--out', config], /is the same file as experiment file .*0004\/config\.json/);
+    await expectInputError(['report', '--run-dir', run, '--out', path.join(run, '0004')], /--out .*0004 is a folder/);
+    expect(readFileSync(path.join(run, 'summary.json')).equals(summary)).toBe(true);
+    for (let i = 0; i < 2; i++) expect((await runCli(['report', '--run-dir', run, '--out', path.join(run, 'report.md')], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(path.join(run, 'report.md'), 'utf8')).toMatch(/^# AutoQuant search report/);
   });
 });
 
