@@ -96,7 +96,7 @@ async function observePass(
     for await (const batch of calibrationBatches(input.data, input.batchSize, input.calibSteps)) {
       input.signal?.throwIfAborted();
       // Range and histogram observers accumulate element-wise, so they see a few samples at a time (flat memory);
-      // percentile works on whole-batch tensors (kth value over the batch), so its inputs are concatenated.
+      // percentile works on whole-batch tensors (kth value over the batch), so it gets the batch's parts at once.
       const pending = new Map<string, Float32Array[]>();
       await session.forEachChunk(batch, values, (_first, _count, outputs) => {
         for (const v of ranged) {
@@ -114,7 +114,11 @@ async function observePass(
           else observer.observe(data, pass);
         }
       });
-      for (const [key, parts] of pending) observers.get(key)!.observe(parts.length === 1 ? parts[0]! : concatSamples(parts), pass);
+      for (const [key, parts] of pending) {
+        const observer = observers.get(key)!;
+        if (observer.observeParts) observer.observeParts(parts, pass);
+        else observer.observe(parts.length === 1 ? parts[0]! : concatSamples(parts), pass);
+      }
     }
   } finally {
     await session.release();

@@ -13,6 +13,11 @@ export interface Observer {
   readonly passes: 1 | 2;
   /** Feeds one calibration batch tensor. `pass` must be 1 for one-pass observers. */
   observe(data: Float32Array, pass: 1 | 2): void;
+  /**
+   * Feeds one calibration batch tensor given as consecutive parts (the samples of successive runtime calls)
+   * without joining them; implemented by observers that need the whole batch at once (percentile).
+   */
+  observeParts?(parts: readonly Float32Array[], pass: 1 | 2): void;
   /** The exponent (scale = 2^exponent), or one per channel. Throws if nothing (or no pass-2 data) was seen. */
   render(): number | number[];
 }

@@ -26,15 +26,22 @@ class PercentileObserver implements Observer {
   constructor(private readonly cfg: ObserverConfig) {}
 
   observe(data: Float32Array, pass: 1 | 2): void {
+    this.observeParts([data], pass);
+  }
+
+  observeParts(parts: readonly Float32Array[], pass: 1 | 2): void {
     if (pass !== 1) throw new InternalError('percentile observer has one pass');
-    const n = data.length;
-    if (n === 0) throw new InternalError('percentile observer: empty tensor');
-    for (let i = 0; i < n; i++) {
-      const v = data[i]!;
-      if (v !== v) throw new InputError('percentile observer: calibration tensor contains NaN');
+    let n = 0;
+    for (const data of parts) {
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i]!;
+        if (v !== v) throw new InputError('percentile observer: calibration tensor contains NaN');
+      }
+      n += data.length;
     }
+    if (n === 0) throw new InternalError('percentile observer: empty tensor');
     const { kLow, kHigh } = percentileRanks(n);
-    const [lo, hi] = kthSmallestPair(data, kLow, kHigh);
+    const [lo, hi] = kthSmallestPair(parts, kLow, kHigh);
     this.pairs.push(hi, lo);
   }
 

@@ -264,40 +264,46 @@ function countAbs(hist: Int32Array, values: Float32Array, left: number, right: n
 /**
  * torch.kthvalue(x, kLow) and torch.kthvalue(x, kHigh) (1-based k-th smallest) in one pass: heaps of the
  * kLow smallest and the (n − kHigh + 1) largest values, so the cost is O(n log(k)) with k ≈ n·1e-4 for PPQ's
- * percentile, and no copy or sort of the tensor. Data must not contain NaN (callers check).
+ * percentile, and no copy or sort of the tensor. `x` may come in consecutive parts (a batch as the runtime calls
+ * returned it): the tensor is their concatenation, never built. Data must not contain NaN (callers check).
  */
-export function kthSmallestPair(x: Float32Array, kLow: number, kHigh: number): [number, number] {
-  const n = x.length;
+export function kthSmallestPair(x: Float32Array | readonly Float32Array[], kLow: number, kHigh: number): [number, number] {
+  const parts = x instanceof Float32Array ? [x] : x;
+  const n = parts.reduce((s, p) => s + p.length, 0);
   if (kLow < 1 || kHigh > n || kLow > n || kHigh < 1) throw new InternalError(`kthvalue: k out of range for ${n}`);
-  return [extreme(x, kLow, false), extreme(x, n - kHigh + 1, true)];
+  return [extreme(parts, kLow, false), extreme(parts, n - kHigh + 1, true)];
 }
 
 /**
- * The `size`-th smallest (largest when `largest`) value of `x`: a heap of the `size` most extreme values seen,
- * rooted at the least extreme of them; an element only costs one comparison with the root unless it enters.
+ * The `size`-th smallest (largest when `largest`) value of the parts' values: a heap of the `size` most extreme
+ * values seen, rooted at the least extreme of them; an element only costs one comparison with the root unless it
+ * enters.
  */
-function extreme(x: Float32Array, size: number, largest: boolean): number {
+function extreme(parts: readonly Float32Array[], size: number, largest: boolean): number {
   const h = new Float64Array(size);
-  const n = x.length;
   // `before(a, b)`: a sits above b in the heap (min-heap of the largest values, max-heap of the smallest).
   const before = largest ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
   let len = 0;
-  let i = 0;
-  for (; i < n && len < size; i++) {
-    let c = len++;
-    h[c] = x[i]!;
-    while (c > 0) {
-      const p = (c - 1) >> 1;
-      if (!before(h[c]!, h[p]!)) break;
-      const t = h[c]!; h[c] = h[p]!; h[p] = t;
-      c = p;
+  let root = NaN;
+  for (const x of parts) {
+    const n = x.length;
+    let i = 0;
+    for (; i < n && len < size; i++) {
+      let c = len++;
+      h[c] = x[i]!;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!before(h[c]!, h[p]!)) break;
+        const t = h[c]!; h[c] = h[p]!; h[p] = t;
+        c = p;
+      }
+      root = h[0]!;
     }
-  }
-  let root = h[0]!;
-  if (largest) {
-    for (; i < n; i++) { const v = x[i]!; if (v > root) root = replaceRoot(h, v, before); }
-  } else {
-    for (; i < n; i++) { const v = x[i]!; if (v < root) root = replaceRoot(h, v, before); }
+    if (largest) {
+      for (; i < n; i++) { const v = x[i]!; if (v > root) root = replaceRoot(h, v, before); }
+    } else {
+      for (; i < n; i++) { const v = x[i]!; if (v < root) root = replaceRoot(h, v, before); }
+    }
   }
   return root;
 }

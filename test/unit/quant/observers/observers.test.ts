@@ -41,6 +41,21 @@ describe('percentile observer (torch.kthvalue + float32 mean)', () => {
     expect(o.render()).toBe(c.exp);
   });
 
+  it.each(V.percentile as Json[])('$name, each batch in uneven parts (as the runtime calls return it)', (c) => {
+    const { qmin, qmax } = quantRange(c.bits);
+    const o = createObserver('percentile', { bits: c.bits, qmin, qmax });
+    (c.sizes as number[]).forEach((n, b) => {
+      const data = gen(1000 + 17 * b + c.name.length, n, c.kind, c.shift);
+      const cuts = [0, Math.floor(n / 7), Math.floor(n / 2), n - 1, n];
+      const parts = cuts.slice(1).map((end, i) => data.subarray(cuts[i]!, end));
+      const { kLow, kHigh } = percentileRanks(n);
+      const [lo, hi] = kthSmallestPair(parts, kLow, kHigh);
+      expect([hi, lo]).toEqual(c.kth[b]);
+      o.observeParts!(parts, 1);
+    });
+    expect(o.render()).toBe(c.exp);
+  });
+
   it('rejects NaN', () => {
     const o = createObserver('percentile', { bits: 8, qmin: -128, qmax: 127 });
     expect(() => o.observe(Float32Array.from([1, NaN]), 1)).toThrow(/NaN/);
