@@ -38,6 +38,54 @@ const MAX_GROUP = 64;
  * operands in the same order as the dense formulas above: the results are the same bits.
  */
 export function klDivergences(hist: Int32Array, bits: number): Float64Array {
+  const h = sparseHistogram(hist, bits);
+  return Float64Array.from(candidateRanges(h), (range) => exactKl(h, range));
+}
+
+/**
+ * The winning bin_range: the first candidate with the smallest KL divergence (PPQ's stable sort).
+ *
+ * Where the histogram has many more non-empty bins than a candidate has groups (quant_bins), every candidate's
+ * divergence is first estimated one group at a time instead of one bin at a time (approxKl), and only the
+ * candidates whose estimate is within KL_PRUNE_MARGIN of the smallest estimate are computed exactly. An estimate
+ * is far closer than that margin to the exact value, so a pruned candidate cannot be the minimum, and the exact
+ * minimum among the others (the first one on ties) is PPQ's choice.
+ */
+export function klBestBinRange(hist: Int32Array, bits: number): number {
+  const h = sparseHistogram(hist, bits);
+  let ranges = candidateRanges(h);
+  if (h.filled.length >= 2 * h.quantBins && h.bins % h.quantBins === 0) {
+    const prefix = prefixSums(h);
+    const approx = ranges.map((range) => approxKl(h, prefix, range));
+    const least = Math.min(...approx);
+    ranges = ranges.filter((_, j) => approx[j]! <= least + KL_PRUNE_MARGIN);
+  }
+  let best = ranges[0]!;
+  let bestKl = exactKl(h, best);
+  for (const range of ranges.slice(1)) {
+    const kl = exactKl(h, range);
+    if (kl < bestKl) { best = range; bestKl = kl; }
+  }
+  return best;
+}
+
+/**
+ * An estimate differs from the exact divergence by less than ~3e-6 at int16: it sums Q in float64 instead of
+ * torch's float32 cascade (relative error ≤ ~110 roundings of 2^-24 ≈ 7e-6, so ≤ 3e-6 on every log10 Q, weighted by
+ * Σp ≤ 1), and it adds the dot per group from float64 prefix sums (≈ 1e-13). Everything else (each group's mean
+ * Q, the last bin with the tail) is computed as exactly as klOfCandidate does. The margin is 30 times that.
+ */
+const KL_PRUNE_MARGIN = 1e-4;
+
+/** PPQ's candidate bin_ranges, ascending: quant_bins·(j + 1) while below bins + quant_bins − 1. */
+function candidateRanges(h: SparseHistogram): number[] {
+  const out: number[] = [];
+  for (let range = h.quantBins; range < h.bins + h.quantBins - 1; range += h.quantBins) out.push(range);
+  return out;
+}
+
+/** The histogram's non-empty bins with p, p·log10(p) and the tail sums: what every candidate reads. */
+function sparseHistogram(hist: Int32Array, bits: number): SparseHistogram {
   const bins = hist.length;
   const quantBins = 2 ** (bits - 1);
   const { filled, counts } = nonEmptyBins(hist, Math.trunc(bins * 0.002));
@@ -62,23 +110,93 @@ export function klDivergences(hist: Int32Array, bits: number): Float64Array {
     plogp[k] = pk === 0 ? 0 : pk * Math.log10(pk + EPS);
     if (c < SMALL_COUNTS) { known[c] = pk; knownLog[c] = plogp[k]!; }
   }
-  const h = { filled, counts, p, plogp, q: new Float32Array(filled.length), groupStart: new Int32Array(filled.length + 1), groupKey: new Int32Array(filled.length), total,
-    logs: { stamp: new Int32Array(SMALL_COUNTS * MAX_GROUP), value: new Float64Array(SMALL_COUNTS * MAX_GROUP) }, stamp: 0 };
-  const out: number[] = [];
-  for (let range = quantBins; range < bins + quantBins - 1; range += quantBins) {
-    const from = lowerBound(filled, range);
-    const tail = exactCounts ? tails[from]! : sparseSumF32(counts, filled, from, filled.length, range, bins);
-    out.push(klOfCandidate(h, tail, range, quantBins));
-  }
-  return Float64Array.from(out);
+  return {
+    bins, quantBins, filled, counts, p, plogp, total, exactCounts, tails,
+    q: new Float32Array(filled.length), groupStart: new Int32Array(filled.length + 1), groupKey: new Int32Array(filled.length),
+    logs: { stamp: new Int32Array(SMALL_COUNTS * MAX_GROUP), value: new Float64Array(SMALL_COUNTS * MAX_GROUP) }, stamp: 0,
+  };
 }
 
-/** The winning bin_range: the first candidate with the smallest KL divergence (PPQ's stable sort). */
-export function klBestBinRange(hist: Int32Array, bits: number): number {
-  const kls = klDivergences(hist, bits);
-  let best = 0;
-  for (let j = 1; j < kls.length; j++) if (kls[j]! < kls[best]!) best = j;
-  return (best + 1) * 2 ** (bits - 1);
+/** The tail hist[range:] summed as PPQ does (float32; exact in integers below 2^24). */
+function tailSum(h: SparseHistogram, range: number): number {
+  const from = lowerBound(h.filled, range);
+  return h.exactCounts ? h.tails[from]! : sparseSumF32(h.counts, h.filled, from, h.filled.length, range, h.bins);
+}
+
+function exactKl(h: SparseHistogram, range: number): number {
+  return klOfCandidate(h, tailSum(h, range), range, h.quantBins);
+}
+
+/**
+ * `firstAt[i]`: how many non-empty bins lie below bin i (bins [a, b) are filled[firstAt[a] … firstAt[b]));
+ * `counts`, `p`, `plogp`: float64 prefix sums over the non-empty bins (those of the counts are exact integers).
+ */
+interface PrefixSums { firstAt: Int32Array; counts: Float64Array; p: Float64Array; plogp: Float64Array }
+
+function prefixSums(h: SparseHistogram): PrefixSums {
+  const n = h.filled.length;
+  const firstAt = new Int32Array(h.bins + 1);
+  for (let i = 0, k = 0; i <= h.bins; i++) {
+    while (k < n && h.filled[k]! < i) k++;
+    firstAt[i] = k;
+  }
+  const counts = new Float64Array(n + 1);
+  const p = new Float64Array(n + 1);
+  const plogp = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    counts[k + 1] = counts[k]! + h.counts[k]!;
+    p[k + 1] = p[k]! + h.p[k]!;
+    plogp[k + 1] = plogp[k]! + h.plogp[k]!;
+  }
+  return { firstAt, counts, p, plogp };
+}
+
+/**
+ * klOfCandidate's divergence estimated one group at a time: each group's Q is the exact one (its integer count sum
+ * over its number of non-empty bins, as float32), the sum of Q is taken in float64, and a group's share of
+ * Σ p·log10 p − p·log10 Q comes from the prefix sums. The last bin (with the tail) is computed as klOfCandidate does.
+ */
+function approxKl(h: SparseHistogram, s: PrefixSums, range: number): number {
+  const expand = range / h.quantBins;
+  const inRange = s.firstAt[range]!;
+  const lastFilled = inRange > 0 && h.filled[inRange - 1] === range - 1;
+  const n = lastFilled ? inRange - 1 : inRange;
+  const groupQ = (from: number, to: number) => Math.fround((s.counts[to]! - s.counts[from]!) / (to - from));
+  let qSum = 0;
+  for (let g = 0; g < h.quantBins; g++) {
+    const from = s.firstAt[g * expand]!;
+    const to = s.firstAt[(g + 1) * expand]!;
+    if (to > from) qSum += groupQ(from, to) * (to - from);
+  }
+  // log10 Q once per distinct (count sum, bins) of this candidate, as in klOfCandidate
+  const logs = h.logs;
+  const stamp = ++h.stamp;
+  let kl = 0;
+  let lastQ = 0;
+  for (let g = 0; g < h.quantBins; g++) {
+    const from = s.firstAt[g * expand]!;
+    const to = s.firstAt[(g + 1) * expand]!;
+    if (to <= from) continue;
+    const sum = s.counts[to]! - s.counts[from]!;
+    const q = Math.fround(sum / (to - from));
+    if (to === inRange) lastQ = q;
+    const end = Math.min(to, n);
+    if (end <= from) continue;
+    const key = sum < SMALL_COUNTS && to - from < MAX_GROUP ? sum * MAX_GROUP + (to - from) : -1;
+    let logQ: number;
+    if (key >= 0 && logs.stamp[key] === stamp) logQ = logs.value[key]!;
+    else {
+      logQ = Math.log10(Math.fround(q / qSum) + EPS);
+      if (key >= 0) { logs.stamp[key] = stamp; logs.value[key] = logQ; }
+    }
+    kl += (s.plogp[end]! - s.plogp[from]!) - (s.p[end]! - s.p[from]!) * logQ;
+  }
+  const pLast = Math.fround(Math.fround((lastFilled ? h.counts[inRange - 1]! : 0) + tailSum(h, range)) / h.total);
+  if (pLast !== 0) {
+    const qLast = Math.fround((lastFilled ? lastQ : 0) / qSum);
+    kl += pLast * (Math.log10(pLast + EPS) - Math.log10(qLast + EPS));
+  }
+  return kl;
 }
 
 /**
@@ -86,6 +204,7 @@ export function klBestBinRange(hist: Int32Array, bits: number): number {
  * (ascending bin indices) and their float32 `counts`; p, plogp and the scratch q are indexed like them.
  */
 interface SparseHistogram {
+  bins: number; quantBins: number; exactCounts: boolean; tails: Float64Array;
   filled: Int32Array; counts: Float32Array; p: Float64Array; plogp: Float64Array; q: Float32Array;
   /** scratch: where each group of the current candidate starts in `filled` */
   groupStart: Int32Array; total: number;

@@ -3,7 +3,7 @@
 // reading of ESP-PPQ's hist_to_scale_offset that the observer computed before (exactness against torch itself is
 // checked by observers.test.ts and the parity suites).
 import { describe, expect, it } from 'vitest';
-import { klDivergences } from '../../../../src/quant/observers/kl.js';
+import { klBestBinRange, klDivergences } from '../../../../src/quant/observers/kl.js';
 import { sparseSumF32, sumF32 } from '../../../../src/quant/observers/torch-ops.js';
 
 const EPS = 1e-30;
@@ -89,6 +89,34 @@ describe('kl divergences over the non-empty bins only', () => {
     const ends = new Int32Array(4096);
     for (const i of [127, 128, 255, 4095]) ends[i] = 7;
     same(klDivergences(ends, 8), denseKlDivergences(ends, 8));
+  });
+});
+
+describe('the winning bin range with estimated candidates pruned', () => {
+  // klBestBinRange estimates every candidate per group and computes exactly only those near the smallest
+  // estimate (when the histogram has ≥ 2·quant_bins non-empty bins): its choice must be PPQ's, the first
+  // candidate with the smallest exact divergence.
+  const firstArgmin = (kls: Float64Array) => kls.reduce((best, v, j) => (v < kls[best]! ? j : best), 0);
+  it.each([
+    ['int8, dense', 8, 4096, 2, { fill: 1, scale: 1000 }],
+    ['int8, counts above 2^24', 8, 4096, 3, { fill: 0.5, scale: 400_000 }],
+    ['int16, 30 % filled', 16, 1 << 20, 7, { fill: 0.3, scale: 30 }],
+    ['int16, 60 % filled, large counts', 16, 1 << 20, 8, { fill: 0.6, scale: 20_000 }],
+    ['int16, 20 % filled, counts of one', 16, 1 << 20, 9, { fill: 0.2, scale: 1 }],
+  ] as const)('%s: the first exact minimum', (_, bits, bins, seed, opts) => {
+    const h = activationHistogram(bins, seed, opts);
+    expect(h.filter((c) => c > 0).length).toBeGreaterThanOrEqual(2 * 2 ** (bits - 1));
+    expect(klBestBinRange(h, bits)).toBe((firstArgmin(klDivergences(h, bits)) + 1) * 2 ** (bits - 1));
+  }, 120_000);
+
+  it('a flat histogram (every bin filled) and a lone spike', () => {
+    for (const bits of [8, 16]) {
+      const flat = new Int32Array(bits === 8 ? 4096 : 1 << 20).fill(1);
+      expect(klBestBinRange(flat, bits)).toBe((firstArgmin(klDivergences(flat, bits)) + 1) * 2 ** (bits - 1));
+    }
+    const spike = new Int32Array(4096);
+    spike[300] = 1000;
+    expect(klBestBinRange(spike, 8)).toBe((firstArgmin(klDivergences(spike, 8)) + 1) * 128);
   });
 });
 
