@@ -11,6 +11,7 @@ import { attrInt, attrInts, attrString, type Graph, type Node } from '../../ir/g
 import { dataTypeFromCode, numel, type DataType, type Tensor } from '../../ir/tensor.js';
 import { topologicalSort } from '../../ir/topo.js';
 import { nums } from '../../ir/tensor-math.js';
+import { splitSizes } from '../simplify/eval-ops.js';
 
 export interface StaticInfo {
   dtype: DataType;
@@ -173,12 +174,9 @@ function split(c: Ctx): (number[] | undefined)[] {
   const count = c.node.outputs.length;
   if (!x) return new Array(count).fill(undefined);
   const a = axis(attrInt(c.node, 'axis', 0), x.length);
-  const sizes = c.node.attributes.has('split') ? [...attrInts(c.node, 'split', [])] : c.node.inputs[1] ? constNums(c, 1) : undefined;
-  const parts = sizes ?? (() => {
-    const each = Math.ceil(x[a]! / count);
-    return Array.from({ length: count }, (_, i) => Math.min(each, x[a]! - each * i));
-  })();
-  return parts.map((p) => x.map((d, i) => (i === a ? p : d)));
+  const sizesInput = c.node.inputs[1] ? constNums(c, 1) : undefined;
+  if (c.node.inputs[1] && !sizesInput && !c.node.attributes.has('split')) return new Array(count).fill(undefined);
+  return splitSizes(c.node, x[a]!, sizesInput).map((p) => x.map((d, i) => (i === a ? p : d)));
 }
 
 function resize(c: Ctx): number[] | undefined {

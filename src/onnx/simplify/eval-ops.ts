@@ -29,8 +29,20 @@ export const FOLDABLE_OPS: ReadonlySet<string> = new Set([
 export const FRONTEND_FOLDABLE_OPS: ReadonlySet<string> = new Set([
   ...FOLDABLE_OPS, 'Not', 'And', 'Or', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Min', 'Max', 'Neg', 'Abs',
   'Floor', 'Ceil', 'Sqrt', 'Reciprocal', 'Pow', 'Mod', 'Flatten', 'Tile', 'ReduceProd', 'ReduceSum', 'ReduceMin',
-  'ReduceMax', 'Sign', 'Relu', 'Sigmoid',
+  'ReduceMax', 'Sign', 'Relu', 'Sigmoid', 'Split',
 ]);
+
+/**
+ * The sizes a Split cuts an axis of `length` into: its `split` attribute (opset < 13) or input, else equal parts
+ * (ONNX: the last part is smaller when the length does not divide). Shape inference uses the same rule.
+ */
+export function splitSizes(n: Node, length: number, sizesInput: readonly number[] | undefined): number[] {
+  if (n.attributes.has('split')) return [...attrInts(n, 'split', [])];
+  if (sizesInput) return [...sizesInput];
+  const count = n.outputs.length;
+  const each = Math.ceil(length / count);
+  return Array.from({ length: count }, (_, i) => Math.max(Math.min(each, length - each * i), 0));
+}
 
 /**
  * The folding rule both folding passes share: evaluates `n` when its op is in `foldable` and every named input is
@@ -291,6 +303,20 @@ const OPS: Readonly<Record<string, Op>> = {
     return [pick(t, broadcastIndex(t.dims, dims), dims)];
   },
   Slice: (n, x, opset) => sliceOp(n, x, opset),
+  Split: (n, x) => {
+    const t = req(x, 0);
+    const axis = axisOf(attrInt(n, 'axis', 0), t.dims.length);
+    const sizes = splitSizes(n, t.dims[axis]!, x[1] ? nums(x[1]) : undefined);
+    const outer = numel(t.dims.slice(0, axis));
+    const inner = numel(t.dims.slice(axis + 1));
+    let start = 0;
+    return sizes.map((size) => {
+      const map: number[] = [];
+      for (let o = 0; o < outer; o++) for (let i = start; i < start + size; i++) for (let k = 0; k < inner; k++) map.push((o * t.dims[axis]! + i) * inner + k);
+      start += size;
+      return pick(t, map, t.dims.map((d, i) => (i === axis ? size : d)));
+    });
+  },
   ConstantOfShape: (n, x) => {
     const dims = nums(req(x, 0));
     const v = n.attributes.get('value');

@@ -180,6 +180,33 @@ describe('folding with static shapes', () => {
     expect(log.lines.map((l) => l.message)).toContain('front end: If with a constant condition replaced by its branch: if');
     await same(m, out, x4());
   });
+  it('Split of a constant folds (tf2onnx computes Pad pads as Split → Concat), so the Shape after the Pad folds too', async () => {
+    // tf2onnx (e.g. M-LSD, jp.keijiro.mlsd) reorders TF paddings into ONNX pads by splitting a constant [8] into
+    // eight scalars and concatenating them in ONNX order; the Resize sizes downstream come from Shape(...).
+    const m = model({
+      nodes: [
+        node('Split', 'split8', ['tfpads'], ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'], { axis: 0 }),
+        node('Concat', 'order', ['p0', 'p3', 'p1', 'p2', 'p4', 'p7', 'p5', 'p6'], ['pads'], { axis: 0 }),
+        node('Pad', 'pad', ['x', 'pads'], ['y']),
+        node('Shape', 'shape', ['y'], ['s']),
+        node('Reshape', 'reshape', ['y', 's'], ['out']),
+        node('Split', 'bysize', ['m', 'sizes'], ['a', 'b'], { axis: 1 }),
+        node('Add', 'addb', ['b', 'z'], ['out2']),
+      ],
+      inputs: [vi('x', [1, 3, 4, 5]), vi('z', [2, 2])], outputs: [vi('out', undefined), vi('out2', [2, 2])],
+      initializers: { tfpads: i64([8], [0, 0, 2, 1, 0, 0, 2, 1]), m: f32([2, 5], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), sizes: i64([2], [3, 2]) },
+    });
+    const log = recordingLogger();
+    const out = runFrontEnd(m, { logger: log });
+    expect(ops(out)).toEqual(['Pad', 'Reshape', 'Add']);
+    expect(out.graph.initializers.get('pads')).toEqual(i64([8], [0, 1, 0, 2, 0, 1, 0, 2]));
+    expect(out.graph.initializers.get('s')).toEqual(i64([4], [1, 5, 4, 9]));
+    // Columns 3 and 4 of each row: the part after the first 3.
+    expect(out.graph.initializers.get('b')).toEqual(f32([2, 2], [3, 4, 8, 9]));
+    expect(log.lines.map((l) => l.message)).toContain('front end: folded 4 node(s) of constant or shape arithmetic into constants');
+    const z = { dims: [2, 2], data: Float32Array.from([1, 2, 3, 4]) };
+    await same(m, out, { ...x4(), z });
+  });
 });
 
 describe('rewrites to ops ESP-DL has', () => {
