@@ -11,6 +11,7 @@ import type {
   ActionLogger, ArtifactRef, ArtifactSource, ArtifactStore, CacheStore, CommentApiFactory, OutputSink, RepoApiFactory, SummarySink,
 } from './seams.js';
 import { parseWorkflowRun } from './trust.js';
+import { neutralizeWorkflowCommands } from '../report/escape.js';
 
 const text = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -18,7 +19,7 @@ const text = (err: unknown): string => (err instanceof Error ? err.message : Str
 export function actionsLogger(): ActionLogger {
   return {
     debug: (m) => core.debug(m),
-    info: (m) => core.info(m),
+    info: (m) => core.info(neutralizeWorkflowCommands(m)),
     warn: (m) => core.warning(m),
     error: (m) => core.error(m),
     group: (name, fn) => core.group(name, fn),

@@ -48,3 +48,13 @@ const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&l
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
 }
+
+/**
+ * Log text for a GitHub Actions runner: the runner reads any output line that starts with `::` as a workflow
+ * command (`::set-output`, `::add-mask`, `::stop-commands`, …), so a log line carrying text we did not write could
+ * issue one. A zero-width space between the two colons of such a line (leading blanks allowed) leaves the text
+ * readable and the runner uninterested. `@actions/core`'s warning/error/debug escape their own data; `info` does not.
+ */
+export function neutralizeWorkflowCommands(text: string): string {
+  return text.replace(/^([ \t]*):(?=:)/gm, `$1:${ZWSP}`);
+}

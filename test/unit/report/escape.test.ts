@@ -1,6 +1,6 @@
 /** The one escaping rule for untrusted text in Markdown (src/report/escape.ts). */
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeMarkdownText as esc } from '../../../src/report/escape.js';
+import { escapeHtml, escapeMarkdownText as esc, neutralizeWorkflowCommands } from '../../../src/report/escape.js';
 
 const ZW = '\u200b';
 
@@ -65,5 +65,13 @@ describe('escapeHtml', () => {
     expect(escapeHtml('" onmouseover="x\' y')).toBe('&quot; onmouseover=&quot;x&#39; y');
     expect(escapeHtml('&amp; <!-- c -->')).toBe('&amp;amp; &lt;!-- c --&gt;');
     expect(escapeHtml('/down/down.6/Conv · int8 · kl')).toBe('/down/down.6/Conv · int8 · kl');
+  });
+});
+
+describe('neutralizeWorkflowCommands', () => {
+  it('breaks the :: of every line that would start a workflow command, and nothing else', () => {
+    expect(neutralizeWorkflowCommands('::add-mask::x')).toBe(`:${ZW}:add-mask::x`);
+    expect(neutralizeWorkflowCommands('ok\n  ::set-output name=a::b\n\t::stop-commands::t')).toBe(`ok\n  :${ZW}:set-output name=a::b\n\t:${ZW}:stop-commands::t`);
+    expect(neutralizeWorkflowCommands('std::vector a::b :x')).toBe('std::vector a::b :x');
   });
 });
