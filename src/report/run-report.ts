@@ -72,8 +72,11 @@ const DEFAULT_ALIGN: Record<string, PyValue> = {
   elementwise_to: 'Align to Output', concat_to: 'Align to Output', avgpooling_to: 'None', resize_to: 'Align to Output', force_overlap: false,
 };
 
-/** One-line summary of a record's strategy and params. */
-export function strategySummary(strategy: PyDict, params: PyDict): string {
+/**
+ * The parts of a strategy every label shows, in order: bits, calibration, then each module switched on as
+ * `describe` words it (undefined leaves it out); the other two are ESP-PPQ's settings, not modules.
+ */
+function strategyParts(strategy: PyDict, params: PyDict, describe: (module: string, p: PyDict) => string | undefined): string {
   const parts: string[] = [];
   const bits = isPyDict(params.num_of_bits) ? params.num_of_bits.value : undefined;
   if (bits !== undefined) parts.push(`int${num(bits)}`);
@@ -81,15 +84,25 @@ export function strategySummary(strategy: PyDict, params: PyDict): string {
   for (const [m, on] of Object.entries(strategy)) {
     if (on !== true || m === 'num_of_bits' || m === 'calib_algorithm') continue;
     const p = params[m];
-    const align = m === 'fusion_alignment';
-    const knobs = isPyDict(p)
-      ? Object.entries(p).filter(([k, v]) => !HIDDEN_KNOBS.has(k) && !(align && DEFAULT_ALIGN[k] === v))
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? v.replace(/^Align to /, '') : pyShow(v)}`)
-      : [];
-    if (align && knobs.length === 0) continue;
-    parts.push(knobs.length ? `${m}(${knobs.join(', ')})` : m);
+    const part = describe(m, isPyDict(p) ? p : {});
+    if (part !== undefined) parts.push(part);
   }
   return parts.join(' · ');
+}
+
+/** fusion_alignment with every knob at its default (or hidden) says nothing worth a label. */
+const isDefaultAlignment = (m: string, p: PyDict): boolean =>
+  m === 'fusion_alignment' && Object.entries(p).every(([k, v]) => HIDDEN_KNOBS.has(k) || DEFAULT_ALIGN[k] === v);
+
+/** One-line summary of a record's strategy and params. */
+export function strategySummary(strategy: PyDict, params: PyDict): string {
+  return strategyParts(strategy, params, (m, p) => {
+    if (isDefaultAlignment(m, p)) return undefined;
+    const align = m === 'fusion_alignment';
+    const knobs = Object.entries(p).filter(([k, v]) => !HIDDEN_KNOBS.has(k) && !(align && DEFAULT_ALIGN[k] === v))
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v.replace(/^Align to /, '') : pyShow(v)}`);
+    return knobs.length ? `${m}(${knobs.join(', ')})` : m;
+  });
 }
 
 /** Module → a word or two for labels (the knobs are in the full strategy). */
@@ -100,20 +113,13 @@ const SHORT_NAMES: Record<string, string> = {
 
 /** A few words for a table cell: bits, calibration, then each module switched on (int16 / split with their top-k). */
 export function strategyLabel(strategy: PyDict, params: PyDict): string {
-  const parts: string[] = [];
-  const bits = isPyDict(params.num_of_bits) ? params.num_of_bits.value : undefined;
-  if (bits !== undefined) parts.push(`int${num(bits)}`);
-  if (isPyDict(params.calib_algorithm)) parts.push(String(params.calib_algorithm.method));
-  for (const [m, on] of Object.entries(strategy)) {
-    if (on !== true || m === 'num_of_bits' || m === 'calib_algorithm') continue;
-    const p = isPyDict(params[m]) ? params[m] : {};
-    if (m === 'fusion_alignment' && Object.entries(p).every(([k, v]) => HIDDEN_KNOBS.has(k) || DEFAULT_ALIGN[k] === v)) continue;
+  return strategyParts(strategy, params, (m, p) => {
+    if (isDefaultAlignment(m, p)) return undefined;
     const topk = isPyNumber(p.topk) && num(p.topk) > 0 ? ` top-${num(p.topk)}` : '';
-    if (m === 'mixed_precision') parts.push(`int16${topk}`);
-    else if (m === 'horizontal_layer_split') parts.push(`split${topk}`);
-    else parts.push(SHORT_NAMES[m] ?? m);
-  }
-  return parts.join(' · ');
+    if (m === 'mixed_precision') return `int16${topk}`;
+    if (m === 'horizontal_layer_split') return `split${topk}`;
+    return SHORT_NAMES[m] ?? m;
+  });
 }
 
 function extrasOf(r: RunRecord): Record<string, PyValue> {
