@@ -73,8 +73,8 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
     async run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts> {
       const espdlPath = path.join(req.candidateDir, espdlName);
       const r = await quantizeToFiles({
-        // ESP-PPQ calibrates every candidate with the search's calib_steps (quant_model → espdl_quantize_onnx).
-        model: setup.model, data: setup.data, options: { ...req.quant, calibSteps: setup.calibSteps }, runtime: setup.runtime, espdlPath,
+        // req.quant already carries the search's calib_steps (auto-quantize.ts runOne, as ESP-PPQ's quant_model does).
+        model: setup.model, data: setup.data, options: req.quant, runtime: setup.runtime, espdlPath,
         batchSize: setup.batchSize, logger: setup.logger, signal, analysis: { graphwise: true }, memo,
         ...(setup.export ? { export: setup.export } : {}),
       });
