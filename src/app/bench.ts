@@ -18,7 +18,8 @@ import { benchInEmulator } from '../board/qemu-bench.js';
 import type { ResetStrategy } from '../board/reset.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { checkOutputs, resolveOutput, runFolderFiles, writeFileAtomic } from '../node/safe-paths.js';
+import { acquireFileLock, type FileLock } from '../node/file-lock.js';
+import { checkOutputs, resolveOutput, RUN_FOLDER_LOCK, runFolderFiles, writeFileAtomic } from '../node/safe-paths.js';
 import { lockBoard, DEFAULT_LOCK_DIR, type BoardLock } from '../node/board-lock.js';
 import { loadBenchCandidates } from '../node/candidate-files.js';
 import { buildNamed, detectEsptool, esptoolFlasher, firmwareParts, loadFirmwareSet, type FirmwareBuild } from '../node/esptool.js';
@@ -175,12 +176,27 @@ export async function runBench(req: BenchRequest): Promise<BenchResult> {
     if (req.candidates.length === 1) inputs.push(...(await runFolderFiles(path.resolve(req.cwd, req.candidates[0]!))));
     await checkOutputs([{ file: outFile, what: '--out' }], inputs);
   }
-  const report = req.qemu ? await inEmulator(req, req.qemu.icountShift, builds, candidates) : await onBoards(req, builds, candidates);
-  if (outFile !== undefined) await writeFileAtomic(outFile, `${JSON.stringify(report, null, 2)}\n`);
-  const top = await topCandidateName(req, candidates);
-  const gate = evaluateLatencyGate(top ?? 'none', report.candidates.find((c) => c.name === top), req.maxLatencyMs);
-  const recordedIn = await recordMeasurements(req, report);
-  return { report, ...(outFile !== undefined ? { outFile } : {}), ...(top !== undefined ? { top } : {}), gate, ...(recordedIn ? { recordedIn } : {}) };
+  // The run folder's records are read, extended and written back after the benchmark: a search on the same
+  // folder meanwhile would lose its records (or ours). Taken before any board starts, so a busy folder costs nothing.
+  const folderLock = await lockRunFolderForBench(req);
+  try {
+    const report = req.qemu ? await inEmulator(req, req.qemu.icountShift, builds, candidates) : await onBoards(req, builds, candidates);
+    if (outFile !== undefined) await writeFileAtomic(outFile, `${JSON.stringify(report, null, 2)}\n`);
+    const top = await topCandidateName(req, candidates);
+    const gate = evaluateLatencyGate(top ?? 'none', report.candidates.find((c) => c.name === top), req.maxLatencyMs);
+    const recordedIn = await recordMeasurements(req, report);
+    return { report, ...(outFile !== undefined ? { outFile } : {}), ...(top !== undefined ? { top } : {}), gate, ...(recordedIn ? { recordedIn } : {}) };
+  } finally {
+    await folderLock?.release();
+  }
+}
+
+/** The candidates' run folder's lock (the one a search holds), when the candidates are a run folder with records. */
+async function lockRunFolderForBench(req: Pick<BenchRequest, 'candidates' | 'cwd'>): Promise<FileLock | undefined> {
+  if (req.candidates.length !== 1 || req.candidates[0].endsWith('.espdl')) return undefined;
+  const store = fsRunStore(req.candidates[0], req.cwd);
+  if ((await store.readText(SUMMARY)) === undefined || (await store.readText(CANDIDATES)) === undefined) return undefined;
+  return acquireFileLock(store.resolve(RUN_FOLDER_LOCK), `run folder ${store.resolve('')}`, 'a benchmark');
 }
 
 /**

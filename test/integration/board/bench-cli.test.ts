@@ -3,6 +3,7 @@
  * binary, bootloader/app images), candidates on disk, and either a board emulator behind a socat PTY
  * (--no-flash: the "board" already holds the candidate) or a stand-in qemu-system-xtensa on PATH.
  */
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { GateError } from '../../../src/errors.js';
 import { recordingLogger } from '../../fakes/recording-logger.js';
 import { DeviceEmulator, startPtyPair } from '../../fakes/device-emulator.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
+import { RUN_FOLDER_LOCK } from '../../../src/node/safe-paths.js';
 
 const md5 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('md5').update(d).digest());
 let dir: string;
@@ -122,6 +124,15 @@ describe('espdl-autoquant bench', () => {
     const summary = JSON.parse(await readFile(path.join(run, 'summary.json'), 'utf8')) as Record<string, unknown>[];
     expect(summary.slice(0, 2)).toEqual(cands);
     expect(summary[2]).toEqual(rec(3));
+    expect(existsSync(path.join(run, RUN_FOLDER_LOCK))).toBe(false); // the folder's lock is released
+    // A search holding the folder: the benchmark is refused before any emulator starts, the records untouched.
+    const qemuRuns = (await readFile(path.join(dir, 'qemu-args.log'), 'utf8')).split('\n').length;
+    await writeFile(path.join(run, RUN_FOLDER_LOCK), JSON.stringify({ pid: process.ppid, host: os.hostname(), since: '2026-01-01T00:00:00Z', purpose: 'a search' }));
+    await expect(benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'run', '--timeout', '60'], ctx(dir)))
+      .rejects.toThrow(new RegExp(`run folder .*run is in use by a search \\(pid ${process.ppid} `));
+    expect((await readFile(path.join(dir, 'qemu-args.log'), 'utf8')).split('\n').length).toBe(qemuRuns);
+    expect(JSON.parse(await readFile(path.join(run, 'summary.json'), 'utf8'))).toEqual(summary);
+    await rm(path.join(run, RUN_FOLDER_LOCK));
     // bench.json may not replace the run files the measurements are recorded in.
     await expect(benchCommand.run(['--qemu', '--chip', 'esp32s3', '--firmware', 'build', '--candidates', 'run', '--out', 'run/summary.json'], ctx(dir)))
       .rejects.toThrow(/--out .*run\/summary\.json is the same file as run file/);
