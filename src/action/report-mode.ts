@@ -29,8 +29,19 @@ export interface ArtifactRun {
   view: Awaited<ReturnType<typeof loadRunReport>>;
 }
 
+/**
+ * The largest search artifact (zipped, as GitHub lists it) mode report and mode benchmark download. Another run's
+ * artifact — a fork's, maybe — is untrusted: unbounded, it could fill the runner's disk. A run folder's Top-K
+ * (a few .espdl files of at most tens of MB each, and their records) stays far below it.
+ */
+export const MAX_ARTIFACT_BYTES = 1024 ** 3;
+
 /** Downloads a search artifact into a new temp folder and reads it as untrusted data. */
 export async function loadArtifactRun(deps: ActionDeps, ref: ArtifactRef, from: ArtifactSource | undefined, prefix: string): Promise<ArtifactRun> {
+  if (ref.size !== undefined && ref.size > MAX_ARTIFACT_BYTES) {
+    const mb = (n: number): string => `${Math.round(n / 1024 ** 2)} MB`;
+    throw new InputError(`artifact '${ref.name}' (id ${ref.id}) is ${mb(ref.size)}, above the ${mb(MAX_ARTIFACT_BYTES)} a search artifact may have: not downloaded`);
+  }
   const dir = mkdtempSync(path.join(deps.tempDir, prefix));
   await deps.artifacts.download(ref, dir, from);
   const facts = parseRunFacts(readFileSync(path.join(dir, RUN_FACTS_FILE), 'utf8'), `${ref.name}/${RUN_FACTS_FILE}`);

@@ -12,7 +12,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'n
 import path from 'node:path';
 import { startHarness, type Harness, type SimulatedRun } from './harness.js';
 import { fakeModel } from './fake-runner.js';
-import { BOT } from '../../fakes/github-services.js';
+import { BOT, runBackendId } from '../../fakes/github-services.js';
+import { MAX_ARTIFACT_BYTES } from '../../../src/action/report-mode.js';
 import { issueCommentEvent, pullRequest, workflowDispatchEvent, workflowRun, workflowRunEvent } from '../../fakes/github/payloads.js';
 
 let h: Harness;
@@ -116,6 +117,20 @@ describe('mode report on a fork\'s run', () => {
     const unknown = await h.run({ runId: 414, event: 'workflow_dispatch', inputs: { mode: 'report', 'github-token': 'tok', 'report-run-id': '999' }, payload: workflowDispatchEvent({}) });
     expect(unknown.failed[0]).toMatch(/^run 999: GitHub does not describe it/);
     expect(h.fake.api.writes.length).toBe(writes);
+  });
+
+  it('does not download an artifact GitHub lists above the size limit', async () => {
+    const art = h.fake.artifacts.ofRun(runBackendId(FORK_RUN)).find((a) => a.name === 'espdl-autoquant')!;
+    const size = art.size;
+    art.size = MAX_ARTIFACT_BYTES + 1; // what GitHub would list for a fork's 1 GiB upload
+    try {
+      const before = h.fake.requests.length;
+      const r = await h.run(reportOn(416, forkTrigger));
+      expect(r.failed).toEqual([`artifact 'espdl-autoquant' (id ${art.id}) is 1024 MB, above the 1024 MB a search artifact may have: not downloaded`]);
+      expect(h.fake.requests.slice(before).filter((q) => q.includes(`/blob/`) || q.includes(`/zip`))).toEqual([]);
+    } finally {
+      art.size = size;
+    }
   });
 
   it('two open PRs from the same fork branch: ambiguous, no comment', async () => {
