@@ -90,8 +90,9 @@ export function prepareExportGraph(qg: QuantizedGraph, int16LutStep: number, hoo
 function checkGraph(g: XGraph): void {
   for (const name of referencedValues(g)) {
     const v = g.vars.get(name);
-    if (!v || v.value) continue;
-    if (name && !v.shape) g.warnings.push(`${name} has no known shape: its value_info is written without dims (infer shapes first)`);
+    // '' is an omitted optional input (an LSTM's sequence_lens, say): no value, nothing to bind.
+    if (!name || !v || v.value) continue;
+    if (!v.shape) g.warnings.push(`${name} has no known shape: its value_info is written without dims (infer shapes first)`);
     if (!g.perm.has(name)) g.warnings.push(`${name} does not bind perm parameter`);
     else if (!g.exponents.has(name) && (v.dtype === 'int8' || v.dtype === 'int16')) g.warnings.push(`${name} does not bind exponents parameter`);
   }
