@@ -101,7 +101,7 @@ function trainingPass(pass: TrainingPass): Pass<QuantizedGraph, QuantizePassCont
   return {
     name: pass.kind,
     run: (g, ctx) => memoized(ctx.memo, g, `${pass.kind}|${JSON.stringify(pass.options)}|batch ${ctx.batchSize}`,
-      () => runTrainingPass(g, pass, ctx.collect(g), ctx.logger, ctx.signal)),
+      () => runTrainingPass(g, pass, ctx.collect(g), ctx.logger, ctx.signal, ctx.now)),
   };
 }
 

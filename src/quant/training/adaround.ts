@@ -25,9 +25,9 @@ import type { Block, BlockBatch } from './block.js';
 import { gridOf, paramVars, runBlock, scalesOf, staticQuant, type QuantHook } from './executor.js';
 import { adaroundFinal, adaroundInit, adaroundQuant } from './fake-quant.js';
 import { mse, roundingRegularizer, scale, sum } from './loss.js';
-import { leaf, Tape, type Var } from './tape.js';
+import { BufferPool, leaf, Tape, type Var } from './tape.js';
 import {
-  blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, tensorOf, type TrainOutcome,
+  blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, secondsOf, stopwatch, tensorOf, type Clock, type TrainOutcome,
 } from './train-common.js';
 
 /** BlockwiseReconstructionOptions fields that matter for one block. */
@@ -87,10 +87,10 @@ function hook(rs: readonly Rounding[]): QuantHook {
 }
 
 /** Runs blockwise reconstruction on one block. Pure: returns the new weights or why they were not kept. */
-export function runAdaround(block: Block, batches: readonly BlockBatch[], o: AdaroundBlockOptions, log: Logger = nullLogger): TrainOutcome {
+export function runAdaround(block: Block, batches: readonly BlockBatch[], o: AdaroundBlockOptions, log: Logger = nullLogger, now?: Clock): TrainOutcome {
   const why = ineligibility(block, batches);
   if (why) { log.debug(`AdaRound ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
-  const t0 = performance.now();
+  const seconds = stopwatch(now);
   const biasNames = o.isScaleTrainable ? passiveParams(block) : new Set<string>();
   const params = paramVars(block, biasNames);
   const rs = roundings(block);
@@ -99,10 +99,11 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   const preLoss = blockLoss(block, batches, params, staticQuant);
   const labelled = new Map<string, Var>([...rs.map((r): [string, Var] => [`rounding of ${r.name}`, r.v]), ...[...biasNames].map((n): [string, Var] => [n, params.get(n)!])]);
   const adam = new Adam(trainable, { lr: o.lr });
-  const restored = restoredOutcome('AdaRound', block, preLoss, log, () => (performance.now() - t0) / 1000);
+  const restored = restoredOutcome('AdaRound', block, preLoss, log, seconds);
+  const pool = new BufferPool();
   for (let idx = 0; idx < o.steps; idx++) {
     adam.zeroGrad();
-    const tape = new Tape();
+    const tape = new Tape(pool);
     const batch = batches[idx % batches.length]!;
     const values = runBlock(tape, block, batch.inputs, params, hook(rs));
     const terms = block.outputs.map((n) => mse(tape, outputOf(values, n), refOf(batch, n)));
@@ -114,6 +115,7 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
     const bad = nonFiniteGrad(labelled);
     if (bad) return restored(`non-finite gradient of ${bad} at step ${idx}`, undefined, idx);
     adam.step();
+    tape.release();
   }
   const finals = new Map<string, Tensor>(rs.map((r) => [r.name, { dtype: 'float32', dims: [...r.shape], data: adaroundFinal(r.w, r.shape, r.v.data, scalesOf(r.cfg), gridOf(r.cfg)) }]));
   for (const n of biasNames) finals.set(n, tensorOf(params.get(n)!));
@@ -123,5 +125,5 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   if (!Number.isFinite(postLoss)) return restored('non-finite block loss after training', postLoss, o.steps);
   if (postLoss > preLoss) return restored(`block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})`, postLoss, o.steps);
   log.debug(`AdaRound ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
-  return { status: 'updated', block: block.name, preLoss, postLoss, params: finals, exponents: new Map(), steps: o.steps, seconds: (performance.now() - t0) / 1000 };
+  return { status: 'updated', block: block.name, preLoss, postLoss, params: finals, exponents: new Map(), steps: o.steps, ...secondsOf(seconds) };
 }

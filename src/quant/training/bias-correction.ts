@@ -10,7 +10,7 @@ import type { Tensor } from '../../ir/tensor.js';
 import type { Block, BlockBatch } from './block.js';
 import { paramVars, runBlock, staticQuant, type QuantHook } from './executor.js';
 import { leaf, Tape, type Var } from './tape.js';
-import { allFinite, blockLoss, ineligibility, type TrainOutcome } from './train-common.js';
+import { allFinite, blockLoss, ineligibility, secondsOf, stopwatch, type Clock, type TrainOutcome } from './train-common.js';
 
 interface Target { readonly output: string; readonly bias: string; readonly axis: 'conv' | 'gemm' }
 
@@ -70,12 +70,12 @@ function means(block: Block, batches: readonly BlockBatch[], params: ReadonlyMap
 }
 
 /** Bias correction of one block. Pure: returns the corrected biases or why they were not kept. */
-export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: Logger = nullLogger): TrainOutcome {
+export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: Logger = nullLogger, now?: Clock): TrainOutcome {
   const why = ineligibility(block, batches);
   if (why) { log.debug(`bias correction ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
   const ts = targets(block);
   if (ts.length === 0) return { status: 'ineligible', block: block.name, reason: 'no Conv/Gemm with a constant bias' };
-  const t0 = performance.now();
+  const stop = stopwatch(now);
   const params = paramVars(block, new Set());
   // The quantized means come from the same forward passes as the loss before correction.
   const quantized = meanAccumulator(ts, batches.length);
@@ -90,13 +90,13 @@ export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: L
     next.set(t.bias, leaf(data, b.shape));
   });
   const postLoss = blockLoss(block, batches, next, staticQuant);
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = secondsOf(stop);
   const finite = Number.isFinite(postLoss) && [...updated.values()].every((t) => allFinite(t.data as Float32Array));
   if (!finite || postLoss > preLoss) {
     const reason = finite ? `block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})` : 'non-finite result';
     log.debug(`bias correction ${block.name}: restored, ${reason}`);
-    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps: 0, seconds };
+    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps: 0, ...seconds };
   }
   log.debug(`bias correction ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
-  return { status: 'updated', block: block.name, preLoss, postLoss, params: updated, exponents: new Map(), steps: 0, seconds };
+  return { status: 'updated', block: block.name, preLoss, postLoss, params: updated, exponents: new Map(), steps: 0, ...seconds };
 }

@@ -9,7 +9,7 @@
 import { InternalError } from '../../errors.js';
 import { roundHalfEven, roundHalfUp } from '../rounding.js';
 import type { Rounding } from '../types.js';
-import { Tape, gradOf, type Var } from './tape.js';
+import { Tape, type Var } from './tape.js';
 import { sharedWasmElementwise, WASM_MIN_ELEMENTS, type ChannelRuns } from './ops/wasm-elementwise.js';
 
 /** The integer grid a tensor is quantized to. */
@@ -98,12 +98,12 @@ function quantizeRuns(x: Float32Array, runs: ChannelRuns, k0: number, k1: number
  * `clipGradient` is false (ESP-PPQ's ChannelwiseLinearQuantImpl passes dy unmasked).
  */
 export function fakeQuant(tape: Tape, x: Var, scales: ArrayLike<number>, grid: QuantGrid, clipGradient = true): Var {
-  const out = new Float32Array(x.data.length);
-  const mask = new Uint8Array(x.data.length);
+  const out = tape.floats(x.data.length);
+  const mask = tape.bytes(x.data.length);
   quantizeInto(x.data, x.shape, scales, grid, out, mask);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     if (clipGradient) maskedAccumulate(g, dy, mask);
     else for (let i = 0; i < dy.length; i++) g[i] += dy[i]!;
   });
@@ -140,13 +140,13 @@ function channelDots(dy: Float32Array, dyds: Float32Array, runs: ChannelRuns, ac
 export function tqtQuant(tape: Tape, x: Var, log2Scale: Var, grid: QuantGrid): Var {
   const scales = Array.from(log2Scale.data, (a) => 2 ** roundHalfEven(a));
   const n = x.data.length;
-  const out = new Float32Array(n), dyds = new Float32Array(n), mask = new Uint8Array(n);
+  const out = tape.floats(n), dyds = tape.floats(n), mask = tape.bytes(n);
   quantizeInto(x.data, x.shape, scales, grid, out, mask, dyds);
   const y = tape.result(out, x.shape, [x, log2Scale]);
   tape.record(y, (dy) => {
-    if (x.requiresGrad) maskedAccumulate(gradOf(x), dy, mask);
+    if (x.requiresGrad) maskedAccumulate(tape.grad(x), dy, mask);
     if (log2Scale.requiresGrad) {
-      const ga = gradOf(log2Scale), acc = new Float64Array(scales.length);
+      const ga = tape.grad(log2Scale), acc = new Float64Array(scales.length);
       channelDots(dy, dyds, channelRuns(x.shape, grid.channelAxis, scales.length), acc);
       for (let ch = 0; ch < acc.length; ch++) ga[ch] += acc[ch]! * scales[ch]! * Math.LN2;
     }
@@ -181,8 +181,8 @@ export function adaroundInit(w: Float32Array, shape: readonly number[], scales: 
  */
 export function adaroundQuant(tape: Tape, w: Float32Array, shape: readonly number[], v: Var, scales: ArrayLike<number>, grid: QuantGrid): Var {
   const ch = channelIndex(shape, grid.channelAxis);
-  const out = new Float32Array(w.length);
-  const dydv = new Float32Array(w.length);
+  const out = tape.floats(w.length);
+  const dydv = tape.floats(w.length);
   const k = ADAROUND_ZETA - ADAROUND_GAMMA;
   for (let i = 0; i < w.length; i++) {
     const s = scales[ch(i)]!;
@@ -197,7 +197,7 @@ export function adaroundQuant(tape: Tape, w: Float32Array, shape: readonly numbe
   }
   const y = tape.result(out, shape, [v]);
   tape.record(y, (dy) => {
-    const g = gradOf(v);
+    const g = tape.grad(v);
     for (let i = 0; i < dy.length; i++) g[i] += dy[i]! * dydv[i]!;
   });
   return y;

@@ -2,7 +2,7 @@
 import { InternalError } from '../../errors.js';
 import { roundHalfEven } from '../rounding.js';
 import { ADAROUND_GAMMA, ADAROUND_ZETA } from './fake-quant.js';
-import { Tape, gradOf, type Var } from './tape.js';
+import { Tape, type Var } from './tape.js';
 
 function scalar(tape: Tape, value: number, inputs: readonly Var[], backward: (g: number) => void): Var {
   const y = tape.result(Float32Array.of(value), [], inputs);
@@ -20,7 +20,7 @@ export function mse(tape: Tape, y: Var, ref: Float32Array): Var {
   for (let i = 0; i < ref.length; i++) { const d = y.data[i]! - ref[i]!; s += d * d; }
   const n = ref.length;
   return scalar(tape, s / n, [y], (g) => {
-    const gy = gradOf(y);
+    const gy = tape.grad(y);
     for (let i = 0; i < n; i++) gy[i] += (g * 2 * (y.data[i]! - ref[i]!)) / n;
   });
 }
@@ -29,13 +29,13 @@ export function mse(tape: Tape, y: Var, ref: Float32Array): Var {
 export function sum(tape: Tape, terms: readonly Var[]): Var {
   const v = terms.reduce((s, t) => s + t.data[0]!, 0);
   return scalar(tape, v, terms, (g) => {
-    for (const t of terms) if (t.requiresGrad) gradOf(t)[0] += g;
+    for (const t of terms) if (t.requiresGrad) tape.grad(t)[0] += g;
   });
 }
 
 /** c · x for a scalar x. */
 export function scale(tape: Tape, x: Var, c: number): Var {
-  return scalar(tape, c * x.data[0]!, [x], (g) => { gradOf(x)[0] += c * g; });
+  return scalar(tape, c * x.data[0]!, [x], (g) => { tape.grad(x)[0] += c * g; });
 }
 
 /** TQT integer penalty: mean((α − round(α))²) with round detached (gradient 2(α − round α)/n). */
@@ -44,7 +44,7 @@ export function integerPenalty(tape: Tape, alpha: Var): Var {
   let s = 0;
   for (let i = 0; i < n; i++) { const d = alpha.data[i]! - roundHalfEven(alpha.data[i]!); s += d * d; }
   return scalar(tape, s / n, [alpha], (g) => {
-    const ga = gradOf(alpha);
+    const ga = tape.grad(alpha);
     for (let i = 0; i < n; i++) ga[i] += (g * 2 * (alpha.data[i]! - roundHalfEven(alpha.data[i]!))) / n;
   });
 }
@@ -56,7 +56,7 @@ export function integerPenalty(tape: Tape, alpha: Var): Var {
 export function roundingRegularizer(tape: Tape, v: Var, beta: number): Var {
   const k = ADAROUND_ZETA - ADAROUND_GAMMA;
   let s = 0;
-  const dv = new Float32Array(v.data.length);
+  const dv = tape.floats(v.data.length);
   for (let i = 0; i < v.data.length; i++) {
     const sg = 1 / (1 + Math.exp(-v.data[i]!));
     const raw = k * sg + ADAROUND_GAMMA;
@@ -67,7 +67,7 @@ export function roundingRegularizer(tape: Tape, v: Var, beta: number): Var {
     dv[i] = clipped || au === 0 ? 0 : -beta * au ** (beta - 1) * Math.sign(u) * 2 * k * sg * (1 - sg);
   }
   return scalar(tape, s, [v], (g) => {
-    const gv = gradOf(v);
+    const gv = tape.grad(v);
     for (let i = 0; i < dv.length; i++) gv[i] += g * dv[i]!;
   });
 }
@@ -78,7 +78,7 @@ export function meanSquare(tape: Tape, x: Var): Var {
   let s = 0;
   for (let i = 0; i < n; i++) s += x.data[i]! * x.data[i]!;
   return scalar(tape, s / n, [x], (g) => {
-    const gx = gradOf(x);
+    const gx = tape.grad(x);
     for (let i = 0; i < n; i++) gx[i] += (g * 2 * x.data[i]!) / n;
   });
 }

@@ -35,9 +35,78 @@ export function gradOf(v: Var): Float32Array {
   return v.grad;
 }
 
-/** Records backward closures in forward order and replays them in reverse. */
+/**
+ * Buffers handed back by finished tapes, by length, for the next step's tape. Why: a training step allocates the
+ * same multi-MB activations, masks and gradients every step, and a fresh large typed array costs its page faults
+ * on first touch (measured 46 ms to allocate and fill a 19 MB array against 4 ms to zero and fill a reused one).
+ */
+export class BufferPool {
+  private readonly floatBufs = new Map<number, Float32Array[]>();
+  private readonly byteBufs = new Map<number, Uint8Array[]>();
+
+  /** A zeroed Float32Array of length n (reused when one is free). */
+  floats(n: number): Float32Array {
+    const b = this.floatBufs.get(n)?.pop();
+    return b ? b.fill(0) : new Float32Array(n);
+  }
+
+  /** A zeroed Uint8Array of length n (reused when one is free). */
+  bytes(n: number): Uint8Array {
+    const b = this.byteBufs.get(n)?.pop();
+    return b ? b.fill(0) : new Uint8Array(n);
+  }
+
+  /** Makes buffers available again; nothing may read or write them afterwards. */
+  giveBack(floats: readonly Float32Array[], bytes: readonly Uint8Array[]): void {
+    for (const b of floats) pushTo(this.floatBufs, b);
+    for (const b of bytes) pushTo(this.byteBufs, b);
+  }
+}
+
+function pushTo<T extends { length: number }>(m: Map<number, T[]>, b: T): void {
+  const list = m.get(b.length);
+  if (list) list.push(b);
+  else m.set(b.length, [b]);
+}
+
+/**
+ * Records backward closures in forward order and replays them in reverse. With a pool, the buffers its ops take
+ * (`floats`, `bytes`, `grad`) come from the pool and go back to it on `release`, after which no Var of this tape
+ * (its values or gradients, trainable leaves' gradients included) may be used.
+ */
 export class Tape {
   private readonly steps: (() => void)[] = [];
+  private readonly takenFloats: Float32Array[] = [];
+  private readonly takenBytes: Uint8Array[] = [];
+
+  constructor(private readonly pool?: BufferPool) {}
+
+  /** A zeroed Float32Array for an op's result or scratch (from the pool when the tape has one). */
+  floats(n: number): Float32Array {
+    if (!this.pool) return new Float32Array(n);
+    const b = this.pool.floats(n);
+    this.takenFloats.push(b);
+    return b;
+  }
+
+  /** A zeroed Uint8Array (masks), from the pool when the tape has one. */
+  bytes(n: number): Uint8Array {
+    if (!this.pool) return new Uint8Array(n);
+    const b = this.pool.bytes(n);
+    this.takenBytes.push(b);
+    return b;
+  }
+
+  /** The gradient buffer of `v`, allocated (zeros, from the pool when the tape has one) on first use. */
+  grad(v: Var): Float32Array {
+    if (!v.grad) v.grad = this.floats(v.data.length);
+    return v.grad;
+  }
+
+  /** Hands every buffer this tape took back to its pool (see the class comment). */
+  release(): void {
+    this.pool?.giveBack(this.takenFloats.splice(0), this.takenBytes.splice(0));
+  }
 
   /** A result of an op on `inputs`: requires a gradient when any input does. */
   result(data: Float32Array, shape: readonly number[], inputs: readonly Var[]): Var {

@@ -23,9 +23,9 @@ import { roundHalfEven } from '../rounding.js';
 import { fakeQuant, tqtQuant } from './fake-quant.js';
 import { integerPenalty, meanSquare, mse, scale, sum } from './loss.js';
 import { binary } from './ops/elementwise.js';
-import { leaf, Tape, type Var } from './tape.js';
+import { BufferPool, leaf, Tape, type Var } from './tape.js';
 import {
-  allFinite, blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, tensorOf, type TrainOutcome,
+  allFinite, blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, secondsOf, stopwatch, tensorOf, type Clock, type TrainOutcome,
 } from './train-common.js';
 
 /** TQTSetting fields that matter for one block (names as QuantOptions.tqt). */
@@ -88,11 +88,14 @@ function stepLoss(tape: Tape, block: Block, batch: BlockBatch, params: ReadonlyM
   return sum(tape, terms);
 }
 
-/** Runs TQT on one block. Pure: returns the new weights and exponents, or why they were not kept. */
-export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlockOptions, log: Logger = nullLogger): TrainOutcome {
+/**
+ * Runs TQT on one block. Pure: returns the new weights and exponents, or why they were not kept. `now` times the
+ * run (the outcome's `seconds`).
+ */
+export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlockOptions, log: Logger = nullLogger, now?: Clock): TrainOutcome {
   const why = ineligibility(block, batches);
   if (why) { log.debug(`TQT ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
-  const t0 = performance.now();
+  const seconds = stopwatch(now);
   const names = trainableParams(block);
   const params = paramVars(block, names);
   const alphas = o.isScaleTrainable ? scaleVars(block) : new Map<TensorQuantConfig, Var>();
@@ -102,10 +105,11 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   const labelled = new Map<string, Var>([...names].map((n) => [n, params.get(n)!]));
   for (const [c, a] of alphas) labelled.set(`scale of ${c.value}`, a);
   const adam = new Adam(trainable, { lr: o.lr });
-  const restored = restoredOutcome('TQT', block, preLoss, log, () => (performance.now() - t0) / 1000);
+  const restored = restoredOutcome('TQT', block, preLoss, log, seconds);
+  const pool = new BufferPool();
   for (let idx = 0; idx < o.steps; idx++) {
     adam.zeroGrad();
-    const tape = new Tape();
+    const tape = new Tape(pool);
     const loss = stepLoss(tape, block, batches[idx % batches.length]!, params, alphas, o);
     if (!Number.isFinite(loss.data[0]!)) return restored(`non-finite loss at step ${idx}`, undefined, idx);
     tape.backward(loss);
@@ -113,6 +117,7 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
     if (bad) return restored(`non-finite gradient of ${bad} at step ${idx}`, undefined, idx);
     adam.step();
     for (const a of alphas.values()) for (let i = 0; i < a.data.length; i++) a.data[i] = Math.min(ALPHA_LIMIT, Math.max(-ALPHA_LIMIT, a.data[i]!));
+    tape.release();
   }
   const postLoss = blockLoss(block, batches, params, tqtHook(alphas));
   if (!Number.isFinite(postLoss)) return restored('non-finite block loss after training', postLoss, o.steps);
@@ -125,5 +130,5 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   const out = new Map([...names].map((n) => [n, tensorOf(params.get(n)!)]));
   if (![...out.values()].every((t) => allFinite(t.data as Float32Array))) return restored('non-finite weights after training', postLoss, o.steps);
   log.debug(`TQT ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);
-  return { status: 'updated', block: block.name, preLoss, postLoss, params: out, exponents, steps: o.steps, seconds: (performance.now() - t0) / 1000 };
+  return { status: 'updated', block: block.name, preLoss, postLoss, params: out, exponents, steps: o.steps, ...secondsOf(seconds) };
 }

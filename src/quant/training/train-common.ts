@@ -10,7 +10,7 @@ import type { Block, BlockBatch } from './block.js';
 import { paramVars, runBlock, staticQuant, type QuantHook } from './executor.js';
 import { mse } from './loss.js';
 import { OP_RULES } from './op-rules.js';
-import { Tape, type Var } from './tape.js';
+import { BufferPool, Tape, type Var } from './tape.js';
 
 /** What a pass did to one block. Passes are pure: nothing is changed unless the caller applies `updated`. */
 export type TrainOutcome =
@@ -20,42 +20,63 @@ export type TrainOutcome =
     readonly params: ReadonlyMap<string, Tensor>;
     /** New exponents of self-dominated configs (TQT only); per-channel configs get an array. */
     readonly exponents: ReadonlyMap<TensorQuantConfig, number | number[]>;
-    readonly steps: number; readonly seconds: number;
+    readonly steps: number;
+    /** Wall time of the run, when the caller gave a clock (`Clock`). */
+    readonly seconds?: number;
   }
   | {
     readonly status: 'restored'; readonly block: string; readonly reason: string;
-    readonly preLoss: number; readonly postLoss: number | undefined; readonly steps: number; readonly seconds: number;
+    readonly preLoss: number; readonly postLoss: number | undefined; readonly steps: number; readonly seconds?: number;
   }
   | { readonly status: 'ineligible'; readonly block: string; readonly reason: string };
+
+/** A monotonic millisecond clock. The core reads none itself: the caller passes one (a shell: performance.now). */
+export type Clock = () => number;
+
+/** Seconds since the start of a run, from the caller's clock; undefined without one. */
+export function stopwatch(now: Clock | undefined): () => number | undefined {
+  if (!now) return () => undefined;
+  const t0 = now();
+  return () => (now() - t0) / 1000;
+}
+
+/** `{ seconds }` for an outcome, or nothing without a clock. */
+export function secondsOf(seconds: () => number | undefined): { seconds?: number } {
+  const s = seconds();
+  return s === undefined ? {} : { seconds: s };
+}
 
 /**
  * The outcome of a training run that gives up and keeps the block as it was (ESP-PPQ restores the block's
  * parameters), with the warning that says why. `pass` names the pass in the warning (`TQT`, `AdaRound`).
  */
 export function restoredOutcome(
-  pass: string, block: Block, preLoss: number, log: Logger, seconds: () => number,
+  pass: string, block: Block, preLoss: number, log: Logger, seconds: () => number | undefined,
 ): (reason: string, postLoss: number | undefined, steps: number) => TrainOutcome {
   return (reason, postLoss, steps) => {
     log.warn(`${pass} ${block.name}: restored, ${reason}`);
-    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps, seconds: seconds() };
+    return { status: 'restored', block: block.name, reason, preLoss, postLoss, steps, ...secondsOf(seconds) };
   };
 }
 
 /**
  * compute_block_loss: for each block output, the mean over batches of torch_mean_square_error between the
  * (quantized) block output and the float reference; summed over outputs. `visit` sees each batch's block values
- * (a caller that needs more from the same forward pass than the loss).
+ * (a caller that needs more from the same forward pass than the loss; it must not keep them: the batch's buffers
+ * are reused for the next batch).
  */
 export function blockLoss(
   block: Block, batches: readonly BlockBatch[], params: ReadonlyMap<string, Var>, quant: QuantHook | undefined,
   visit?: (values: ReadonlyMap<string, Var>) => void,
 ): number {
   const sums = block.outputs.map(() => 0);
+  const pool = new BufferPool();
   for (const b of batches) {
-    const tape = new Tape();
+    const tape = new Tape(pool);
     const values = runBlock(tape, block, b.inputs, params, quant);
     visit?.(values);
     block.outputs.forEach((name, k) => { sums[k] += mse(tape, outputOf(values, name), refOf(b, name)).data[0]!; });
+    tape.release();
   }
   return sums.reduce((s, v) => s + v / batches.length, 0);
 }

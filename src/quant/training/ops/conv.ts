@@ -5,7 +5,7 @@
  * keeping them, so a step holds at most one column buffer.
  */
 import { InternalError } from '../../../errors.js';
-import { Tape, gradOf, type Var } from '../tape.js';
+import { Tape, type Var } from '../tape.js';
 import { gemmNN, gemmNT, gemmTN } from './kernels.js';
 import { sharedWasmKernels } from './wasm-kernels.js';
 
@@ -101,11 +101,11 @@ function depthwiseJs(G: Geom, mode: 0 | 1 | 2, x: Float32Array, w: Float32Array,
 /** y = conv(x, w) + b. `b` may be undefined. */
 export function conv2d(tape: Tape, x: Var, w: Var, b: Var | undefined, a: ConvAttrs): Var {
   const G = geometry(x.shape, w.shape, a);
-  const out = new Float32Array(G.n * G.m * G.cols);
+  const out = tape.floats(G.n * G.m * G.cols);
   if (b) for (let k = 0; k < G.n * G.m; k++) out.fill(b.data[k % G.m]!, k * G.cols, (k + 1) * G.cols);
   const dwise = G.cg === 1 && G.mg === 1 && !G.flat;
   if (dwise) depthwise(G, 0, x.data, w.data, out, out);
-  const col = G.flat || dwise ? x.data : new Float32Array(G.rows * G.cols);
+  const col = G.flat || dwise ? x.data : tape.floats(G.rows * G.cols);
   for (let nI = 0; nI < (dwise ? 0 : G.n); nI++) {
     for (let g = 0; g < G.g; g++) {
       const xOff = (nI * G.c + g * G.cg) * G.h * G.w;
@@ -114,17 +114,17 @@ export function conv2d(tape: Tape, x: Var, w: Var, b: Var | undefined, a: ConvAt
     }
   }
   const y = tape.result(out, [G.n, G.m, G.oh, G.ow], b ? [x, w, b] : [x, w]);
-  tape.record(y, (dy) => convBackward(G, x, w, b, dy));
+  tape.record(y, (dy) => convBackward(tape, G, x, w, b, dy));
   return y;
 }
 
-function convBackward(G: Geom, x: Var, w: Var, b: Var | undefined, dy: Float32Array): void {
-  const gx = x.requiresGrad ? gradOf(x) : undefined;
-  const gw = w.requiresGrad ? gradOf(w) : undefined;
+function convBackward(tape: Tape, G: Geom, x: Var, w: Var, b: Var | undefined, dy: Float32Array): void {
+  const gx = x.requiresGrad ? tape.grad(x) : undefined;
+  const gw = w.requiresGrad ? tape.grad(w) : undefined;
   const dwise = G.cg === 1 && G.mg === 1 && !G.flat;
   if (dwise && gx) depthwise(G, 1, x.data, w.data, dy, gx);
   if (dwise && gw) depthwise(G, 2, x.data, w.data, dy, gw);
-  const col = G.flat || dwise ? x.data : new Float32Array(G.rows * G.cols);
+  const col = G.flat || dwise ? x.data : tape.floats(G.rows * G.cols);
   const dcol = G.flat ? gx : gx && !dwise ? new Float32Array(G.rows * G.cols) : undefined;
   for (let nI = 0; nI < (dwise ? 0 : G.n); nI++) {
     for (let g = 0; g < G.g; g++) {
@@ -143,7 +143,7 @@ function convBackward(G: Geom, x: Var, w: Var, b: Var | undefined, dy: Float32Ar
     }
   }
   if (b && b.requiresGrad) {
-    const gb = gradOf(b);
+    const gb = tape.grad(b);
     for (let k = 0; k < G.n * G.m; k++) {
       let s = 0;
       for (let p = k * G.cols; p < (k + 1) * G.cols; p++) s += dy[p]!;

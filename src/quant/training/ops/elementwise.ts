@@ -1,5 +1,5 @@
 /** Broadcasting Add/Sub/Mul and the unary activations ESP-DL quantizes, with gradients. */
-import { Tape, gradOf, type Var } from '../tape.js';
+import { Tape, type Var } from '../tape.js';
 import { broadcastIndex, broadcastShape } from '../../../ir/tensor-math.js';
 import { sharedWasmElementwise, WASM_MIN_ELEMENTS, type WasmElementwise } from './wasm-elementwise.js';
 
@@ -9,7 +9,7 @@ export type BinaryKind = 'Add' | 'Sub' | 'Mul';
 export function binary(tape: Tape, kind: BinaryKind, a: Var, b: Var): Var {
   const shape = broadcastShape(a.shape, b.shape);
   const ia = broadcastIndex(a.shape, shape), ib = broadcastIndex(b.shape, shape);
-  const out = new Float32Array(ia.length);
+  const out = tape.floats(ia.length);
   const ad = a.data, bd = b.data;
   for (let i = 0; i < out.length; i++) {
     const x = ad[ia[i]!]!, z = bd[ib[i]!]!;
@@ -18,11 +18,11 @@ export function binary(tape: Tape, kind: BinaryKind, a: Var, b: Var): Var {
   const y = tape.result(out, shape, [a, b]);
   tape.record(y, (dy) => {
     if (a.requiresGrad) {
-      const g = gradOf(a);
+      const g = tape.grad(a);
       for (let i = 0; i < dy.length; i++) g[ia[i]!] += kind === 'Mul' ? dy[i]! * bd[ib[i]!]! : dy[i]!;
     }
     if (b.requiresGrad) {
-      const g = gradOf(b);
+      const g = tape.grad(b);
       for (let i = 0; i < dy.length; i++) g[ib[i]!] += kind === 'Mul' ? dy[i]! * ad[ia[i]!]! : kind === 'Sub' ? -dy[i]! : dy[i]!;
     }
   });
@@ -32,11 +32,11 @@ export function binary(tape: Tape, kind: BinaryKind, a: Var, b: Var): Var {
 /** An elementwise op given its value f(x) and derivative f'(x) (evaluated at the input). */
 function unary(tape: Tape, x: Var, f: (v: number) => number, df: (v: number) => number): Var {
   const xd = x.data;
-  const out = new Float32Array(xd.length);
+  const out = tape.floats(xd.length);
   for (let i = 0; i < xd.length; i++) out[i] = f(xd[i]!);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     for (let i = 0; i < dy.length; i++) g[i] += dy[i]! * df(xd[i]!);
   });
   return y;
@@ -50,11 +50,11 @@ const wasmFor = (n: number): WasmElementwise | undefined => (n >= WASM_MIN_ELEME
 /** Clip to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch.clamp's inclusive mask). NaN stays NaN. */
 export function clip(tape: Tape, x: Var, lo: number, hi: number): Var {
   const xd = x.data, n = xd.length;
-  const out = new Float32Array(n);
+  const out = tape.floats(n);
   if (!wasmFor(n)?.clamp(xd, lo, hi, out)) clampJs(xd, lo, hi, out);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     if (!wasmFor(n)?.rangeAdd(g, dy, xd, lo, hi)) rangeAddJs(g, dy, xd, lo, hi);
   });
   return y;
@@ -66,11 +66,11 @@ const F32_MIN_POSITIVE = 2 ** -149;
 /** Relu = clip to [0, ∞) except that the gradient at exactly 0 is 0 (torch.relu); NaN stays NaN. */
 export function relu(tape: Tape, x: Var): Var {
   const xd = x.data, n = xd.length;
-  const out = new Float32Array(n);
+  const out = tape.floats(n);
   if (!wasmFor(n)?.clamp(xd, 0, Infinity, out)) clampJs(xd, 0, Infinity, out);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     if (!wasmFor(n)?.rangeAdd(g, dy, xd, F32_MIN_POSITIVE, Infinity)) rangeAddJs(g, dy, xd, F32_MIN_POSITIVE, Infinity);
   });
   return y;

@@ -1,7 +1,7 @@
 /** ONNX Gemm (transA/transB, alpha/beta, broadcast C) and MatMul (numpy batch broadcasting), with gradients. */
 import { InternalError } from '../../../errors.js';
 import { numel } from '../../../ir/tensor.js';
-import { Tape, gradOf, type Var } from '../tape.js';
+import { Tape, type Var } from '../tape.js';
 import { broadcastIndex, broadcastShape } from '../../../ir/tensor-math.js';
 import { gemmNN } from './kernels.js';
 
@@ -38,15 +38,15 @@ export function gemm(tape: Tape, A: Var, B: Var, C: Var | undefined, at: GemmAtt
     const g = at.alpha === 1 ? dy : dy.map((v) => v * at.alpha);
     // dA = g·op(B)ᵀ (stored transposed when transA), dB = op(A)ᵀ·g (stored transposed when transB).
     if (A.requiresGrad) {
-      if (at.transA) mm(K, N, M, B.data, 0, at.transB, g, 0, true, gradOf(A), 0);
-      else mm(M, N, K, g, 0, false, B.data, 0, !at.transB, gradOf(A), 0);
+      if (at.transA) mm(K, N, M, B.data, 0, at.transB, g, 0, true, tape.grad(A), 0);
+      else mm(M, N, K, g, 0, false, B.data, 0, !at.transB, tape.grad(A), 0);
     }
     if (B.requiresGrad) {
-      if (at.transB) mm(N, M, K, g, 0, true, A.data, 0, at.transA, gradOf(B), 0);
-      else mm(K, M, N, A.data, 0, !at.transA, g, 0, false, gradOf(B), 0);
+      if (at.transB) mm(N, M, K, g, 0, true, A.data, 0, at.transA, tape.grad(B), 0);
+      else mm(K, M, N, A.data, 0, !at.transA, g, 0, false, tape.grad(B), 0);
     }
     if (C && cIdx && C.requiresGrad) {
-      const gc = gradOf(C);
+      const gc = tape.grad(C);
       for (let i = 0; i < dy.length; i++) gc[cIdx[i]!] += at.beta * dy[i]!;
     }
   });
@@ -68,8 +68,8 @@ export function matmul(tape: Tape, A: Var, B: Var): Var {
   const y = tape.result(out, shape, [A, B]);
   tape.record(y, (dy) => {
     for (let t = 0; t < nb; t++) {
-      if (A.requiresGrad) mm(M, N, K, dy, t * M * N, false, B.data, bi[t]! * K * N, true, gradOf(A), ai[t]! * M * K);
-      if (B.requiresGrad) mm(K, M, N, A.data, ai[t]! * M * K, true, dy, t * M * N, false, gradOf(B), bi[t]! * K * N);
+      if (A.requiresGrad) mm(M, N, K, dy, t * M * N, false, B.data, bi[t]! * K * N, true, tape.grad(A), ai[t]! * M * K);
+      if (B.requiresGrad) mm(K, M, N, A.data, ai[t]! * M * K, true, dy, t * M * N, false, tape.grad(B), bi[t]! * K * N);
     }
   });
   return y;

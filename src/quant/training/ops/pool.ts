@@ -1,5 +1,5 @@
 /** MaxPool, AveragePool (count_include_pad) and GlobalAveragePool on NCHW, with gradients. */
-import { Tape, gradOf, type Var } from '../tape.js';
+import { Tape, type Var } from '../tape.js';
 
 export interface PoolAttrs {
   kernel: readonly [number, number];
@@ -60,7 +60,7 @@ export function maxPool(tape: Tape, x: Var, a: PoolAttrs): Var {
   });
   const y = tape.result(Float32Array.from(vals), shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     for (let i = 0; i < dy.length; i++) if (arg[i]! >= 0) g[arg[i]!] += dy[i]!;
   });
   return y;
@@ -72,7 +72,7 @@ export function averagePool(tape: Tape, x: Var, a: PoolAttrs): Var {
     windows.push(taps);
     divs.push(a.countIncludePad ? padded : taps.length);
   });
-  const out = new Float32Array(windows.length);
+  const out = tape.floats(windows.length);
   for (let o = 0; o < out.length; o++) {
     let s = 0;
     for (const t of windows[o]!) s += x.data[t]!;
@@ -80,7 +80,7 @@ export function averagePool(tape: Tape, x: Var, a: PoolAttrs): Var {
   }
   const y = tape.result(out, shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     for (let o = 0; o < dy.length; o++) for (const t of windows[o]!) g[t] += dy[o]! / divs[o]!;
   });
   return y;
@@ -89,7 +89,7 @@ export function averagePool(tape: Tape, x: Var, a: PoolAttrs): Var {
 export function globalAveragePool(tape: Tape, x: Var): Var {
   const [n, c] = x.shape as [number, number];
   const plane = x.data.length / (n * c);
-  const out = new Float32Array(n * c);
+  const out = tape.floats(n * c);
   for (let p = 0; p < n * c; p++) {
     let s = 0;
     for (let k = p * plane; k < (p + 1) * plane; k++) s += x.data[k]!;
@@ -97,7 +97,7 @@ export function globalAveragePool(tape: Tape, x: Var): Var {
   }
   const y = tape.result(out, [n, c, ...x.shape.slice(2).map(() => 1)], [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     for (let p = 0; p < n * c; p++) for (let k = p * plane; k < (p + 1) * plane; k++) g[k] += dy[p]! / plane;
   });
   return y;

@@ -1,14 +1,14 @@
 /** Concat, Reshape, Flatten and Transpose, with gradients. */
 import { InternalError } from '../../../errors.js';
 import { numel } from '../../../ir/tensor.js';
-import { Tape, gradOf, type Var } from '../tape.js';
+import { Tape, type Var } from '../tape.js';
 
 export function concat(tape: Tape, xs: readonly Var[], axis: number): Var {
   const r = xs[0]!.shape.length, ax = axis < 0 ? axis + r : axis;
   const outer = numel(xs[0]!.shape.slice(0, ax));
   const inners = xs.map((v) => numel(v.shape.slice(ax)));
   const total = inners.reduce((s, v) => s + v, 0);
-  const out = new Float32Array(outer * total);
+  const out = tape.floats(outer * total);
   let off = 0;
   xs.forEach((v, k) => {
     for (let o = 0; o < outer; o++) out.set(v.data.subarray(o * inners[k]!, (o + 1) * inners[k]!), o * total + off);
@@ -21,7 +21,7 @@ export function concat(tape: Tape, xs: readonly Var[], axis: number): Var {
     let o0 = 0;
     xs.forEach((v, k) => {
       if (v.requiresGrad) {
-        const g = gradOf(v), n = inners[k]!;
+        const g = tape.grad(v), n = inners[k]!;
         for (let o = 0; o < outer; o++) for (let i = 0; i < n; i++) g[o * n + i] += dy[o * total + o0 + i]!;
       }
       o0 += inners[k]!;
@@ -35,7 +35,7 @@ export function reshape(tape: Tape, x: Var, shape: readonly number[]): Var {
   if (numel(shape) !== x.data.length) throw new InternalError(`Reshape: [${x.shape.join(',')}] → [${shape.join(',')}]`);
   const y = tape.result(x.data, shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     for (let i = 0; i < dy.length; i++) g[i] += dy[i]!;
   });
   return y;
@@ -68,11 +68,11 @@ export function transpose(tape: Tape, x: Var, perm: readonly number[]): Var {
     src[k] = off;
     for (let d = r - 1; d >= 0; d--) { if (++counter[d]! < shape[d]!) break; counter[d] = 0; }
   }
-  const out = new Float32Array(n);
+  const out = tape.floats(n);
   for (let k = 0; k < n; k++) out[k] = x.data[src[k]!]!;
   const y = tape.result(out, shape, [x]);
   tape.record(y, (dy) => {
-    const g = gradOf(x);
+    const g = tape.grad(x);
     for (let k = 0; k < n; k++) g[src[k]!] += dy[k]!;
   });
   return y;

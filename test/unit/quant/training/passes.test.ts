@@ -39,6 +39,15 @@ describe('TQT on a crudely quantized conv block', () => {
     expect(out.reason).toBe('non-finite loss at step 1');
     expect(log.lines.some((l) => l.level === 'warn' && l.message.includes('restored, non-finite loss at step 1'))).toBe(true);
   });
+  it('times the run with the clock it is given, and reads none without one', () => {
+    const { block, batches } = tinyBlock(14, { wBits: 4 });
+    let t = 1000;
+    const timed = runTqt(block, batches, { ...TQT, steps: 3 }, undefined, () => (t += 250));
+    expect(timed.status).toBe('updated');
+    if (timed.status === 'updated') expect(timed.seconds).toBe(0.25); // start and end: one tick of the fake clock
+    const untimed = runTqt(block, batches, { ...TQT, steps: 3 });
+    expect(untimed.status === 'updated' && untimed.seconds).toBeUndefined();
+  });
   it('an op without a gradient rule makes the block ineligible with the reason', () => {
     const { block, batches } = tinyBlock(13);
     const odd = { ...block, ops: [...block.ops, { node: { ...block.ops[1]!.node, name: 'sm', opType: 'Softmax' }, inputs: [], outputs: [] }] };
