@@ -21,6 +21,7 @@ import { runExhaustive, runFast, SearchStop, countShardExhaustive, type EvalOnce
 import { canEnable, effectiveDirection, isBetter, topkBalanceOf, type AutoQuantSettings, type ScoreDirection } from './settings.js';
 import { expandStrategies, type ParamSpace, type SampledParams, type Strategy } from './space.js';
 import { LAYERWISE_MODULES } from './spaces.js';
+import { baselineLayerwise } from './layerwise-cache.js';
 import { planRefinements, runRefinements } from './refine.js';
 import { candidateFilterFor, updateTopk, type CandidateFilter, type RunRecord } from './topk.js';
 
@@ -136,7 +137,7 @@ async function searchIn(inp: AutoQuantInput, direction: ScoreDirection, filter: 
   const strategies = expandStrategies(s.strategy_space, paramSpace);
   const refinements = planRefinements(s, paramSpace, inp.runner, inp.shard !== undefined, log);
   const needLayerwise = LAYERWISE_MODULES.some((m) => canEnable(s, m)) || refinements.some((r) => LAYERWISE_MODULES.includes(r.module));
-  const layerwise = needLayerwise ? await inp.runner.baselineLayerwise(signal) : {};
+  const layerwise = needLayerwise ? await baselineLayerwise(inp.runner, inp.store, signal, log) : {};
   await keepBaselineGraphwise(inp, s.resume, signal);
   const c: Counters = { exp: state.nextIndex, done: 0, fresh: 0, skipped: 0, t0 };
   const ctx: EvalContext = {

@@ -53,6 +53,12 @@ export interface ExperimentRunner {
   /** Baseline int8 espdl_setting() quantization → layer-wise noise/signal ratio per computing op (insertion order kept). */
   baselineLayerwise(signal: AbortSignal): Promise<Record<string, number>>;
   /**
+   * Ours: a fingerprint of everything baselineLayerwise depends on (the model's and the data's content, the
+   * baseline's settings). The search keeps the baseline in the run folder under it (BASELINE_LAYERWISE_FILE), so a
+   * resumed or repeated search with the same model and data reads it back. Optional: without it, it is computed.
+   */
+  baselineFingerprint?(signal: AbortSignal): Promise<string>;
+  /**
    * Ours: the same baseline quantization → graph-wise noise/signal ratio per computing op, the reference the
    * reports compare candidates' per-layer noise with. Optional: runners without it leave the comparison out.
    */

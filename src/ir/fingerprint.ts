@@ -131,3 +131,10 @@ export function modelDigest(model: Model): string {
   hashGraph(h, model.graph);
   return h.digest();
 }
+
+/** The fingerprint of a text (a key made of other digests and settings). */
+export function textDigest(text: string): string {
+  const h = new Hasher();
+  h.text(text);
+  return h.digest();
+}

@@ -24,6 +24,8 @@ import type { Target } from '../quant/types.js';
 import type { ExportFileOptions } from './export-files.js';
 import { modelInputs } from './open-inputs.js';
 import { quantizeToFiles } from './quantize-files.js';
+import { packageVersion } from './package-info.js';
+import { baselineFingerprint } from '../quant/baseline-fingerprint.js';
 
 export interface RunnerSetup {
   /** Prepared (simplified) model. */
@@ -46,6 +48,7 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
   const espdlName = setup.espdlName ?? 'model.espdl';
   // Candidates share calibration statistics, pass results and the float reference (quant/memo.ts).
   const memo = new QuantMemo();
+  let fingerprint: Promise<string> | undefined;
   const analysis = (signal: AbortSignal) => ({ runtime: setup.runtime, data: setup.data, batchSize: setup.batchSize, signal });
   const baselineGraph = async (signal: AbortSignal) => {
     const opts = { ...defaultQuantOptions(setup.target, 8), calibSteps: setup.calibSteps };
@@ -56,6 +59,13 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
     calibSteps: setup.calibSteps,
     async baselineLayerwise(signal) {
       return Object.fromEntries(await layerwiseError(await baselineGraph(signal), analysis(signal)));
+    },
+    baselineFingerprint(signal) {
+      // Taken once, before any candidate adds traced shapes to the model.
+      fingerprint ??= baselineFingerprint(setup.model, setup.data, {
+        target: setup.target, batchSize: setup.batchSize, calibSteps: setup.calibSteps, tool: `espdl-autoquant ${packageVersion()}`,
+      }, signal);
+      return fingerprint;
     },
     async baselineGraphwise(signal) {
       // The graph-wise probes need static shapes, as for every candidate (quantizeOnnx does the same).

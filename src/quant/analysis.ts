@@ -17,7 +17,9 @@ import type { Tensor } from '../ir/tensor.js';
 import { opInfo } from '../ops/registry.js';
 import { lcgIndices, snrMean, WeightedMean } from './measure.js';
 import type { QuantizedGraph } from './types.js';
-import { batchLength, type BatchValue } from '../exec/batches.js';
+import { batchLength, loadBatchSession, type BatchValue } from '../exec/batches.js';
+import { ensureShapes } from '../exec/infer-shapes.js';
+import { layerwiseChain, stateTensor, type LayerwiseChain } from './layerwise-stages.js';
 
 export interface AnalysisInput {
   runtime: InferenceRuntime;
@@ -109,43 +111,92 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
 }
 
 /**
- * Layer-wise error: for each quantizing op, the graph outputs of a model in which only that op is quantized, against
- * the float model's. One model (and runtime session) per op, so each run costs about one float forward pass; the
- * float outputs of every batch are kept from one float run (graph outputs only: steps + 1 batches at most).
+ * Bytes of float state (values live at a cut, layerwise-stages.ts) the layer-wise analysis holds for the batches it
+ * runs together; more data runs the chain again per group of batches, so the peak stays flat in the data.
  */
-export async function layerwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
+const LAYERWISE_STATE_BUDGET = 192 * 2 ** 20;
+
+/**
+ * Layer-wise error: for each quantizing op, the graph outputs of a model in which only that op is quantized, against
+ * the float model's. The ops run as a chain of stages (layerwise-stages.ts): each starts at the op's inputs, fed
+ * with the float values the previous stage computed, and recomputes only what follows the op; one float pass gives
+ * the graph outputs to compare with and the first stage's inputs.
+ */
+export async function layerwiseError(
+  source: QuantizedGraph, input: AnalysisInput, opts: { stateBudgetBytes?: number } = {},
+): Promise<Map<string, number>> {
+  const qg = await withStaticShapes(source, input.runtime);
   const ops = measuredOps(qg);
+  const quantizing = ops.filter((o) => { const q = qg.ops.get(o.name); return q !== undefined && quantizesAny(q); });
+  const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
+  const chain = layerwiseChain(qg, quantizing.map((o) => o.name));
+  if (chain) {
+    const perGroup = Math.max(1, Math.floor((opts.stateBudgetBytes ?? LAYERWISE_STATE_BUDGET) / Math.max(1, chain.stateBytesPerSample * input.batchSize)));
+    let group: Record<string, Tensor>[] = [];
+    for await (const batch of analysisBatches(input.data, input.batchSize, input.steps ?? 8)) {
+      group.push(batch);
+      if (group.length === perGroup) { await runLayerwiseChain(qg, chain, group, input, recorders); group = []; }
+    }
+    if (group.length > 0) await runLayerwiseChain(qg, chain, group, input, recorders);
+  }
+  return new Map([...recorders].map(([k, v]) => [k, v.value]));
+}
+
+/**
+ * The graph with every value's static shape (the stages' cuts need them), traced on a copy when missing: the
+ * caller's graph is left as it is.
+ */
+async function withStaticShapes(qg: QuantizedGraph, runtime: InferenceRuntime): Promise<QuantizedGraph> {
+  const g = qg.model.graph;
+  const model = { ...qg.model, graph: { ...g, outputs: [...g.outputs], valueInfo: new Map(g.valueInfo) } };
+  await ensureShapes(model, runtime);
+  return { ...qg, model };
+}
+
+/** The chain over a group of batches: recorders get each op's batches in data order. */
+async function runLayerwiseChain(
+  qg: QuantizedGraph, chain: LayerwiseChain, group: readonly Record<string, Tensor>[], input: AnalysisInput,
+  recorders: ReadonlyMap<string, WeightedMean>,
+): Promise<void> {
   const outputs = qg.model.graph.outputs.map((o) => o.name);
-  const steps = input.steps ?? 8;
-  const reals: { samples: number; values: Map<string, BatchValue> }[] = [];
-  const { session: floatSession } = await loadSimSession(input.runtime, qg, { float: true });
+  const reals: Map<string, BatchValue>[] = [];
+  // Each batch's float state at the current cut; replaced batch by batch, so two cuts' states of one batch at most coexist.
+  const states: Map<string, Tensor>[] = [];
+  const { session: floatSession } = await loadSimSession(input.runtime, qg, { float: true, extraOutputs: chain.initial });
   try {
-    for await (const batch of analysisBatches(input.data, input.batchSize, steps)) {
+    for (const batch of group) {
       input.signal?.throwIfAborted();
-      reals.push({ samples: batchLength(batch), values: await floatSession.run(batch, outputs) });
+      const n = batchLength(batch);
+      const out = await floatSession.run(batch, [...new Set([...outputs, ...chain.initial])]);
+      reals.push(new Map(outputs.map((name) => [name, out.get(name)!])));
+      states.push(new Map([...Object.entries(batch), ...chain.initial.map((v): [string, Tensor] => [v, stateTensor(out.get(v)!.data, out.get(v)!.sampleDims, n)])]));
     }
   } finally {
     await floatSession.release();
   }
-  const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
-  for (const op of ops) {
-    const opQuant = qg.ops.get(op.name);
-    if (!opQuant || !quantizesAny(opQuant)) continue;
+  for (const stage of chain.stages) {
     input.signal?.throwIfAborted();
-    const { session } = await loadSimSession(input.runtime, qg, { only: op.name });
+    const fetch = [...new Set([...stage.outputs, ...stage.advance.values()])];
+    const { model, workingSetPerSample } = stage.build();
+    const session = fetch.length > 0 ? await loadBatchSession(input.runtime, model, { workingSetPerSample }) : undefined;
     try {
-      let index = 0;
-      for await (const batch of analysisBatches(input.data, input.batchSize, steps)) {
-        const real = reals[index++];
-        if (!real || real.samples !== batchLength(batch)) throw new InternalError('layer-wise analysis: the data gave other batches than in the float run');
-        const pred = await session.run(batch, outputs);
-        for (const name of outputs) recorders.get(op.name)!.update(batchRatio(pred.get(name)!.data, real.values.get(name)!.data, real.samples), real.samples);
+      for (const [b, state] of states.entries()) {
+        input.signal?.throwIfAborted();
+        const n = batchLength(group[b]!);
+        if (stage.reads.length === 0 && session) throw new InternalError(`layer-wise analysis: the stage of ${stage.op} reads no value`);
+        const out = session ? await session.run(Object.fromEntries(stage.reads.map((v) => [v, state.get(v)!])), fetch) : new Map<string, BatchValue>();
+        for (const name of outputs) {
+          const real = reals[b]!.get(name)!.data;
+          recorders.get(stage.op)!.update(batchRatio(out.get(name)?.data ?? real, real, n), n);
+        }
+        const carried = new Map(stage.keep.map((v): [string, Tensor] => [v, state.get(v)!]));
+        for (const [v, from] of stage.advance) carried.set(v, stateTensor(out.get(from)!.data, out.get(from)!.sampleDims, n));
+        states[b] = carried;
       }
     } finally {
-      await session.release();
+      await session?.release();
     }
   }
-  return new Map([...recorders].map(([k, v]) => [k, v.value]));
 }
 
 /** Mean of the `n` largest values (AutoQuant's default score with n = 3). */

@@ -1,0 +1,33 @@
+/**
+ * The fingerprint a search keeps its baseline layer-wise error under (autoquant/layerwise-cache.ts): the model's
+ * content, every sample of the data, and the settings of the baseline quantization and of the analysis.
+ */
+import type { DataSource } from '../data/source.js';
+import type { Model } from '../ir/graph.js';
+import { modelDigest, tensorDigest, textDigest } from '../ir/fingerprint.js';
+import type { Target } from './types.js';
+
+/** Raise when a change of the quantization or of the layer-wise analysis changes their values. */
+const LAYERWISE_VERSION = 1;
+
+export interface BaselineSettings {
+  target: Target;
+  batchSize: number;
+  calibSteps: number;
+  /** The analysis' steps (PPQ's default 8). */
+  steps?: number;
+  /** The tool and its version computing it. */
+  tool: string;
+}
+
+export async function baselineFingerprint(model: Model, data: DataSource, s: BaselineSettings, signal?: AbortSignal): Promise<string> {
+  const parts = [
+    `layer-wise ${LAYERWISE_VERSION}`, s.tool, modelDigest(model), s.target,
+    `batch ${s.batchSize}`, `calib steps ${s.calibSteps}`, `steps ${s.steps ?? 8}`, `samples ${data.count}`,
+  ];
+  for await (const batch of data.batches(s.batchSize)) {
+    signal?.throwIfAborted();
+    for (const [name, t] of Object.entries(batch)) parts.push(`${name} ${tensorDigest(t)}`);
+  }
+  return textDigest(parts.join('\n'));
+}
