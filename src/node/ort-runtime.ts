@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Model } from '../ir/graph.js';
 import { allocate, type DataType, type Tensor, type TensorData } from '../ir/tensor.js';
 import { encodeModel } from '../onnx/write.js';
+import { subgraphReads } from '../ir/edit.js';
 import type { InferenceRuntime, InferenceSession, SessionOptions } from '../exec/runtime.js';
 import { InputError } from '../errors.js';
 
@@ -65,13 +66,28 @@ function asDeclared(t: Tensor, dims: number[] | undefined): Tensor {
   return { ...t, dims };
 }
 
+/**
+ * The model without the initializers nothing reads. The simulator keeps every float parameter beside the
+ * fake-quantized copies that replace them (sim-model.ts), so a calibration or evaluation model would carry its
+ * weights twice; onnxruntime drops the unread ones when it loads, but only after we serialized and it parsed
+ * them: on MobileNetV2 that is half of every session's bytes. Initializers named as graph inputs or outputs stay.
+ */
+export function withoutUnreadInitializers(model: Model): Model {
+  const g = model.graph;
+  const read = new Set([...g.inputs.map((i) => i.name), ...g.outputs.map((o) => o.name), ...subgraphReads(g)]);
+  for (const n of g.nodes) for (const i of n.inputs) if (i) read.add(i);
+  if ([...g.initializers.keys()].every((name) => read.has(name))) return model;
+  const initializers = new Map([...g.initializers].filter(([name]) => read.has(name)));
+  return { ...model, graph: { ...g, initializers } };
+}
+
 export function ortRuntime(): InferenceRuntime {
   let ortPromise: Promise<Ort> | undefined;
   return {
     async load(model: Model, opts: SessionOptions = {}): Promise<InferenceSession> {
       ortPromise ??= loadOrt();
       const ort = await ortPromise;
-      const bytes = encodeModel(model);
+      const bytes = encodeModel(withoutUnreadInitializers(model));
       let session: import('onnxruntime-node').InferenceSession;
       try {
         session = await ort.InferenceSession.create(bytes, {

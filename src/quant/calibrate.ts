@@ -88,8 +88,16 @@ async function observePass(
   measured?: Map<string, [number, number]>,
 ): Promise<void> {
   const needsFull = (o: Observer) => pass === 2 || o.kind === 'percentile';
-  const full = [...new Set([...observers].filter(([, o]) => needsFull(o)).map(([k]) => valueOf(k)))];
-  const ranged = [...new Set([...observers].filter(([, o]) => !needsFull(o)).map(([k]) => valueOf(k)))];
+  // Who reads what, worked out once per pass rather than per chunk (a detector has hundreds of values).
+  const rangedBy = new Map<string, Observer[]>();
+  const fullReaders: { value: string; key: string; observer: Observer }[] = [];
+  for (const [key, observer] of observers) {
+    const value = valueOf(key);
+    if (!needsFull(observer)) rangedBy.set(value, [...(rangedBy.get(value) ?? []), observer]);
+    else if (pass === 1 || observer.passes === 2) fullReaders.push({ value, key, observer });
+  }
+  const full = [...new Set(fullReaders.map((r) => r.value))];
+  const ranged = [...rangedBy.keys()];
   const values = [...full, ...ranged.flatMap((v) => [probeName.min(v), probeName.max(v)])];
   const { session } = await loadSimSession(input.runtime, qg, { extraOutputs: full, probes: { minmax: ranged } });
   try {
@@ -99,17 +107,16 @@ async function observePass(
       // percentile works on whole-batch tensors (kth value over the batch), so it gets the batch's parts at once.
       const pending = new Map<string, Float32Array[]>();
       await session.forEachChunk(batch, values, (_first, _count, outputs) => {
-        for (const v of ranged) {
+        for (const [v, readers] of rangedBy) {
           const extremes = concatSamples([outputs.get(probeName.min(v))!.data, outputs.get(probeName.max(v))!.data]);
           const r = minMaxOf(extremes);
           const m = measured?.get(v);
           // Math.min/max propagate NaN, as RangeTracker does.
           measured?.set(v, m ? [Math.min(m[0], r.min), Math.max(m[1], r.max)] : [r.min, r.max]);
-          for (const [key, observer] of observers) if (valueOf(key) === v && !needsFull(observer)) observer.observe(extremes, pass);
+          for (const observer of readers) observer.observe(extremes, pass);
         }
-        for (const [key, observer] of observers) {
-          if ((pass === 2 && observer.passes === 1) || !needsFull(observer)) continue;
-          const data = outputs.get(valueOf(key))!.data;
+        for (const { value, key, observer } of fullReaders) {
+          const data = outputs.get(value)!.data;
           if (observer.kind === 'percentile') pending.set(key, [...(pending.get(key) ?? []), data]);
           else observer.observe(data, pass);
         }
