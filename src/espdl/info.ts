@@ -7,7 +7,7 @@
  * onnx.helper does (`<Tensor>`, `<graph name>`), unverified against esp-ppq (no fixture has them).
  */
 import { bytesPerElement, dataTypeFromCode, fromRawBytes } from '../ir/tensor.js';
-import { numpyRepr } from './numpy-repr.js';
+import { numpyReprParts } from './numpy-repr.js';
 import {
   halfToFloat, tensorDataTypeName, type EspdlAttributeView, type EspdlModelView, type EspdlNodeView, type EspdlTensorView,
   type EspdlValueInfoView,
@@ -15,16 +15,62 @@ import {
 
 /** The `.info` text of a decoded model (identical to esp-ppq's for the fixtures; see the module comment). */
 export function formatInfo(view: EspdlModelView): string {
+  return new TextDecoder().decode(formatInfoBytes(view));
+}
+
+/**
+ * formatInfo's text as UTF-8 bytes, as the export writes it: a model's weights (millions of values) go from
+ * numbers to bytes without one string per element or a copy of the whole text as a string.
+ */
+export function formatInfoBytes(view: EspdlModelView): Uint8Array {
   const g = view.graph;
+  const out = new Utf8Chunks();
   const props = view.metadataProps.map((p) => `${p.key ?? ''}: ${p.value ?? ''}\n`).join('');
-  const head = `model properties:\nmetadata_props:\n${props}\n\n${graphText(view)}`;
-  return [
-    head,
-    `initializers value:\n${g.initializers.map(tensorValue).join('\n')}`,
-    `values info:\n${g.valueInfo.map((v) => valueInfoLine(v)).join('\n')}`,
-    `test inputs value:\n${g.testInputs.map(tensorValue).join('\n')}`,
-    `test outputs value:\n${g.testOutputs.map(tensorValue).join('\n')}`,
-  ].join('\n\n\n');
+  out.text(`model properties:\nmetadata_props:\n${props}\n\n${graphText(view)}`);
+  const tensors = (title: string, list: readonly EspdlTensorView[]): void => {
+    out.text(`\n\n\n${title}:\n`);
+    list.forEach((t, i) => {
+      if (i > 0) out.text('\n');
+      tensorValue(t, out);
+    });
+  };
+  tensors('initializers value', g.initializers);
+  out.text(`\n\n\nvalues info:\n${g.valueInfo.map((v) => valueInfoLine(v)).join('\n')}`);
+  tensors('test inputs value', g.testInputs);
+  tensors('test outputs value', g.testOutputs);
+  return out.finish();
+}
+
+/** Text assembled from strings and ASCII byte runs, as UTF-8 bytes. */
+class Utf8Chunks {
+  private readonly parts: Uint8Array[] = [];
+  private pending = '';
+
+  text(s: string): void {
+    this.pending += s;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.flush();
+    this.parts.push(b);
+  }
+
+  finish(): Uint8Array {
+    this.flush();
+    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out;
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    this.parts.push(new TextEncoder().encode(this.pending));
+    this.pending = '';
+  }
 }
 
 function graphText(view: EspdlModelView): string {
@@ -71,19 +117,27 @@ function attrValue(a: EspdlAttributeView): string {
   return '<Unknown>';
 }
 
-function tensorValue(t: EspdlTensorView): string {
+function tensorValue(t: EspdlTensorView, out: Utf8Chunks): void {
   const doc = t.docString === null ? '' : `docString: ${pyBytesRepr(t.docString)}, `;
-  return `%${t.name ?? ''}, shape: ${pyList(t.dims)}, exponents: ${pyList(t.exponents)}, ${doc}\nvalue: ${rawRepr(t)}`;
+  out.text(`%${t.name ?? ''}, shape: ${pyList(t.dims)}, exponents: ${pyList(t.exponents)}, ${doc}\nvalue: `);
+  rawRepr(t, out);
 }
 
 /** The raw data (padding included) as esp-ppq's numpy.frombuffer shows it. */
-function rawRepr(t: EspdlTensorView): string {
+function rawRepr(t: EspdlTensorView, out: Utf8Chunks): void {
   const dtype = dataTypeFromCode(t.dataType);
-  if (!dtype || dtype === 'string') return `<${tensorDataTypeName(t.dataType)} data>`;
+  if (!dtype || dtype === 'string') {
+    out.text(`<${tensorDataTypeName(t.dataType)} data>`);
+    return;
+  }
   const size = bytesPerElement(dtype);
   const usable = t.raw.subarray(0, t.raw.byteLength - (t.raw.byteLength % size));
   const values = fromRawBytes(dtype, usable) as ArrayLike<number | bigint>;
-  return numpyRepr(dtype === 'float16' ? Array.from(values as Uint16Array, halfToFloat) : values, dtype);
+  const { body, tail } = numpyReprParts(dtype === 'float16' ? Array.from(values as Uint16Array, halfToFloat) : values, dtype);
+  out.text('array(');
+  if (typeof body === 'string') out.text(body);
+  else out.bytes(body);
+  out.text(tail);
 }
 
 function pyList(xs: readonly (number | string | null)[]): string {

@@ -13,18 +13,83 @@ export type ReprDtype = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint3
 const LINE_WIDTH = 75;
 /** numpy omits the dtype for its default types (int64 on Linux, float64, bool). */
 const IMPLICIT_DTYPES: ReadonlySet<ReprDtype> = new Set(['int64', 'float64', 'bool']);
+const INT_DTYPES: ReadonlySet<ReprDtype> = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
 
 /** numpy repr of `values` as a 1-D array of `dtype`, e.g. `array([1, 2], dtype=int8)`. */
 export function numpyRepr(values: ArrayLike<number | bigint>, dtype: ReprDtype): string {
-  const words = formatElements(values, dtype);
-  const body = words.length === 0 ? '[]' : wrapElements(words, ' '.repeat('array('.length + 1));
-  const skipDtype = IMPLICIT_DTYPES.has(dtype) && words.length > 0;
-  const arr = `array(${body}${skipDtype ? ')' : ','}`;
-  if (skipDtype) return arr;
+  const { body, tail } = numpyReprParts(values, dtype);
+  return `array(${typeof body === 'string' ? body : ascii.decode(body)}${tail}`;
+}
+
+/**
+ * numpyRepr in two pieces after `array(`: the bracketed values (ASCII bytes for large integer arrays, so a model's
+ * weights become text without a string per element) and the closing (`)` or `, dtype=…)`).
+ */
+export function numpyReprParts(values: ArrayLike<number | bigint>, dtype: ReprDtype): { body: string | Uint8Array; tail: string } {
+  const indent = ' '.repeat('array('.length + 1);
+  const fast = values.length > 0 && INT_DTYPES.has(dtype) ? smallIntBody(values, indent) : undefined;
+  const body = fast ?? (values.length === 0 ? '[]' : wrapElements(formatElements(values, dtype), indent));
+  if (IMPLICIT_DTYPES.has(dtype) && values.length > 0) return { body, tail: ')' };
   const dtypeStr = `dtype=${dtype})`;
-  const lastLine = arr.length - (arr.lastIndexOf('\n') + 1);
+  // Length of the last line of `array(<body>,`.
+  const newline = typeof body === 'string' ? body.lastIndexOf('\n') : body.lastIndexOf(10);
+  const lastLine = (newline < 0 ? 'array('.length + body.length : body.length - newline - 1) + 1;
   const spacer = lastLine + dtypeStr.length + 1 > LINE_WIDTH ? `\n${' '.repeat('array('.length)}` : ' ';
-  return arr + spacer + dtypeStr;
+  return { body, tail: `,${spacer}${dtypeStr}` };
+}
+
+/** Elements per line when every word has `width` characters (numpy pads every element to one width). */
+function wordsPerLine(width: number, indent: string): number {
+  return Math.max(1, Math.floor((LINE_WIDTH - 1 - 1 - indent.length - width) / (width + 2)) + 1);
+}
+
+/** Distinct values up to which smallIntBody keeps one word per value. */
+const SMALL_INT_RANGE = 1 << 16;
+const ascii = new TextDecoder();
+
+/**
+ * wrapElements(formatElements(values)) as ASCII bytes, for integer typed arrays whose values span at most
+ * SMALL_INT_RANGE (int8/int16 weights: the bulk of a .info file), through a table of the padded words: the same
+ * text without a string per element. Undefined for other arrays.
+ */
+function smallIntBody(values: ArrayLike<number | bigint>, indent: string): Uint8Array | undefined {
+  if (!(values instanceof Int8Array || values instanceof Uint8Array || values instanceof Int16Array
+    || values instanceof Uint16Array || values instanceof Int32Array || values instanceof Uint32Array)) return undefined;
+  const n = values.length;
+  let lo = values[0]!;
+  let hi = lo;
+  for (let i = 1; i < n; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v; else if (v > hi) hi = v;
+  }
+  if (hi - lo >= SMALL_INT_RANGE) return undefined;
+  const width = Math.max(String(lo).length, String(hi).length);
+  const table = new Uint8Array((hi - lo + 1) * width);
+  for (let v = lo; v <= hi; v++) {
+    const word = String(v).padStart(width);
+    for (let k = 0; k < width; k++) table[(v - lo) * width + k] = word.charCodeAt(k);
+  }
+  const perLine = wordsPerLine(width, indent);
+  const lines = Math.ceil(n / perLine);
+  const out = new Uint8Array(2 + n * width + (n - lines) * 2 + (lines - 1) * (2 + indent.length));
+  const COMMA = 44, SPACE = 32, NEWLINE = 10;
+  let at = 0;
+  out[at++] = 91; // [
+  for (let i = 0; i < n; i++) {
+    if (i > 0) {
+      out[at++] = COMMA;
+      if (i % perLine === 0) {
+        out[at++] = NEWLINE;
+        for (let k = 0; k < indent.length; k++) out[at++] = SPACE;
+      } else {
+        out[at++] = SPACE;
+      }
+    }
+    const from = (values[i]! - lo) * width;
+    for (let k = 0; k < width; k++) out[at++] = table[from + k]!;
+  }
+  out[at++] = 93; // ]
+  return out;
 }
 
 /**
@@ -36,7 +101,7 @@ function wrapElements(words: string[], indent: string): string {
   const w = words[0].length;
   if (words.every((word) => word.length === w)) {
     // numpy pads every element to one width, so each line holds the same count: the fast path for big tensors.
-    const perLine = Math.max(1, Math.floor((elemWidth - indent.length - w) / (w + 2)) + 1);
+    const perLine = wordsPerLine(w, indent);
     const lines: string[] = [];
     for (let i = 0; i < words.length; i += perLine) lines.push(words.slice(i, i + perLine).join(', '));
     return `[${lines.join(`,\n${indent}`)}]`;

@@ -6,7 +6,7 @@
 import { parseNpy } from '../data/npy.js';
 import { seededNormal } from '../data/random.js';
 import { exportEspdl } from '../espdl/export/index.js';
-import { formatInfo } from '../espdl/info.js';
+import { formatInfoBytes } from '../espdl/info.js';
 import { readEspdlModel } from '../espdl/read.js';
 import { parseHexKey, toHex } from '../espdl/crypto.js';
 import type { InferenceRuntime } from '../exec/runtime.js';
@@ -77,7 +77,7 @@ export function checkExportOptions(opts: ExportFileOptions, keyName = 'encryptKe
 }
 
 /** The deployable files of a quantized model as bytes, in memory, before anything is written. */
-export interface CandidateFileBytes { espdl: Uint8Array; info: string; json: string }
+export interface CandidateFileBytes { espdl: Uint8Array; info: Uint8Array; json: string }
 
 /** Builds model.espdl (optionally encrypted), model.info and model.json; writes nothing. */
 export async function buildCandidateFiles(
@@ -92,7 +92,7 @@ export async function buildCandidateFiles(
     ...(opts.passHooks ? { passHooks: opts.passHooks } : {}),
   });
   let bytes = exported.espdl;
-  const info = formatInfo(readEspdlModel(bytes.subarray(16)));
+  const info = formatInfoBytes(readEspdlModel(bytes.subarray(16)));
   if (key) {
     const aes = key === 'generate' ? randomAesKey() : key;
     if (key === 'generate') logger.info(`AES-128 key (keep it, it is not stored anywhere): ${toHex(aes)}`);
