@@ -21,19 +21,26 @@ export interface FilterResult<T extends FilterData> {
 /** out[i] = src[perm-index]; `dims` the source dims, `perm` the axis order of the result. */
 export function transposeFlat<T extends FlatData>(src: T, dims: readonly number[], perm: readonly number[]): T {
   const rank = dims.length;
+  const out = new (src.constructor as new (n: number) => T)(src.length);
+  if (rank === 0 || src.length === 0) {
+    out.set(src as never);
+    return out;
+  }
   const outDims = perm.map((p) => dims[p]!);
   const srcStrides = new Array<number>(rank).fill(1);
   for (let i = rank - 2; i >= 0; i--) srcStrides[i] = srcStrides[i + 1]! * dims[i + 1]!;
   const strides = perm.map((p) => srcStrides[p]!);
-  const out = new (src.constructor as new (n: number) => T)(src.length);
-  const o8 = out as unknown as unknown[];
-  const s8 = src as unknown as unknown[];
-  const idx = new Array<number>(rank).fill(0);
-  for (let o = 0; o < out.length; o++) {
+  const o8 = out as unknown as number[];
+  const s8 = src as unknown as number[];
+  // The last output axis is walked in an inner loop with one source stride: the index arithmetic runs per row.
+  const inner = outDims[rank - 1]!;
+  const step = strides[rank - 1]!;
+  const idx = new Array<number>(rank - 1).fill(0);
+  for (let o = 0; o < out.length; o += inner) {
     let s = 0;
-    for (let k = 0; k < rank; k++) s += idx[k]! * strides[k]!;
-    o8[o] = s8[s];
-    for (let k = rank - 1; k >= 0; k--) {
+    for (let k = 0; k < rank - 1; k++) s += idx[k]! * strides[k]!;
+    for (let j = 0; j < inner; j++) o8[o + j] = s8[s + j * step]!;
+    for (let k = rank - 2; k >= 0; k--) {
       if (++idx[k]! < outDims[k]!) break;
       idx[k] = 0;
     }
