@@ -132,7 +132,7 @@ export async function runSearch(req: SearchRequest, makeRunner: ExperimentRunner
     logger: req.onExperiment ? progressOnly(req.logger) : req.logger, signal: req.signal,
     maxExperiments: req.maxExperiments, timeBudgetMinutes: req.timeBudgetMinutes, shard: req.shard,
     ...(req.onExperiment ? { onExperiment: req.onExperiment } : {}),
-  });
+  }).finally(() => engine.close?.());
   const report = await loadRunReport(store);
   return {
     newExperiments: res.newExperiments, skipped: res.skipped, stopped: res.stopped, direction: report.direction ?? res.direction,

@@ -72,6 +72,8 @@ export interface ExperimentRunner {
   estimateTrainingSeconds?(steps: number): number | undefined;
   /** Quantizes + exports one candidate into req.candidateDir. */
   run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts>;
+  /** Frees what the runner keeps between candidates (runtime sessions); called once when the search ends. */
+  close?(): Promise<void>;
 }
 
 /** Raw evaluator result: `{score, extras}`, validated by validateEvaluation (ESP-PPQ's fail-fast rules). */

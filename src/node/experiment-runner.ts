@@ -80,6 +80,7 @@ export function experimentRunner(setup: RunnerSetup): ExperimentRunner {
     estimateTrainingSeconds(steps) {
       return estimateTrainingSeconds(onnxOpWork(setup.model.graph), steps, setup.batchSize);
     },
+    close: () => memo.release(),
     async run(req: ExperimentRequest, signal: AbortSignal): Promise<ExperimentArtifacts> {
       const espdlPath = path.join(req.candidateDir, espdlName);
       const r = await quantizeToFiles({

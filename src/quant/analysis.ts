@@ -12,12 +12,12 @@ import { buildSimModel, probeName, quantizesAny } from './simulate/sim-model.js'
 import { modelDigest } from '../ir/fingerprint.js';
 import { InternalError } from '../errors.js';
 import type { QuantMemo, ReferenceBatch } from './memo.js';
-import { loadSimSession } from './simulate/sim-session.js';
+import { loadBuiltSimSession, loadSimSession } from './simulate/sim-session.js';
 import type { Tensor } from '../ir/tensor.js';
 import { opInfo } from '../ops/registry.js';
 import { lcgIndices, snrMean, WeightedMean } from './measure.js';
 import type { QuantizedGraph } from './types.js';
-import { batchLength, loadBatchSession, type BatchValue } from '../exec/batches.js';
+import { batchLength, loadBatchSession, type BatchSession, type BatchValue } from '../exec/batches.js';
 import { ensureShapes } from '../exec/infer-shapes.js';
 import { layerwiseChain, stateTensor, type LayerwiseChain } from './layerwise-stages.js';
 
@@ -67,7 +67,8 @@ function sampleNumel(qg: QuantizedGraph, value: string): number {
 /**
  * The 4096 LCG-picked elements per sample are gathered inside the model (a Reshape + Gather per op), so both
  * runs return 4096 numbers per op instead of whole activations. With a memo, the float run is made once per float
- * model (its gathered samples are kept) and a quantized model met before gives its result again.
+ * model (its gathered samples are kept), a quantized model met before gives its result again, and the quantized
+ * model's session (activation scales fed as inputs) serves every candidate with the same graph and parameters.
  */
 export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): Promise<Map<string, number>> {
   const ops = measuredOps(qg);
@@ -76,14 +77,18 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
   const steps = input.steps ?? 8;
   const memo = input.memo;
   memo?.checkData(input.data);
-  const floatKey = memo ? `${modelDigest(buildSimModel(qg, { float: true, probes: { gather } }).model)}|batch ${input.batchSize}|steps ${steps}` : '';
-  const resultKey = memo ? `${floatKey}|${modelDigest(buildSimModel(qg, { probes: { gather } }).model)}` : '';
+  const floatModel = buildSimModel(qg, { float: true, probes: { gather } }).model;
+  const quant = buildSimModel(qg, { probes: { gather }, feedQuantParams: true });
+  const quantDigest = memo ? modelDigest(quant.model) : '';
+  const floatKey = memo ? `${modelDigest(floatModel)}|batch ${input.batchSize}|steps ${steps}` : '';
+  const resultKey = memo ? `${floatKey}|${quantDigest}|${Object.values(quant.feeds).map((t) => t.data[0]).join(',')}` : '';
   const known = memo?.graphwise.get(resultKey);
   if (known) return new Map(known);
   const reference = memo?.references.get(floatKey);
   const recorded: ReferenceBatch[] = [];
-  const floatSession = reference ? undefined : (await loadSimSession(input.runtime, qg, { float: true, probes: { gather } })).session;
-  const { session: quantSession } = await loadSimSession(input.runtime, qg, { probes: { gather } });
+  const floatSession = reference ? undefined : await loadBuiltSimSession(input.runtime, qg, floatModel);
+  const quantSession = await (memo ? sharedSession(memo, quantDigest, () => loadBuiltSimSession(input.runtime, qg, quant.model))
+    : loadBuiltSimSession(input.runtime, qg, quant.model));
   const recorders = new Map(ops.map((o) => [o.name, new WeightedMean()]));
   try {
     let index = 0;
@@ -93,7 +98,7 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
       const real = reference?.[index]?.values ?? new Map([...(await floatSession!.run(batch, fetch))].map(([k, v]) => [k, v.data]));
       if (reference && reference[index]?.samples !== n) throw new InternalError('graph-wise analysis: the float reference has other batches');
       if (memo && !reference) recorded.push({ samples: n, values: real });
-      const pred = await quantSession.run(batch, fetch);
+      const pred = await quantSession.run(batch, fetch, quant.feeds);
       for (const op of ops) {
         const name = probeName.sample(op.output);
         recorders.get(op.name)!.update(snrMean(pred.get(name)!.data, real.get(name)!, n), n);
@@ -102,12 +107,22 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
     }
   } finally {
     await floatSession?.release();
-    await quantSession.release();
+    if (!memo) await quantSession.release();
   }
   if (memo && !reference) memo.references.set(floatKey, recorded);
   const result = new Map([...recorders].map(([k, v]) => [k, v.value]));
   memo?.graphwise.set(resultKey, result);
   return new Map(result);
+}
+
+/** The memo's session for a simulation model (by digest), loaded on first use; the memo releases it. */
+function sharedSession(memo: QuantMemo, digest: string, load: () => Promise<BatchSession>): Promise<BatchSession> {
+  const known = memo.simSessions.get(digest);
+  if (known) return known;
+  const loading = load();
+  memo.simSessions.set(digest, loading);
+  loading.catch(() => { if (memo.simSessions.get(digest) === loading) memo.simSessions.delete(digest); });
+  return loading;
 }
 
 /**

@@ -6,20 +6,22 @@
  * - a pass's effect on the QuantizedGraph (new parameters, exponents and states), keyed by the whole graph state
  *   before the pass, the pass's options and the data it reads;
  * - the per-value extremes of a calibration model (pass 1 of minmax, kl and mse), keyed by that model;
- * - the float reference of graph-wise analysis, keyed by the float model, and graph-wise results, keyed by both.
+ * - the float reference of graph-wise analysis, keyed by the float model, and graph-wise results, keyed by both;
+ * - the runtime sessions of graph-wise analysis, keyed by the simulation model without its activation scales.
  * A replay gives the same numbers as running the step: everything the step reads is in its key. One memo serves
  * one data source (the search's calibration data), checked on use.
  */
 import type { DataSource } from '../data/source.js';
+import type { BatchSession } from '../exec/batches.js';
 import { InternalError } from '../errors.js';
 import { modelDigest, tensorDigest } from '../ir/fingerprint.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { QuantizedGraph, QuantState, TensorQuantConfig } from './types.js';
 
-/** A Map that keeps its `capacity` most recently used entries. */
+/** A Map that keeps its `capacity` most recently used entries (`evicted` is told of the others). */
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number, private readonly evicted?: (value: V) => void) {}
 
   get(key: K): V | undefined {
     const v = this.map.get(key);
@@ -30,7 +32,22 @@ class Lru<K, V> {
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+    while (this.map.size > this.capacity) {
+      const [oldest, old] = this.map.entries().next().value as [K, V];
+      this.map.delete(oldest);
+      this.evicted?.(old);
+    }
+  }
+
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+
+  /** Empties the map, returning what it held. */
+  clear(): V[] {
+    const values = [...this.map.values()];
+    this.map.clear();
+    return values;
   }
 }
 
@@ -65,7 +82,18 @@ export class QuantMemo {
   /** Float references hold gathered samples of every measured op: the two most recent are kept. */
   readonly references = new Lru<string, ReferenceBatch[]>(2);
   readonly graphwise = new Lru<string, ReadonlyMap<string, number>>(256);
+  /**
+   * Graph-wise simulation sessions by model (activation scales fed as inputs, sim-model.ts feedQuantParams): the
+   * candidates of a search that differ only in calibration share one, warm after its first runs. Two are kept
+   * (a session holds the model's parameters and its runtime's buffers); release() frees them.
+   */
+  readonly simSessions = new Lru<string, Promise<BatchSession>>(2, (s) => { void s.then((x) => x.release(), () => undefined); });
   private source: DataSource | undefined;
+
+  /** Releases the sessions the memo holds (the memo stays usable). */
+  async release(): Promise<void> {
+    for (const s of this.simSessions.clear()) await (await s.catch(() => undefined))?.release();
+  }
 
   /** Binds the memo to the data it describes; a memo cannot serve two data sources. */
   checkData(data: DataSource): void {

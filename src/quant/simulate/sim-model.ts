@@ -35,6 +35,12 @@ export interface SimOptions {
   /** Do not quantize anything (the float reference with the same value names). */
   float?: boolean;
   /**
+   * Activation scales and bounds as scalar graph inputs (their values in SimModel.feeds) instead of constants: the
+   * model then depends on the graph and its parameters only, so one runtime session serves every search candidate
+   * that differs in activation exponents or bit widths (graph-wise analysis). Same values as the constant form.
+   */
+  feedQuantParams?: boolean;
+  /**
    * In-graph reductions, so the runtime returns a few numbers instead of whole tensors:
    * `minmax` values get outputs `<v>::min` / `<v>::max` (one number per sample); `gather` values get
    * `<v>::sample`, each sample's flattened tensor at the given element indices.
@@ -53,6 +59,8 @@ export interface SimModel {
   model: Model;
   /** Gate input name per op name (gated models only). */
   gates: Map<string, string>;
+  /** Values of the activation scale/bound inputs (feedQuantParams models only; empty otherwise). */
+  feeds: Record<string, Tensor>;
 }
 
 const scalar = (v: number): Tensor => ({ dtype: 'float32', dims: [], data: new Float32Array([v]) });
@@ -95,14 +103,26 @@ class SimBuilder {
   readonly inits: Map<string, Tensor>;
   readonly gates = new Map<string, string>();
   readonly extraInputs: ValueInfo[] = [];
+  readonly feeds: Record<string, Tensor> = {};
   private counter = 0;
 
   /**
    * `floatParams`: the values unquantized parameters take (the graph's own, or the stored pre-training ones for
    * float references); quantized parameter copies are always made from the graph's current (trained) values.
    */
-  constructor(private readonly src: Graph, private readonly gated: boolean, floatParams: ReadonlyMap<string, Tensor>) {
+  constructor(
+    private readonly src: Graph, private readonly gated: boolean, floatParams: ReadonlyMap<string, Tensor>,
+    private readonly feedQuantParams = false,
+  ) {
     this.inits = new Map(floatParams);
+  }
+
+  /** A scalar input fed with `value` (feedQuantParams), else the shared constant `constantName`. */
+  private quantParam(constantName: string, inputName: string, value: number): string {
+    if (!this.feedQuantParams) return this.constant(constantName, scalar(value));
+    this.extraInputs.push({ name: inputName, dtype: 'float32', shape: [] });
+    this.feeds[inputName] = scalar(value);
+    return inputName;
   }
 
   private constant(name: string, t: Tensor): string {
@@ -130,10 +150,10 @@ class SimBuilder {
     const { exponent, qmin, qmax, rounding } = quantSpec(cfg);
     if (typeof exponent !== 'number') throw new Error(`activation ${cfg.value} cannot be per-channel`);
     const id = `${output}::fq${this.counter++}`;
-    const inv = this.constant(`__c/pow2/${-exponent}`, scalar(2 ** -exponent));
-    const mul = this.constant(`__c/pow2/${exponent}`, scalar(2 ** exponent));
-    const lo = this.constant(`__c/q/${qmin}`, scalar(qmin));
-    const hi = this.constant(`__c/q/${qmax}`, scalar(qmax));
+    const inv = this.quantParam(`__c/pow2/${-exponent}`, `${id}/inv`, 2 ** -exponent);
+    const mul = this.quantParam(`__c/pow2/${exponent}`, `${id}/scale`, 2 ** exponent);
+    const lo = this.quantParam(`__c/q/${qmin}`, `${id}/qmin`, qmin);
+    const hi = this.quantParam(`__c/q/${qmax}`, `${id}/qmax`, qmax);
     const node = (opType: string, inputs: string[], out: string): Node => ({ name: `${out}/${opType}`, opType, domain: '', inputs, outputs: [out], attributes: new Map<string, Attribute>() });
     this.nodes.push(node('Mul', [input, inv], `${id}/scaled`));
     if (rounding === 'half_even') {
@@ -212,9 +232,14 @@ function rnnSpec(
   return { node, inputs, outputs, xShape: shape, hiddenCfg, rounding, gate, opset: onnxOpset(qg.model) };
 }
 
-/** Key of the grid a config puts a value on: equal keys make a second quantization a no-op. */
-function gridKey(cfg: TensorQuantConfig): string {
-  return `${String(resolve(cfg).exponent)}|${cfg.qmin}|${cfg.qmax}|${cfg.rounding}`;
+/**
+ * Key of the grid a config puts a value on: equal keys make a second quantization a no-op. With fed quantization
+ * parameters the key must not depend on the exponent (the model's structure would): configs sharing the config
+ * that owns their exponent are on one grid; others get their own chain, a no-op when the exponents happen to match.
+ */
+function gridKey(cfg: TensorQuantConfig, fed: boolean): string {
+  const grid = fed ? `owner ${resolve(cfg).id}` : String(resolve(cfg).exponent);
+  return `${grid}|${cfg.qmin}|${cfg.qmax}|${cfg.rounding}`;
 }
 
 /** Whether an op has a config that quantizes (its layer-wise error is measured). */
@@ -227,7 +252,8 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
   // Float references (float mode, and the float parts of layer-wise models) use the parameters as stored before any
   // training pass, as ESP-PPQ's dequantize() does; the quantized paths use the trained ones.
   const floatParams = (opts.float || opts.gated || opts.only !== undefined) && qg.storedParams ? qg.storedParams : src.initializers;
-  const b = new SimBuilder(src, opts.gated === true, floatParams);
+  const fed = opts.feedQuantParams === true;
+  const b = new SimBuilder(src, opts.gated === true, floatParams, fed);
   const quantize = (cfg: TensorQuantConfig | undefined): cfg is TensorQuantConfig => !opts.float && isQuantizing(cfg);
   // value name → grid it is currently on (non-gated dedupe) and the name carrying the quantized value.
   const onGrid = new Map<string, string>();
@@ -239,7 +265,7 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
       const cfg = op?.inputs[slot];
       if (!value || !quantize(cfg)) return value;
       if (src.initializers.has(value)) return b.parameter(value, cfg, gate);
-      if (!gate && onGrid.get(value) === gridKey(cfg)) return value;
+      if (!gate && onGrid.get(value) === gridKey(cfg, fed)) return value;
       const out = `${value}::in${cfg.id}`;
       b.activation(value, out, cfg, gate);
       return out;
@@ -257,7 +283,7 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
       const cfg = op?.outputs[slot];
       if (!value || !quantize(cfg)) return;
       b.activation(`${value}::raw`, value, cfg, gate);
-      if (!gate) onGrid.set(value, gridKey(cfg));
+      if (!gate) onGrid.set(value, gridKey(cfg, fed));
     });
   }
   const types = inferValueTypes(src);
@@ -279,5 +305,5 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
   // model keeps its own opset and its ops their semantics.
   // ESP-DL-only fused ops (Swish, RMSNormalization) are expanded back into standard ONNX ops for the runtime.
   const model = forOnnxRuntime({ ...qg.model, producerName: 'espdl-autoquant', graph });
-  return { model, gates: b.gates };
+  return { model, gates: b.gates, feeds: b.feeds };
 }
