@@ -19,6 +19,11 @@ export interface SessionOptions {
    * folds into integer kernels, so 'all' is safe and fastest; 'disabled' exists for cross-checks.
    */
   optimization?: 'all' | 'disabled';
+  /**
+   * QuantizeLinear/DequantizeLinear stay float ops: the runtime must not fuse them with their neighbours into
+   * integer kernels (QLinearConv, QLinearAdd…), which round differently. For simulation models that use them.
+   */
+  keepQdq?: boolean;
 }
 
 export interface InferenceRuntime {

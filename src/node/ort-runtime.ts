@@ -97,6 +97,8 @@ export function ortRuntime(): InferenceRuntime {
           // runs at two or three batch sizes, where tracing costs more than it saves (measured on MobileNetV2).
           enableMemPattern: false,
           logSeverityLevel: 3,
+          // onnxruntime's session option that turns its QDQ fusions (and QDQ propagation) off.
+          ...(opts.keepQdq ? { extra: { session: { disable_quant_qdq: '1' } } } : {}),
         });
       } catch (err) {
         throw new InputError(`onnxruntime cannot load the model "${model.graph.name}": ${(err as Error).message}`, { cause: err });

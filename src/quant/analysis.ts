@@ -78,7 +78,7 @@ export async function graphwiseError(qg: QuantizedGraph, input: AnalysisInput): 
   const memo = input.memo;
   memo?.checkData(input.data);
   const floatModel = buildSimModel(qg, { float: true, probes: { gather } }).model;
-  const quant = buildSimModel(qg, { probes: { gather }, feedQuantParams: true });
+  const quant = buildSimModel(qg, { probes: { gather }, feedQuantParams: true, qdq: true });
   const quantDigest = memo ? modelDigest(quant.model) : '';
   const floatKey = memo ? `${modelDigest(floatModel)}|batch ${input.batchSize}|steps ${steps}` : '';
   const resultKey = memo ? `${floatKey}|${quantDigest}|${Object.values(quant.feeds).map((t) => t.data[0]).join(',')}` : '';

@@ -7,6 +7,8 @@
  * We use plain float ops rather than QuantizeLinear/DequantizeLinear on purpose: ONNX QuantizeLinear always rounds
  * half to even (S3/C targets round half up) and ORT fuses DQ→Conv→Q into integer kernels with their own
  * rounding; Mul/Round/Clip are exact for power-of-two scales and are never fused into integer kernels.
+ * Graph-wise analysis, which runs in our own sessions, uses QuantizeLinear/DequantizeLinear where they give the
+ * same values (int8, half to even; SimOptions.qdq) with those fusions turned off: half the element-wise passes.
  *
  * The same builder gives the calibration model (at that point only parameters quantize) and, with `only`, the
  * layer-wise analysis model of one op (its configs quantize, everything else is float).
@@ -40,6 +42,14 @@ export interface SimOptions {
    * that differs in activation exponents or bit widths (graph-wise analysis). Same values as the constant form.
    */
   feedQuantParams?: boolean;
+  /**
+   * Activations on an int8/uint8 half-to-even grid become QuantizeLinear → DequantizeLinear (2 element-wise
+   * passes instead of 4; same values: power-of-two scales make x / 2^e and q · 2^e exact, and QuantizeLinear rounds
+   * half to even and saturates to the type's range, which is the config's). The session must keep them float
+   * ops (sim-session.ts turns onnxruntime's QDQ fusions off). Zeros come out as +0, as ESP-PPQ's `+ 0` makes them,
+   * where the Mul/Round/Clip chain keeps −0. Used for analysis; model.qdq.onnx keeps the chain (module comment).
+   */
+  qdq?: boolean;
   /**
    * In-graph reductions, so the runtime returns a few numbers instead of whole tensors:
    * `minmax` values get outputs `<v>::min` / `<v>::max` (one number per sample); `gather` values get
@@ -98,6 +108,13 @@ export function fakeQuantizeParameter(t: Tensor, cfg: TensorQuantConfig): Tensor
   return out;
 }
 
+/** The zero point whose type's range is exactly [qmin, qmax] (QuantizeLinear saturates to it), if there is one. */
+function qdqZeroPoint(qmin: number, qmax: number): Tensor | undefined {
+  if (qmin === -128 && qmax === 127) return { dtype: 'int8', dims: [], data: new Int8Array(1) };
+  if (qmin === 0 && qmax === 255) return { dtype: 'uint8', dims: [], data: new Uint8Array(1) };
+  return undefined;
+}
+
 class SimBuilder {
   readonly nodes: Node[] = [];
   readonly inits: Map<string, Tensor>;
@@ -113,6 +130,7 @@ class SimBuilder {
   constructor(
     private readonly src: Graph, private readonly gated: boolean, floatParams: ReadonlyMap<string, Tensor>,
     private readonly feedQuantParams = false,
+    private readonly qdq = false,
   ) {
     this.inits = new Map(floatParams);
   }
@@ -150,11 +168,19 @@ class SimBuilder {
     const { exponent, qmin, qmax, rounding } = quantSpec(cfg);
     if (typeof exponent !== 'number') throw new Error(`activation ${cfg.value} cannot be per-channel`);
     const id = `${output}::fq${this.counter++}`;
+    const node = (opType: string, inputs: string[], out: string): Node => ({ name: `${out}/${opType}`, opType, domain: '', inputs, outputs: [out], attributes: new Map<string, Attribute>() });
+    const zeroPoint = this.qdq && !gate && rounding === 'half_even' ? qdqZeroPoint(qmin, qmax) : undefined;
+    if (zeroPoint) {
+      const scale = this.quantParam(`__c/pow2/${exponent}`, `${id}/scale`, 2 ** exponent);
+      const zp = this.constant(`__c/zp/${zeroPoint.dtype}`, zeroPoint);
+      this.nodes.push(node('QuantizeLinear', [input, scale, zp], `${id}/q`));
+      this.nodes.push(node('DequantizeLinear', [`${id}/q`, scale, zp], output));
+      return;
+    }
     const inv = this.quantParam(`__c/pow2/${-exponent}`, `${id}/inv`, 2 ** -exponent);
     const mul = this.quantParam(`__c/pow2/${exponent}`, `${id}/scale`, 2 ** exponent);
     const lo = this.quantParam(`__c/q/${qmin}`, `${id}/qmin`, qmin);
     const hi = this.quantParam(`__c/q/${qmax}`, `${id}/qmax`, qmax);
-    const node = (opType: string, inputs: string[], out: string): Node => ({ name: `${out}/${opType}`, opType, domain: '', inputs, outputs: [out], attributes: new Map<string, Attribute>() });
     this.nodes.push(node('Mul', [input, inv], `${id}/scaled`));
     if (rounding === 'half_even') {
       this.nodes.push(node('Round', [`${id}/scaled`], `${id}/rounded`));
@@ -253,7 +279,7 @@ export function buildSimModel(qg: QuantizedGraph, opts: SimOptions = {}): SimMod
   // training pass, as ESP-PPQ's dequantize() does; the quantized paths use the trained ones.
   const floatParams = (opts.float || opts.gated || opts.only !== undefined) && qg.storedParams ? qg.storedParams : src.initializers;
   const fed = opts.feedQuantParams === true;
-  const b = new SimBuilder(src, opts.gated === true, floatParams, fed);
+  const b = new SimBuilder(src, opts.gated === true, floatParams, fed, opts.qdq === true);
   const quantize = (cfg: TensorQuantConfig | undefined): cfg is TensorQuantConfig => !opts.float && isQuantizing(cfg);
   // value name → grid it is currently on (non-gated dedupe) and the name carrying the quantized value.
   const onGrid = new Map<string, string>();

@@ -13,5 +13,6 @@ export async function loadSimSession(runtime: InferenceRuntime, qg: QuantizedGra
 
 /** A simulation model already built from `qg` in a batch session sized by the graph's working set. */
 export function loadBuiltSimSession(runtime: InferenceRuntime, qg: QuantizedGraph, model: Model): Promise<BatchSession> {
-  return loadBatchSession(runtime, model, { workingSetPerSample: activationBytesPerSample(qg.model.graph) });
+  // Simulation models may carry QuantizeLinear/DequantizeLinear (SimOptions.qdq): they must keep float semantics.
+  return loadBatchSession(runtime, model, { workingSetPerSample: activationBytesPerSample(qg.model.graph), keepQdq: true });
 }
