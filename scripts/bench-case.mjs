@@ -117,20 +117,24 @@ async function timedSearch({ model, calib, settings, calibSteps, inputShape }) {
 export async function runTraining() {
   const { mobilenetV2Block } = await import('../lib/quant/training/synthetic-block.js');
   const { runTqt, runAdaround } = await import('../lib/quant/training/index.js');
+  // The helper thread the CLI lends the training passes (src/node/training-threads.ts), as a user's run has it.
+  const { sharedTrainingHelper } = await import('../lib/node/training-threads.js');
+  const helper = sharedTrainingHelper();
+  const ctx = helper ? { helper } : {};
   const steps = 3;
   const { block, batches } = mobilenetV2Block(8, 56);
   const time = (fn) => { const t0 = performance.now(); fn(); return (performance.now() - t0) / 1000; };
   // Each pass also runs 2 block forwards (loss before/after); measure 0 steps to subtract that overhead.
-  const tqtBase = time(() => runTqt(block, batches, { lr: 1e-5, steps: 0, isScaleTrainable: true, gamma: 0, intLambda: 0 }));
-  const tqt = time(() => runTqt(block, batches, { lr: 1e-5, steps, isScaleTrainable: true, gamma: 0, intLambda: 0 }));
-  const adaBase = time(() => runAdaround(block, batches, { lr: 1e-4, steps: 0, gamma: 1, isScaleTrainable: false }));
-  const ada = time(() => runAdaround(block, batches, { lr: 1e-4, steps, gamma: 1, isScaleTrainable: false }));
-  const example = await exampleBlockSteps(time);
-  return { name: 'training', tqtStepS: (tqt - tqtBase) / steps, adaroundStepS: (ada - adaBase) / steps, example, peakRssKb: process.resourceUsage().maxRSS };
+  const tqtBase = time(() => runTqt(block, batches, { lr: 1e-5, steps: 0, isScaleTrainable: true, gamma: 0, intLambda: 0 }, undefined, ctx));
+  const tqt = time(() => runTqt(block, batches, { lr: 1e-5, steps, isScaleTrainable: true, gamma: 0, intLambda: 0 }, undefined, ctx));
+  const adaBase = time(() => runAdaround(block, batches, { lr: 1e-4, steps: 0, gamma: 1, isScaleTrainable: false }, undefined, ctx));
+  const ada = time(() => runAdaround(block, batches, { lr: 1e-4, steps, gamma: 1, isScaleTrainable: false }, undefined, ctx));
+  const example = await exampleBlockSteps(time, ctx);
+  return { name: 'training', threads: helper ? 2 : 1, tqtStepS: (tqt - tqtBase) / steps, adaroundStepS: (ada - adaBase) / steps, example, peakRssKb: process.resourceUsage().maxRSS };
 }
 
 /** The same per-step figures on the bundled example's largest block (its 128 calibration images, batch 8). */
-async function exampleBlockSteps(time) {
+export async function exampleBlockSteps(time, ctx) {
   const path = await import('node:path');
   const { fileURLToPath } = await import('node:url');
   const { readFileSync } = await import('node:fs');
@@ -157,8 +161,8 @@ async function exampleBlockSteps(time) {
   const steps = 20;
   const tqtOpts = (n) => ({ lr: 1e-5, steps: n, isScaleTrainable: true, gamma: 0, intLambda: 0 });
   const adaOpts = (n) => ({ lr: 1e-4, steps: n, gamma: 1, isScaleTrainable: false });
-  const tqt = (time(() => runTqt(block, batches, tqtOpts(steps))) - time(() => runTqt(block, batches, tqtOpts(0)))) / steps;
-  const ada = (time(() => runAdaround(block, batches, adaOpts(steps))) - time(() => runAdaround(block, batches, adaOpts(0)))) / steps;
+  const tqt = (time(() => runTqt(block, batches, tqtOpts(steps), undefined, ctx)) - time(() => runTqt(block, batches, tqtOpts(0), undefined, ctx))) / steps;
+  const ada = (time(() => runAdaround(block, batches, adaOpts(steps), undefined, ctx)) - time(() => runAdaround(block, batches, adaOpts(0), undefined, ctx))) / steps;
   return { block: block.name, ops: block.ops.length, batches: batches.length, tqtStepS: tqt, adaroundStepS: ada };
 }
 

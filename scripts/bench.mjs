@@ -163,7 +163,7 @@ function printQuickSearch(r, c) {
 
 function printTraining(r) {
   const ref = loadPpqRef();
-  console.log('\n== training step (synthetic MobileNetV2 block 32→192→192dw→32→192, 56×56, batch 8, P4 per-channel int8)');
+  console.log(`\n== training step (synthetic MobileNetV2 block 32→192→192dw→32→192, 56×56, batch 8, P4 per-channel int8; ${r.threads ?? 1} thread(s))`);
   console.log(`  TQT ${r.tqtStepS.toFixed(2)} s/step${ppqNote(ref, 'synthetic', 'tqt_step_s', r.tqtStepS, 's')}`);
   console.log(`  AdaRound ${r.adaroundStepS.toFixed(2)} s/step${ppqNote(ref, 'synthetic', 'adaround_step_s', r.adaroundStepS, 's')}`);
   console.log(`  peak RSS ${(r.peakRssKb / 1024).toFixed(0)} MB`);

@@ -15,6 +15,7 @@ import { siblingPath, writeFileAtomic } from './atomic-write.js';
 import { buildCandidateFiles, candidateFilePaths, checkExportOptions, type ExportFileOptions } from './export-files.js';
 import { passDebugFromEnv, type PassDebug } from './pass-debug.js';
 import { checkOutputs, type NamedPath } from './safe-paths.js';
+import { sharedTrainingHelper } from './training-threads.js';
 
 export interface QuantizeFilesInput {
   /** A prepared model (prepareModel). */
@@ -66,11 +67,13 @@ export async function quantizeToFiles(input: QuantizeFilesInput): Promise<Quanti
   const exportOptions = { ...input.export };
   const key = checkExportOptions(exportOptions, input.keyName);
   if (key !== undefined) exportOptions.encryptKey = key;
+  const trainingHelper = sharedTrainingHelper();
   const result = await quantizeOnnx({
     model: input.model, data: input.data, options: input.options, runtime: input.runtime, batchSize: input.batchSize,
     logger: input.logger, now: () => performance.now(), debug,
     ...(input.analysis ? { analysis: input.analysis } : {}),
     ...(input.signal ? { signal: input.signal } : {}), ...(input.memo ? { memo: input.memo } : {}),
+    ...(trainingHelper ? { trainingHelper } : {}),
   });
   const t0 = performance.now();
   const qdqBytes = encodeModel(result.qdqModel);

@@ -30,6 +30,8 @@ export interface QuantizeOnnxInput {
   debug?: QuantizeContext['debug'];
   /** Work shared with earlier quantizations of the same search (QuantMemo). */
   memo?: QuantizeContext['memo'];
+  /** A second thread for the training passes (QuantizeContext). */
+  trainingHelper?: QuantizeContext['trainingHelper'];
 }
 
 export interface QuantizeOnnxResult {
@@ -54,7 +56,7 @@ export async function quantizeOnnx(input: QuantizeOnnxInput): Promise<QuantizeOn
   const { graph, timingsMs: qt } = await quantizeGraph(model, input.options, {
     runtime: input.runtime, data: input.data, batchSize: input.batchSize, logger: input.logger, now,
     ...(input.signal ? { signal: input.signal } : {}), ...(input.debug ? { debug: input.debug } : {}),
-    ...(input.memo ? { memo: input.memo } : {}),
+    ...(input.memo ? { memo: input.memo } : {}), ...(input.trainingHelper ? { trainingHelper: input.trainingHelper } : {}),
   });
   Object.assign(timingsMs, qt);
   const t1 = now();

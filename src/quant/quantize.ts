@@ -27,6 +27,7 @@ import { simplifyPass } from './passes/simplify.js';
 import { memoized, type QuantMemo } from './memo.js';
 import { simCollector } from './training/collect.js';
 import { runTrainingPass, type BlockCollector, type TrainingPass } from './training/run-pass.js';
+import type { ShardHelper } from './training/shards.js';
 import type { QuantizedGraph } from './types.js';
 
 export interface QuantizeContext {
@@ -42,6 +43,8 @@ export interface QuantizeContext {
   debug?: Pick<PassHooks, 'validate' | 'dump'>;
   /** Work shared with earlier quantizations of the same search (same data, batch size and steps). */
   memo?: QuantMemo;
+  /** A second thread for the training passes' sample shards (a shell lends one; same results without). */
+  trainingHelper?: ShardHelper;
 }
 
 export interface QuantizeResult {
@@ -101,7 +104,9 @@ function trainingPass(pass: TrainingPass): Pass<QuantizedGraph, QuantizePassCont
   return {
     name: pass.kind,
     run: (g, ctx) => memoized(ctx.memo, g, `${pass.kind}|${JSON.stringify(pass.options)}|batch ${ctx.batchSize}`,
-      () => runTrainingPass(g, pass, ctx.collect(g), ctx.logger, ctx.signal, ctx.now)),
+      () => runTrainingPass(g, pass, ctx.collect(g), ctx.logger, ctx.signal, {
+        ...(ctx.now ? { now: ctx.now } : {}), ...(ctx.trainingHelper ? { helper: ctx.trainingHelper } : {}),
+      })),
   };
 }
 

@@ -19,15 +19,15 @@
 import type { Logger } from '../../log.js';
 import { nullLogger } from '../../log.js';
 import { toFloat32, type Tensor } from '../../ir/tensor.js';
-import type { TensorQuantConfig } from '../types.js';
 import { Adam } from './adam.js';
 import type { Block, BlockBatch } from './block.js';
-import { gridOf, paramVars, runBlock, scalesOf, staticQuant, type QuantHook } from './executor.js';
-import { adaroundFinal, adaroundInit, adaroundQuant } from './fake-quant.js';
-import { mse, roundingRegularizer, scale, sum } from './loss.js';
+import { gridOf, paramVars, scalesOf, staticQuant } from './executor.js';
+import { adaroundFinal, adaroundInit } from './fake-quant.js';
+import { roundingRegularizer, scale, sum } from './loss.js';
+import { addGrads, ShardedDataTerm, type Rounding, type ShardState } from './shards.js';
 import { BufferPool, leaf, Tape, type Var } from './tape.js';
 import {
-  blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, secondsOf, stopwatch, tensorOf, type Clock, type TrainOutcome,
+  blockLoss, ineligibility, nonFiniteGrad, restoredOutcome, secondsOf, stopwatch, tensorOf, type TrainingContext, type TrainOutcome,
 } from './train-common.js';
 
 /** BlockwiseReconstructionOptions fields that matter for one block. */
@@ -37,7 +37,6 @@ export interface AdaroundBlockOptions {
   regularizerStep?: 'schedule' | 'ppq';
 }
 
-interface Rounding { readonly name: string; readonly w: Float32Array; readonly shape: readonly number[]; readonly v: Var; readonly cfg: TensorQuantConfig }
 
 /**
  * AdaroundRegTerm(max_iter = steps): 0 during the first 20 % of steps, then 0.01·Σ(1 − |2h(V) − 1|^β) with β
@@ -79,18 +78,11 @@ function passiveParams(block: Block): Set<string> {
   return names;
 }
 
-function hook(rs: readonly Rounding[]): QuantHook {
-  return (tape, cfg, x, slot) => {
-    const r = slot.isParam ? rs.find((q) => q.name === slot.value && q.cfg === cfg) : undefined;
-    return r ? adaroundQuant(tape, r.w, r.shape, r.v, scalesOf(cfg), gridOf(cfg)) : staticQuant(tape, cfg, x, slot);
-  };
-}
-
 /** Runs blockwise reconstruction on one block. Pure: returns the new weights or why they were not kept. */
-export function runAdaround(block: Block, batches: readonly BlockBatch[], o: AdaroundBlockOptions, log: Logger = nullLogger, now?: Clock): TrainOutcome {
+export function runAdaround(block: Block, batches: readonly BlockBatch[], o: AdaroundBlockOptions, log: Logger = nullLogger, ctx: TrainingContext = {}): TrainOutcome {
   const why = ineligibility(block, batches);
   if (why) { log.debug(`AdaRound ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
-  const seconds = stopwatch(now);
+  const seconds = stopwatch(ctx.now);
   const biasNames = o.isScaleTrainable ? passiveParams(block) : new Set<string>();
   const params = paramVars(block, biasNames);
   const rs = roundings(block);
@@ -101,17 +93,23 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   const adam = new Adam(trainable, { lr: o.lr });
   const restored = restoredOutcome('AdaRound', block, preLoss, log, seconds);
   const pool = new BufferPool();
+  const dataTerm = new ShardedDataTerm(block, ctx.helper);
+  const bias = [...biasNames];
+  const shardVars = [...bias.map((n) => params.get(n)!), ...rs.map((r) => r.v)];
+  const state = (): ShardState => ({
+    kind: 'adaround', params: bias.map((n) => [n, params.get(n)!.data]),
+    roundings: rs.map((r) => ({ name: r.name, w: r.w, shape: r.shape, cfg: r.cfg, v: r.v.data })),
+  });
   for (let idx = 0; idx < o.steps; idx++) {
     adam.zeroGrad();
     const tape = new Tape(pool);
-    const batch = batches[idx % batches.length]!;
-    const values = runBlock(tape, block, batch.inputs, params, hook(rs));
-    const terms = block.outputs.map((n) => mse(tape, outputOf(values, n), refOf(batch, n)));
+    const data = dataTerm.run(batches[idx % batches.length]!, state());
     const beta = regularizerBeta((o.regularizerStep ?? 'ppq') === 'ppq' ? block.outputs.length - 1 : idx, o.steps);
-    if (beta !== undefined && o.gamma !== 0) for (const r of rs) terms.push(scale(tape, roundingRegularizer(tape, r.v, beta), 0.01 * o.gamma));
-    const loss = sum(tape, terms);
-    if (!Number.isFinite(loss.data[0]!)) return restored(`non-finite loss at step ${idx}`, undefined, idx);
-    tape.backward(loss);
+    const terms = beta !== undefined && o.gamma !== 0 ? rs.map((r) => scale(tape, roundingRegularizer(tape, r.v, beta), 0.01 * o.gamma)) : [];
+    const reg = terms.length > 0 ? sum(tape, terms) : undefined;
+    if (!Number.isFinite(data.loss + (reg?.data[0] ?? 0))) return restored(`non-finite loss at step ${idx}`, undefined, idx);
+    if (reg) tape.backward(reg);
+    addGrads(shardVars, data.grads);
     const bad = nonFiniteGrad(labelled);
     if (bad) return restored(`non-finite gradient of ${bad} at step ${idx}`, undefined, idx);
     adam.step();

@@ -10,7 +10,7 @@ import type { Tensor } from '../../ir/tensor.js';
 import type { Block, BlockBatch } from './block.js';
 import { paramVars, runBlock, staticQuant, type QuantHook } from './executor.js';
 import { leaf, Tape, type Var } from './tape.js';
-import { allFinite, blockLoss, ineligibility, secondsOf, stopwatch, type Clock, type TrainOutcome } from './train-common.js';
+import { allFinite, blockLoss, ineligibility, secondsOf, stopwatch, type TrainingContext, type TrainOutcome } from './train-common.js';
 
 interface Target { readonly output: string; readonly bias: string; readonly axis: 'conv' | 'gemm' }
 
@@ -70,12 +70,12 @@ function means(block: Block, batches: readonly BlockBatch[], params: ReadonlyMap
 }
 
 /** Bias correction of one block. Pure: returns the corrected biases or why they were not kept. */
-export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: Logger = nullLogger, now?: Clock): TrainOutcome {
+export function biasCorrect(block: Block, batches: readonly BlockBatch[], log: Logger = nullLogger, ctx: TrainingContext = {}): TrainOutcome {
   const why = ineligibility(block, batches);
   if (why) { log.debug(`bias correction ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
   const ts = targets(block);
   if (ts.length === 0) return { status: 'ineligible', block: block.name, reason: 'no Conv/Gemm with a constant bias' };
-  const stop = stopwatch(now);
+  const stop = stopwatch(ctx.now);
   const params = paramVars(block, new Set());
   // The quantized means come from the same forward passes as the loss before correction.
   const quantized = meanAccumulator(ts, batches.length);

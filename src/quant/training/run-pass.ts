@@ -13,7 +13,7 @@ import { runAdaround } from './adaround.js';
 import { biasCorrect } from './bias-correction.js';
 import { describeBlock, type Block, type BlockBatch } from './block.js';
 import { buildBlocks } from './blocks.js';
-import type { Clock, TrainOutcome } from './train-common.js';
+import type { TrainingContext, TrainOutcome } from './train-common.js';
 import { runTqt } from './tqt.js';
 
 export type TrainingPass =
@@ -40,20 +40,20 @@ export function isQuantableComputing(qg: QuantizedGraph): (n: { name: string; op
   return (n) => qg.ops.has(n.name) && opInfo(n.opType).computing;
 }
 
-function runOne(pass: TrainingPass, block: Block, batches: BlockBatch[], log: Logger, now: Clock | undefined): TrainOutcome {
+function runOne(pass: TrainingPass, block: Block, batches: BlockBatch[], log: Logger, ctx: TrainingContext): TrainOutcome {
   switch (pass.kind) {
-    case 'bias_correction': return biasCorrect(block, batches, log, now);
-    case 'tqt': return runTqt(block, batches, pass.options, log, now);
-    case 'blockwise_reconstruction': return runAdaround(block, batches, pass.options, log, now);
+    case 'bias_correction': return biasCorrect(block, batches, log, ctx);
+    case 'tqt': return runTqt(block, batches, pass.options, log, ctx);
+    case 'blockwise_reconstruction': return runAdaround(block, batches, pass.options, log, ctx);
   }
 }
 
 /**
- * Runs one training pass over `qg` in place; returns what happened to every block (in block order). `now` times
- * each block (the outcomes' `seconds`).
+ * Runs one training pass over `qg` in place; returns what happened to every block (in block order). `ctx` times
+ * each block (the outcomes' `seconds`) and may lend a helper thread (TrainingContext).
  */
 export async function runTrainingPass(
-  qg: QuantizedGraph, pass: TrainingPass, collect: BlockCollector, log: Logger, signal?: AbortSignal, now?: Clock,
+  qg: QuantizedGraph, pass: TrainingPass, collect: BlockCollector, log: Logger, signal?: AbortSignal, ctx: TrainingContext = {},
 ): Promise<TrainOutcome[]> {
   const g = qg.model.graph;
   const blocks = buildBlocks(g, isQuantableComputing(qg), pass.options.blockSize, pass.options.interestedLayers);
@@ -62,7 +62,7 @@ export async function runTrainingPass(
   for (const gb of blocks) {
     signal?.throwIfAborted();
     const block = describeBlock(qg, gb.nodes);
-    const outcome = runOne(pass, block, await collect(qg, block), log, now);
+    const outcome = runOne(pass, block, await collect(qg, block), log, ctx);
     applyOutcome(qg, outcome);
     outcomes.push(outcome);
   }

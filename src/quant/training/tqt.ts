@@ -18,14 +18,15 @@ import { opInfo } from '../../ops/registry.js';
 import type { TensorQuantConfig } from '../types.js';
 import { Adam } from './adam.js';
 import type { Block, BlockBatch } from './block.js';
-import { gridOf, paramVars, runBlock, scalesOf, staticQuant, type QuantHook } from './executor.js';
+import { gridOf, paramVars, scalesOf, staticQuant } from './executor.js';
 import { roundHalfEven } from '../rounding.js';
-import { fakeQuant, tqtQuant } from './fake-quant.js';
-import { integerPenalty, meanSquare, mse, scale, sum } from './loss.js';
+import { fakeQuant } from './fake-quant.js';
+import { integerPenalty, meanSquare, scale, sum } from './loss.js';
 import { binary } from './ops/elementwise.js';
+import { addGrads, ShardedDataTerm, tqtHook, type ShardState } from './shards.js';
 import { BufferPool, leaf, Tape, type Var } from './tape.js';
 import {
-  allFinite, blockLoss, ineligibility, nonFiniteGrad, outputOf, refOf, restoredOutcome, secondsOf, stopwatch, tensorOf, type Clock, type TrainOutcome,
+  allFinite, blockLoss, ineligibility, nonFiniteGrad, restoredOutcome, secondsOf, stopwatch, tensorOf, type TrainingContext, type TrainOutcome,
 } from './train-common.js';
 
 /** TQTSetting fields that matter for one block (names as QuantOptions.tqt). */
@@ -61,13 +62,6 @@ function scaleVars(block: Block): Map<TensorQuantConfig, Var> {
   return out;
 }
 
-function tqtHook(alphas: ReadonlyMap<TensorQuantConfig, Var>): QuantHook {
-  return (tape, cfg, x, slot) => {
-    const a = alphas.get(cfg);
-    return a ? tqtQuant(tape, x, a, gridOf(cfg)) : staticQuant(tape, cfg, x, slot);
-  };
-}
-
 /** gamma·MSE(W, Q(W)) with the config's calibrated scale (PPQLinearQuantFunction; per-channel STE is unmasked). */
 function weightTerm(tape: Tape, block: Block, params: ReadonlyMap<string, Var>): Var[] {
   const terms: Var[] = [];
@@ -80,22 +74,22 @@ function weightTerm(tape: Tape, block: Block, params: ReadonlyMap<string, Var>):
   return terms;
 }
 
-function stepLoss(tape: Tape, block: Block, batch: BlockBatch, params: ReadonlyMap<string, Var>, alphas: ReadonlyMap<TensorQuantConfig, Var>, o: TqtBlockOptions): Var {
-  const values = runBlock(tape, block, batch.inputs, params, tqtHook(alphas));
-  const terms = block.outputs.map((n) => mse(tape, outputOf(values, n), refOf(batch, n)));
+/** The loss terms on parameters only (computed once per step, not per shard), or undefined when there are none. */
+function parameterTerms(tape: Tape, block: Block, params: ReadonlyMap<string, Var>, alphas: ReadonlyMap<TensorQuantConfig, Var>, o: TqtBlockOptions): Var | undefined {
+  const terms: Var[] = [];
   if (o.intLambda !== 0 && alphas.size > 0) terms.push(scale(tape, sum(tape, [...alphas.values()].map((a) => integerPenalty(tape, a))), o.intLambda));
   if (o.gamma !== 0) terms.push(...weightTerm(tape, block, params).map((t) => scale(tape, t, o.gamma)));
-  return sum(tape, terms);
+  return terms.length > 0 ? sum(tape, terms) : undefined;
 }
 
 /**
- * Runs TQT on one block. Pure: returns the new weights and exponents, or why they were not kept. `now` times the
- * run (the outcome's `seconds`).
+ * Runs TQT on one block. Pure: returns the new weights and exponents, or why they were not kept. `ctx` times the
+ * run and may lend a helper thread for the step's second sample shard.
  */
-export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlockOptions, log: Logger = nullLogger, now?: Clock): TrainOutcome {
+export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlockOptions, log: Logger = nullLogger, ctx: TrainingContext = {}): TrainOutcome {
   const why = ineligibility(block, batches);
   if (why) { log.debug(`TQT ${block.name}: skipped, ${why}`); return { status: 'ineligible', block: block.name, reason: why }; }
-  const seconds = stopwatch(now);
+  const seconds = stopwatch(ctx.now);
   const names = trainableParams(block);
   const params = paramVars(block, names);
   const alphas = o.isScaleTrainable ? scaleVars(block) : new Map<TensorQuantConfig, Var>();
@@ -107,12 +101,16 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   const adam = new Adam(trainable, { lr: o.lr });
   const restored = restoredOutcome('TQT', block, preLoss, log, seconds);
   const pool = new BufferPool();
+  const dataTerm = new ShardedDataTerm(block, ctx.helper);
+  const state = (): ShardState => ({ kind: 'tqt', params: [...names].map((n) => [n, params.get(n)!.data]), alphas: [...alphas].map(([c, a]) => [c, a.data]) });
   for (let idx = 0; idx < o.steps; idx++) {
     adam.zeroGrad();
     const tape = new Tape(pool);
-    const loss = stepLoss(tape, block, batches[idx % batches.length]!, params, alphas, o);
-    if (!Number.isFinite(loss.data[0]!)) return restored(`non-finite loss at step ${idx}`, undefined, idx);
-    tape.backward(loss);
+    const data = dataTerm.run(batches[idx % batches.length]!, state());
+    const reg = parameterTerms(tape, block, params, alphas, o);
+    if (!Number.isFinite(data.loss + (reg?.data[0] ?? 0))) return restored(`non-finite loss at step ${idx}`, undefined, idx);
+    if (reg) tape.backward(reg);
+    addGrads(trainable, data.grads);
     const bad = nonFiniteGrad(labelled);
     if (bad) return restored(`non-finite gradient of ${bad} at step ${idx}`, undefined, idx);
     adam.step();

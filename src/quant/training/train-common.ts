@@ -10,6 +10,7 @@ import type { Block, BlockBatch } from './block.js';
 import { paramVars, runBlock, staticQuant, type QuantHook } from './executor.js';
 import { mse } from './loss.js';
 import { OP_RULES } from './op-rules.js';
+import type { ShardHelper } from './shards.js';
 import { BufferPool, Tape, type Var } from './tape.js';
 
 /** What a pass did to one block. Passes are pure: nothing is changed unless the caller applies `updated`. */
@@ -32,6 +33,12 @@ export type TrainOutcome =
 
 /** A monotonic millisecond clock. The core reads none itself: the caller passes one (a shell: performance.now). */
 export type Clock = () => number;
+
+/** What a shell lends a training pass: a clock for the outcomes' `seconds`, a helper thread for sample shards. */
+export interface TrainingContext {
+  readonly now?: Clock;
+  readonly helper?: ShardHelper;
+}
 
 /** Seconds since the start of a run, from the caller's clock; undefined without one. */
 export function stopwatch(now: Clock | undefined): () => number | undefined {

@@ -42,7 +42,7 @@ describe('TQT on a crudely quantized conv block', () => {
   it('times the run with the clock it is given, and reads none without one', () => {
     const { block, batches } = tinyBlock(14, { wBits: 4 });
     let t = 1000;
-    const timed = runTqt(block, batches, { ...TQT, steps: 3 }, undefined, () => (t += 250));
+    const timed = runTqt(block, batches, { ...TQT, steps: 3 }, undefined, { now: () => (t += 250) });
     expect(timed.status).toBe('updated');
     if (timed.status === 'updated') expect(timed.seconds).toBe(0.25); // start and end: one tick of the fake clock
     const untimed = runTqt(block, batches, { ...TQT, steps: 3 });

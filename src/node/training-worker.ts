@@ -1,0 +1,28 @@
+/**
+ * Worker-thread entry of the training helper (training-threads.ts): runs each shard job it is sent, posts the
+ * reply on its port, then raises the flag the calling thread waits on.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { runShard, type ShardJob } from '../quant/training/shards.js';
+import { BufferPool } from '../quant/training/tape.js';
+import { batchBuffers, type HelperReply } from './training-threads.js';
+
+const { port, flag } = workerData as { port: MessagePort; flag: SharedArrayBuffer };
+const raised = new Int32Array(flag);
+const pool = new BufferPool();
+
+parentPort?.on('message', (job: ShardJob) => {
+  let reply: HelperReply;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    const result = { ...runShard(job, pool), batch: job.batch };
+    for (const g of result.grads) if (g) transfer.push(g.buffer as ArrayBuffer);
+    transfer.push(...batchBuffers(job.batch));
+    reply = { result };
+  } catch (e) {
+    reply = { error: e instanceof Error ? e.stack ?? e.message : String(e) };
+  }
+  port.postMessage(reply, transfer);
+  Atomics.store(raised, 0, 1);
+  Atomics.notify(raised, 0);
+});
