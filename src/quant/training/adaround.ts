@@ -88,11 +88,11 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   const rs = roundings(block);
   const trainable = [...rs.map((r) => r.v), ...[...biasNames].map((n) => params.get(n)!)];
   if (trainable.length === 0) return { status: 'ineligible', block: block.name, reason: 'no quantized parameters in the block' };
-  const preLoss = blockLoss(block, batches, params, staticQuant);
+  const pool = new BufferPool(); // one for the run: the loss checks and every step reuse the same buffers
+  const preLoss = blockLoss(block, batches, params, staticQuant, undefined, pool);
   const labelled = new Map<string, Var>([...rs.map((r): [string, Var] => [`rounding of ${r.name}`, r.v]), ...[...biasNames].map((n): [string, Var] => [n, params.get(n)!])]);
   const adam = new Adam(trainable, { lr: o.lr });
   const restored = restoredOutcome('AdaRound', block, preLoss, log, seconds);
-  const pool = new BufferPool();
   const dataTerm = new ShardedDataTerm(block, ctx.helper);
   const bias = [...biasNames];
   const shardVars = [...bias.map((n) => params.get(n)!), ...rs.map((r) => r.v)];
@@ -119,7 +119,7 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   for (const n of biasNames) finals.set(n, tensorOf(params.get(n)!));
   const finalVars = new Map(params);
   for (const [n, t] of finals) finalVars.set(n, leaf(t.data as Float32Array, t.dims));
-  const postLoss = blockLoss(block, batches, finalVars, staticQuant);
+  const postLoss = blockLoss(block, batches, finalVars, staticQuant, undefined, pool);
   if (!Number.isFinite(postLoss)) return restored('non-finite block loss after training', postLoss, o.steps);
   if (postLoss > preLoss) return restored(`block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})`, postLoss, o.steps);
   log.debug(`AdaRound ${block.name}: block loss ${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)}`);

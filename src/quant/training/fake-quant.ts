@@ -98,8 +98,9 @@ function quantizeRuns(x: Float32Array, runs: ChannelRuns, k0: number, k1: number
  * `clipGradient` is false (ESP-PPQ's ChannelwiseLinearQuantImpl passes dy unmasked).
  */
 export function fakeQuant(tape: Tape, x: Var, scales: ArrayLike<number>, grid: QuantGrid, clipGradient = true): Var {
-  const out = tape.floats(x.data.length);
-  const mask = tape.bytes(x.data.length);
+  // quantizeInto writes every element of out and mask.
+  const out = tape.floats(x.data.length, false);
+  const mask = tape.bytes(x.data.length, false);
   quantizeInto(x.data, x.shape, scales, grid, out, mask);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
@@ -140,7 +141,7 @@ function channelDots(dy: Float32Array, dyds: Float32Array, runs: ChannelRuns, ac
 export function tqtQuant(tape: Tape, x: Var, log2Scale: Var, grid: QuantGrid): Var {
   const scales = Array.from(log2Scale.data, (a) => 2 ** roundHalfEven(a));
   const n = x.data.length;
-  const out = tape.floats(n), dyds = tape.floats(n), mask = tape.bytes(n);
+  const out = tape.floats(n, false), dyds = tape.floats(n, false), mask = tape.bytes(n, false); // all written by quantizeInto
   quantizeInto(x.data, x.shape, scales, grid, out, mask, dyds);
   const y = tape.result(out, x.shape, [x, log2Scale]);
   tape.record(y, (dy) => {

@@ -20,8 +20,8 @@ export function mse(tape: Tape, y: Var, ref: Float32Array): Var {
   for (let i = 0; i < ref.length; i++) { const d = y.data[i]! - ref[i]!; s += d * d; }
   const n = ref.length;
   return scalar(tape, s / n, [y], (g) => {
-    const gy = tape.grad(y);
-    for (let i = 0; i < n; i++) gy[i] += (g * 2 * (y.data[i]! - ref[i]!)) / n;
+    const gy = tape.grad(y), k = (g * 2) / n;
+    for (let i = 0; i < n; i++) gy[i] += k * (y.data[i]! - ref[i]!);
   });
 }
 

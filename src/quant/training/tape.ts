@@ -44,16 +44,16 @@ export class BufferPool {
   private readonly floatBufs = new Map<number, Float32Array[]>();
   private readonly byteBufs = new Map<number, Uint8Array[]>();
 
-  /** A zeroed Float32Array of length n (reused when one is free). */
-  floats(n: number): Float32Array {
+  /** A Float32Array of length n (reused when one is free): zeroed, or (`zeroed` false) holding anything. */
+  floats(n: number, zeroed = true): Float32Array {
     const b = this.floatBufs.get(n)?.pop();
-    return b ? b.fill(0) : new Float32Array(n);
+    return b ? (zeroed ? b.fill(0) : b) : new Float32Array(n);
   }
 
-  /** A zeroed Uint8Array of length n (reused when one is free). */
-  bytes(n: number): Uint8Array {
+  /** A Uint8Array of length n (reused when one is free): zeroed, or (`zeroed` false) holding anything. */
+  bytes(n: number, zeroed = true): Uint8Array {
     const b = this.byteBufs.get(n)?.pop();
-    return b ? b.fill(0) : new Uint8Array(n);
+    return b ? (zeroed ? b.fill(0) : b) : new Uint8Array(n);
   }
 
   /** Makes buffers available again; nothing may read or write them afterwards. */
@@ -81,18 +81,21 @@ export class Tape {
 
   constructor(private readonly pool?: BufferPool) {}
 
-  /** A zeroed Float32Array for an op's result or scratch (from the pool when the tape has one). */
-  floats(n: number): Float32Array {
+  /**
+   * A zeroed Float32Array for an op's result or scratch (from the pool when the tape has one). An op that writes
+   * every element before reading any passes `zeroed` false and skips the pass that zeroes a reused buffer.
+   */
+  floats(n: number, zeroed = true): Float32Array {
     if (!this.pool) return new Float32Array(n);
-    const b = this.pool.floats(n);
+    const b = this.pool.floats(n, zeroed);
     this.takenFloats.push(b);
     return b;
   }
 
-  /** A zeroed Uint8Array (masks), from the pool when the tape has one. */
-  bytes(n: number): Uint8Array {
+  /** A zeroed Uint8Array (masks), from the pool when the tape has one; `zeroed` as for `floats`. */
+  bytes(n: number, zeroed = true): Uint8Array {
     if (!this.pool) return new Uint8Array(n);
-    const b = this.pool.bytes(n);
+    const b = this.pool.bytes(n, zeroed);
     this.takenBytes.push(b);
     return b;
   }

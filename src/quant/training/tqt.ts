@@ -95,12 +95,12 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   const alphas = o.isScaleTrainable ? scaleVars(block) : new Map<TensorQuantConfig, Var>();
   const trainable = [...[...names].map((n) => params.get(n)!), ...alphas.values()];
   if (trainable.length === 0) return { status: 'ineligible', block: block.name, reason: 'nothing trainable in the block' };
-  const preLoss = blockLoss(block, batches, params, staticQuant);
+  const pool = new BufferPool(); // one for the run: the loss checks and every step reuse the same buffers
+  const preLoss = blockLoss(block, batches, params, staticQuant, undefined, pool);
   const labelled = new Map<string, Var>([...names].map((n) => [n, params.get(n)!]));
   for (const [c, a] of alphas) labelled.set(`scale of ${c.value}`, a);
   const adam = new Adam(trainable, { lr: o.lr });
   const restored = restoredOutcome('TQT', block, preLoss, log, seconds);
-  const pool = new BufferPool();
   const dataTerm = new ShardedDataTerm(block, ctx.helper);
   const state = (): ShardState => ({ kind: 'tqt', params: [...names].map((n) => [n, params.get(n)!.data]), alphas: [...alphas].map(([c, a]) => [c, a.data]) });
   for (let idx = 0; idx < o.steps; idx++) {
@@ -117,7 +117,7 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
     for (const a of alphas.values()) for (let i = 0; i < a.data.length; i++) a.data[i] = Math.min(ALPHA_LIMIT, Math.max(-ALPHA_LIMIT, a.data[i]!));
     tape.release();
   }
-  const postLoss = blockLoss(block, batches, params, tqtHook(alphas));
+  const postLoss = blockLoss(block, batches, params, tqtHook(alphas), undefined, pool);
   if (!Number.isFinite(postLoss)) return restored('non-finite block loss after training', postLoss, o.steps);
   if (postLoss > preLoss) return restored(`block loss got worse (${preLoss.toExponential(4)} -> ${postLoss.toExponential(4)})`, postLoss, o.steps);
   const exponents = new Map<TensorQuantConfig, number | number[]>();

@@ -74,10 +74,9 @@ export function restoredOutcome(
  */
 export function blockLoss(
   block: Block, batches: readonly BlockBatch[], params: ReadonlyMap<string, Var>, quant: QuantHook | undefined,
-  visit?: (values: ReadonlyMap<string, Var>) => void,
+  visit?: (values: ReadonlyMap<string, Var>) => void, pool = new BufferPool(),
 ): number {
   const sums = block.outputs.map(() => 0);
-  const pool = new BufferPool();
   for (const b of batches) {
     const tape = new Tape(pool);
     const values = runBlock(tape, block, b.inputs, params, quant);

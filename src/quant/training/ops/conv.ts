@@ -101,7 +101,7 @@ function depthwiseJs(G: Geom, mode: 0 | 1 | 2, x: Float32Array, w: Float32Array,
 /** y = conv(x, w) + b. `b` may be undefined. */
 export function conv2d(tape: Tape, x: Var, w: Var, b: Var | undefined, a: ConvAttrs): Var {
   const G = geometry(x.shape, w.shape, a);
-  const out = tape.floats(G.n * G.m * G.cols);
+  const out = tape.floats(G.n * G.m * G.cols, !b); // a bias fills every element first
   if (b) for (let k = 0; k < G.n * G.m; k++) out.fill(b.data[k % G.m]!, k * G.cols, (k + 1) * G.cols);
   const dwise = G.cg === 1 && G.mg === 1 && !G.flat;
   if (dwise) depthwise(G, 0, x.data, w.data, out, out);

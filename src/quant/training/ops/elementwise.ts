@@ -1,4 +1,7 @@
-/** Broadcasting Add/Sub/Mul and the unary activations ESP-DL quantizes, with gradients. */
+/**
+ * Broadcasting Add/Sub/Mul and the unary activations ESP-DL quantizes, with gradients. Each op writes every element
+ * of its output, so pooled outputs are taken without zeroing.
+ */
 import { Tape, type Var } from '../tape.js';
 import { broadcastIndex, broadcastShape } from '../../../ir/tensor-math.js';
 import { sharedWasmElementwise, WASM_MIN_ELEMENTS, type WasmElementwise } from './wasm-elementwise.js';
@@ -9,7 +12,7 @@ export type BinaryKind = 'Add' | 'Sub' | 'Mul';
 export function binary(tape: Tape, kind: BinaryKind, a: Var, b: Var): Var {
   const shape = broadcastShape(a.shape, b.shape);
   const ia = broadcastIndex(a.shape, shape), ib = broadcastIndex(b.shape, shape);
-  const out = tape.floats(ia.length);
+  const out = tape.floats(ia.length, false);
   const ad = a.data, bd = b.data;
   for (let i = 0; i < out.length; i++) {
     const x = ad[ia[i]!]!, z = bd[ib[i]!]!;
@@ -32,7 +35,7 @@ export function binary(tape: Tape, kind: BinaryKind, a: Var, b: Var): Var {
 /** An elementwise op given its value f(x) and derivative f'(x) (evaluated at the input). */
 function unary(tape: Tape, x: Var, f: (v: number) => number, df: (v: number) => number): Var {
   const xd = x.data;
-  const out = tape.floats(xd.length);
+  const out = tape.floats(xd.length, false);
   for (let i = 0; i < xd.length; i++) out[i] = f(xd[i]!);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
@@ -50,7 +53,7 @@ const wasmFor = (n: number): WasmElementwise | undefined => (n >= WASM_MIN_ELEME
 /** Clip to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (torch.clamp's inclusive mask). NaN stays NaN. */
 export function clip(tape: Tape, x: Var, lo: number, hi: number): Var {
   const xd = x.data, n = xd.length;
-  const out = tape.floats(n);
+  const out = tape.floats(n, false);
   if (!wasmFor(n)?.clamp(xd, lo, hi, out)) clampJs(xd, lo, hi, out);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
@@ -66,7 +69,7 @@ const F32_MIN_POSITIVE = 2 ** -149;
 /** Relu = clip to [0, ∞) except that the gradient at exactly 0 is 0 (torch.relu); NaN stays NaN. */
 export function relu(tape: Tape, x: Var): Var {
   const xd = x.data, n = xd.length;
-  const out = tape.floats(n);
+  const out = tape.floats(n, false);
   if (!wasmFor(n)?.clamp(xd, 0, Infinity, out)) clampJs(xd, 0, Infinity, out);
   const y = tape.result(out, x.shape, [x]);
   tape.record(y, (dy) => {
