@@ -23,13 +23,6 @@ const MIN_PATIENCE_MS = 30_000;
 
 interface Live { worker: Worker; port: MessagePort; flag: Int32Array }
 
-/**
- * Elements (block inputs + references of one batch) from which the second shard goes to the helper. Below it a
- * step takes a few ms (the bundled example's blocks: ≤ 14 k elements, 2–8 ms a step) and the round trip to the
- * other thread (a copy of the block, a wake-up that waits for a busy core) measured as much as it saved; the
- * synthetic MobileNetV2 block (5.6 M elements, 0.4–1 s a step) gains. The result is the same bits either way.
- */
-export const HELPER_MIN_ELEMENTS = 1 << 18;
 
 /**
  * The worker's first code: imports the worker module and, if that fails, answers with the error at once (an
@@ -48,7 +41,7 @@ import(workerData.script).catch((e) => {
  * alive). Undefined when the worker's script is not beside this module (the Action's single-file bundle): the
  * passes then run both shards on the calling thread.
  */
-export function trainingHelper(script = new URL('./training-worker.js', import.meta.url), minElements = HELPER_MIN_ELEMENTS): ShardHelper | undefined {
+export function trainingHelper(script = new URL('./training-worker.js', import.meta.url)): ShardHelper | undefined {
   if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
   let live: Live | undefined;
   let broken = false;
@@ -67,7 +60,6 @@ export function trainingHelper(script = new URL('./training-worker.js', import.m
     return { worker, port: port1, flag };
   };
   return {
-    minElements,
     start(job: ShardJob) {
       if (broken) return { wait: () => undefined };
       live ??= start();

@@ -93,7 +93,7 @@ export function runAdaround(block: Block, batches: readonly BlockBatch[], o: Ada
   const labelled = new Map<string, Var>([...rs.map((r): [string, Var] => [`rounding of ${r.name}`, r.v]), ...[...biasNames].map((n): [string, Var] => [n, params.get(n)!])]);
   const adam = new Adam(trainable, { lr: o.lr });
   const restored = restoredOutcome('AdaRound', block, preLoss, log, seconds);
-  const dataTerm = new ShardedDataTerm(block, ctx.helper);
+  const dataTerm = new ShardedDataTerm(block, ctx.helper, ctx.splitMinElements);
   const bias = [...biasNames];
   const shardVars = [...bias.map((n) => params.get(n)!), ...rs.map((r) => r.v)];
   const state = (): ShardState => ({

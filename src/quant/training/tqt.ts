@@ -101,7 +101,7 @@ export function runTqt(block: Block, batches: readonly BlockBatch[], o: TqtBlock
   for (const [c, a] of alphas) labelled.set(`scale of ${c.value}`, a);
   const adam = new Adam(trainable, { lr: o.lr });
   const restored = restoredOutcome('TQT', block, preLoss, log, seconds);
-  const dataTerm = new ShardedDataTerm(block, ctx.helper);
+  const dataTerm = new ShardedDataTerm(block, ctx.helper, ctx.splitMinElements);
   const state = (): ShardState => ({ kind: 'tqt', params: [...names].map((n) => [n, params.get(n)!.data]), alphas: [...alphas].map(([c, a]) => [c, a.data]) });
   for (let idx = 0; idx < o.steps; idx++) {
     adam.zeroGrad();

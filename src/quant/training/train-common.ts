@@ -38,6 +38,8 @@ export type Clock = () => number;
 export interface TrainingContext {
   readonly now?: Clock;
   readonly helper?: ShardHelper;
+  /** Batch elements from which steps are split into sample shards (default SPLIT_MIN_ELEMENTS; results depend on it). */
+  readonly splitMinElements?: number;
 }
 
 /** Seconds since the start of a run, from the caller's clock; undefined without one. */

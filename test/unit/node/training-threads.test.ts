@@ -21,7 +21,8 @@ describe('trainingHelper', () => {
 
   it('TQT and AdaRound on a worker thread give the same bits as on the calling thread', () => {
     expect(existsSync(fileURLToPath(built)), 'lib/ is missing: run `npm run build`').toBe(true);
-    const helper = trainingHelper(built, 0)!; // every step, however small, goes to the worker
+    const helper = trainingHelper(built)!;
+    const split = { splitMinElements: 0 }; // every step, however small, is split and its second shard sent
     const setup = tinyBlock(41, { wBits: 4, batch: 4 });
     const tqtOpts = { lr: 1e-5, steps: 5, isScaleTrainable: true, gamma: 0, intLambda: 0 };
     // The worker itself answers (a helper that gave up would also give the same bits, through the fallback).
@@ -31,17 +32,18 @@ describe('trainingHelper', () => {
     const local = runShard(job);
     expect(remote && { loss: remote.loss, grads: remote.grads }).toEqual(local);
     expect(remote?.batch).toEqual(job.batch); // handed back for the next step's copy
-    const alone = runTqt(setup.block, setup.batches, tqtOpts);
+    const alone = runTqt(setup.block, setup.batches, tqtOpts, undefined, split);
     expect(alone.status).not.toBe('ineligible');
-    expect(runTqt(setup.block, setup.batches, tqtOpts, undefined, { helper })).toEqual(alone);
+    expect(runTqt(setup.block, setup.batches, tqtOpts, undefined, { ...split, helper })).toEqual(alone);
     const adaOpts = { lr: 1e-2, steps: 5, gamma: 1, isScaleTrainable: false };
-    expect(runAdaround(setup.block, setup.batches, adaOpts, undefined, { helper })).toEqual(runAdaround(setup.block, setup.batches, adaOpts));
+    expect(runAdaround(setup.block, setup.batches, adaOpts, undefined, { ...split, helper })).toEqual(runAdaround(setup.block, setup.batches, adaOpts, undefined, split));
   });
 
   it('a worker that cannot start is given up and the pass still gives the same bits', () => {
-    const broken = trainingHelper(new URL('../../fixtures/README.md', import.meta.url), 0)!; // exists, is no module
+    const broken = trainingHelper(new URL('../../fixtures/README.md', import.meta.url))!; // exists, is no module
     const setup = tinyBlock(42, { wBits: 4, batch: 2 });
     const o = { lr: 1e-5, steps: 2, isScaleTrainable: true, gamma: 0, intLambda: 0 };
-    expect(runTqt(setup.block, setup.batches, o, undefined, { helper: broken })).toEqual(runTqt(setup.block, setup.batches, o));
+    const split = { splitMinElements: 0 };
+    expect(runTqt(setup.block, setup.batches, o, undefined, { ...split, helper: broken })).toEqual(runTqt(setup.block, setup.batches, o, undefined, split));
   });
 });

@@ -8,9 +8,9 @@ const TQT = { lr: 1e-5, steps: 6, isScaleTrainable: true, gamma: 0.5, intLambda:
 const ADA = { lr: 1e-2, steps: 6, gamma: 1, isScaleTrainable: true };
 
 /** A helper that runs the job on this thread after a structured clone, as crossing to a worker does. */
-const clonedHelper: ShardHelper = { minElements: 0, start: (job) => ({ wait: () => runShard(structuredClone(job)) }) };
+const clonedHelper: ShardHelper = { start: (job) => ({ wait: () => runShard(structuredClone(job)) }) };
 /** A helper that always fails (the caller must compute the shard itself). */
-const failingHelper: ShardHelper = { minElements: 0, start: () => ({ wait: () => undefined }) };
+const failingHelper: ShardHelper = { start: () => ({ wait: () => undefined }) };
 
 function tqtState(setup: ReturnType<typeof tinyBlock>): ShardState {
   const c = setup.configs;
@@ -26,7 +26,7 @@ describe('the data term in sample shards', () => {
     const setup = tinyBlock(31, { batch: 5 });
     const state = tqtState(setup);
     const whole = runShard({ block: setup.block, batch: setup.batches[0]!, weight: 1, state });
-    const split = new ShardedDataTerm(setup.block).run(setup.batches[0]!, state);
+    const split = new ShardedDataTerm(setup.block, undefined, 0).run(setup.batches[0]!, state);
     expect(split.loss).toBeCloseTo(whole.loss, 12);
     expect(Math.abs(split.loss - whole.loss) / whole.loss).toBeLessThan(1e-6);
     whole.grads.forEach((g, k) => {
@@ -47,11 +47,12 @@ describe('the data term in sample shards', () => {
 
   it('TQT and AdaRound give the same bits with a helper (after a structured clone), a failing one, or none', () => {
     const setup = tinyBlock(33, { wBits: 4, batch: 4 });
-    const tqt = [undefined, clonedHelper, failingHelper].map((helper) => runTqt(setup.block, setup.batches, TQT, undefined, { ...(helper ? { helper } : {}) }));
+    const split = { splitMinElements: 0 }; // the tiny block is split too
+    const tqt = [undefined, clonedHelper, failingHelper].map((helper) => runTqt(setup.block, setup.batches, TQT, undefined, { ...split, ...(helper ? { helper } : {}) }));
     expect(tqt[0]!.status).toBe('updated');
     expect(tqt[1]).toEqual(tqt[0]);
     expect(tqt[2]).toEqual(tqt[0]);
-    const ada = [undefined, clonedHelper, failingHelper].map((helper) => runAdaround(setup.block, setup.batches, ADA, undefined, { ...(helper ? { helper } : {}) }));
+    const ada = [undefined, clonedHelper, failingHelper].map((helper) => runAdaround(setup.block, setup.batches, ADA, undefined, { ...split, ...(helper ? { helper } : {}) }));
     expect(ada[0]!.status).not.toBe('ineligible');
     expect(ada[1]).toEqual(ada[0]);
     expect(ada[2]).toEqual(ada[0]);
