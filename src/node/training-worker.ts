@@ -9,9 +9,17 @@ import { batchBuffers, type HelperReply } from './training-threads.js';
 
 const { port, flag } = workerData as { port: MessagePort; flag: SharedArrayBuffer };
 const raised = new Int32Array(flag);
-const pool = new BufferPool();
+
+/**
+ * Buffers reused from step to step, dropped after IDLE_MS without a job: the helper lives as long as the
+ * process, and a finished pass's activations should not stay allocated for the rest of a search.
+ */
+const IDLE_MS = 5000;
+let pool = new BufferPool();
+let idle: ReturnType<typeof setTimeout> | undefined;
 
 parentPort?.on('message', (job: ShardJob) => {
+  clearTimeout(idle);
   let reply: HelperReply;
   const transfer: ArrayBuffer[] = [];
   try {
@@ -25,4 +33,6 @@ parentPort?.on('message', (job: ShardJob) => {
   port.postMessage(reply, transfer);
   Atomics.store(raised, 0, 1);
   Atomics.notify(raised, 0);
+  idle = setTimeout(() => { pool = new BufferPool(); }, IDLE_MS);
+  idle.unref();
 });
