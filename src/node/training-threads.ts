@@ -14,8 +14,15 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { BlockBatch } from '../quant/training/block.js';
 import type { ShardHelper, ShardJob, ShardResult } from '../quant/training/shards.js';
 
-/** What the worker answers: a result, or the error it hit. */
-export type HelperReply = { readonly result: ShardResult } | { readonly error: string };
+/** What the calling thread sends: a job and its number. */
+export interface HelperRequest { readonly id: number; readonly job: ShardJob }
+
+/**
+ * What the worker answers, with the number of the job (none when the worker could not even start): a result, or
+ * the error it hit. The number lets a caller skip the answer to a job it stopped waiting for (a pass that threw
+ * while its helper was still at work).
+ */
+export type HelperReply = { readonly id?: number } & ({ readonly result: ShardResult } | { readonly error: string });
 
 /** How long past the calling thread's own shard (×) and at least (ms) the helper may take before it is given up. */
 const PATIENCE_FACTOR = 20;
@@ -45,6 +52,7 @@ export function trainingHelper(script = new URL('./training-worker.js', import.m
   if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
   let live: Live | undefined;
   let broken = false;
+  let jobs = 0;
   const giveUp = (): undefined => {
     broken = true;
     void live?.worker.terminate();
@@ -63,10 +71,10 @@ export function trainingHelper(script = new URL('./training-worker.js', import.m
     start(job: ShardJob) {
       if (broken) return { wait: () => undefined };
       live ??= start();
-      const l = live, t0 = performance.now();
+      const l = live, t0 = performance.now(), id = ++jobs;
       Atomics.store(l.flag, 0, 0);
       try {
-        l.worker.postMessage(job, batchBuffers(job.batch));
+        l.worker.postMessage({ id, job } satisfies HelperRequest, batchBuffers(job.batch));
       } catch {
         return { wait: giveUp };
       }
@@ -76,10 +84,9 @@ export function trainingHelper(script = new URL('./training-worker.js', import.m
           const deadline = performance.now() + patience;
           for (;;) {
             const m = receiveMessageOnPort(l.port);
-            if (m) {
-              const reply = m.message as HelperReply;
-              return 'result' in reply ? reply.result : giveUp();
-            }
+            const reply = m?.message as HelperReply | undefined;
+            if (reply && reply.id !== undefined && reply.id !== id) continue; // an answer nobody waits for any more
+            if (reply) return 'result' in reply ? reply.result : giveUp();
             const left = deadline - performance.now();
             if (left <= 0 || broken) return giveUp();
             Atomics.wait(l.flag, 0, 0, Math.min(left, 1000));

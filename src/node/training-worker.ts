@@ -3,9 +3,9 @@
  * reply on its port, then raises the flag the calling thread waits on.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { runShard, type ShardJob } from '../quant/training/shards.js';
+import { runShard } from '../quant/training/shards.js';
 import { BufferPool } from '../quant/training/tape.js';
-import { batchBuffers, type HelperReply } from './training-threads.js';
+import { batchBuffers, type HelperReply, type HelperRequest } from './training-threads.js';
 
 const { port, flag } = workerData as { port: MessagePort; flag: SharedArrayBuffer };
 const raised = new Int32Array(flag);
@@ -18,7 +18,7 @@ const IDLE_MS = 5000;
 let pool = new BufferPool();
 let idle: ReturnType<typeof setTimeout> | undefined;
 
-parentPort?.on('message', (job: ShardJob) => {
+parentPort?.on('message', ({ id, job }: HelperRequest) => {
   clearTimeout(idle);
   let reply: HelperReply;
   const transfer: ArrayBuffer[] = [];
@@ -26,9 +26,9 @@ parentPort?.on('message', (job: ShardJob) => {
     const result = { ...runShard(job, pool), batch: job.batch };
     for (const g of result.grads) if (g) transfer.push(g.buffer as ArrayBuffer);
     transfer.push(...batchBuffers(job.batch));
-    reply = { result };
+    reply = { id, result };
   } catch (e) {
-    reply = { error: e instanceof Error ? e.stack ?? e.message : String(e) };
+    reply = { id, error: e instanceof Error ? e.stack ?? e.message : String(e) };
   }
   port.postMessage(reply, transfer);
   Atomics.store(raised, 0, 1);

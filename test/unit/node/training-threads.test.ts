@@ -39,6 +39,17 @@ describe('trainingHelper', () => {
     expect(runAdaround(setup.block, setup.batches, adaOpts, undefined, { ...split, helper })).toEqual(runAdaround(setup.block, setup.batches, adaOpts, undefined, split));
   });
 
+  it('an answer to a job nobody waited for (a pass that threw meanwhile) is not taken for the next one', () => {
+    const helper = trainingHelper(built)!;
+    const setup = tinyBlock(43, { wBits: 4, batch: 4 });
+    const state = { kind: 'tqt' as const, params: [['w2', setup.block.params.get('w2')!.data as Float32Array] as const], alphas: [] };
+    const job = (weight: number) => ({ block: setup.block, batch: structuredClone(setup.batches[1]!), weight, state });
+    helper.start(job(0.25)); // never waited for
+    const answer = helper.start(job(0.75)).wait();
+    const own = runShard(job(0.75));
+    expect(answer && { loss: answer.loss, grads: answer.grads }).toEqual({ loss: own.loss, grads: own.grads });
+  });
+
   it('a worker that cannot start is given up and the pass still gives the same bits', () => {
     const broken = trainingHelper(new URL('../../fixtures/README.md', import.meta.url))!; // exists, is no module
     const setup = tinyBlock(42, { wBits: 4, batch: 2 });
