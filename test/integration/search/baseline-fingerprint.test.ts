@@ -1,7 +1,8 @@
 /**
  * The fingerprint the search keeps its baseline layer-wise error under (the real runner on the digits fixture):
  * the same model and data give the same one in a new process-level runner; one changed weight, one changed sample
- * or another calibration setting give another, so a search on changed inputs recomputes its baseline.
+ * that the baseline reads or another calibration setting give another, so a search on changed inputs recomputes
+ * its baseline. Samples the baseline never reads do not count.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -43,9 +44,19 @@ describe('baseline layer-wise fingerprint (digits)', () => {
     fresh.model.graph.initializers.set(name, { ...weight, data: bent });
     expect(await fingerprint(fresh.model, input)).not.toBe(base);
 
-    const samples = Float32Array.from(input.data as Float32Array);
-    samples[samples.length - 1] = samples[samples.length - 1]! + 1;
-    expect(await fingerprint(model, { ...input, data: samples })).not.toBe(base);
+    const bend = (t: Tensor, sample: number): Tensor => {
+      const data = Float32Array.from(t.data as Float32Array);
+      data[sample * 1024] = data[sample * 1024]! + 1;
+      return { ...t, data };
+    };
+    expect(await fingerprint(model, bend(input, 63))).not.toBe(base);
+    // The baseline reads the first 9 batches of 8 (calibration: 8, analysis: steps + 1 = 9): of 128 samples, the
+    // last 56 do not count.
+    const twice: Tensor = { ...input, dims: [128, ...input.dims.slice(1)], data: Float32Array.from([...(input.data as Float32Array), ...(input.data as Float32Array)]) };
+    const longer = await fingerprint(model, twice);
+    expect(longer).not.toBe(base);
+    expect(await fingerprint(model, bend(twice, 71))).not.toBe(longer);
+    expect(await fingerprint(model, bend(twice, 72))).toBe(longer);
     expect(await fingerprint(model, input, 4)).not.toBe(base);
   });
 });
