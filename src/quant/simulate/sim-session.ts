@@ -13,6 +13,7 @@ export async function loadSimSession(runtime: InferenceRuntime, qg: QuantizedGra
 
 /** A simulation model already built from `qg` in a batch session sized by the graph's working set. */
 export function loadBuiltSimSession(runtime: InferenceRuntime, qg: QuantizedGraph, model: Model): Promise<BatchSession> {
-  // Simulation models may carry QuantizeLinear/DequantizeLinear (SimOptions.qdq): they must keep float semantics.
-  return loadBatchSession(runtime, model, { workingSetPerSample: activationBytesPerSample(qg.model.graph), keepQdq: true });
+  // A model with QuantizeLinear/DequantizeLinear (SimOptions.qdq) must keep their float semantics.
+  const keepQdq = model.graph.nodes.some((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear');
+  return loadBatchSession(runtime, model, { workingSetPerSample: activationBytesPerSample(qg.model.graph), ...(keepQdq ? { keepQdq } : {}) });
 }

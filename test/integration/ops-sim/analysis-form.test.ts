@@ -1,6 +1,6 @@
 /**
- * Graph-wise analysis simulates with activation scales fed as inputs and int8 half-to-even activations as
- * QuantizeLinear → DequantizeLinear (sim-model.ts feedQuantParams, qdq). On every single-operator fixture of the
+ * Graph-wise analysis simulates int8 half-to-even activations as QuantizeLinear → DequantizeLinear, with the
+ * scales as constants or fed as inputs (sim-model.ts qdq, feedQuantParams). On every single-operator fixture of the
  * ESP32-P4 groups, that form must give the same values as the Mul/Round/Clip chain with constant scales (the form
  * the ops-sim parity test checks against ESP-PPQ), on ESP-PPQ's own test inputs. −0 and +0 count as equal (the QDQ
  * form yields +0, as ESP-PPQ does; the chain keeps −0); NaN must stay NaN.
@@ -33,14 +33,16 @@ async function compareForms(dir: string, bits: 8 | 16): Promise<{ diff: string; 
     try { return await session.run({ ...feeds, ...extra }, fetch); } finally { await session.release(); }
   };
   const want = await run(chain.model, {});
-  const got = await run(fed.model, fed.feeds);
   const diffs: string[] = [];
-  for (const name of fetch) {
-    const a = toFloat32(want.get(name)!);
-    const b = toFloat32(got.get(name)!);
-    let count = a.length === b.length ? 0 : Infinity;
-    for (let i = 0; i < a.length && count !== Infinity; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]!) && Number.isNaN(b[i]!))) count++;
-    if (count > 0) diffs.push(`${name}: ${count} values differ`);
+  // Both forms graph-wise analysis uses: scales fed (search, large models) and constant (otherwise).
+  for (const [form, got] of [['fed', await run(fed.model, fed.feeds)], ['constant', await run(buildSimModel(qg, { qdq: true }).model, {})]] as const) {
+    for (const name of fetch) {
+      const a = toFloat32(want.get(name)!);
+      const b = toFloat32(got.get(name)!);
+      let count = a.length === b.length ? 0 : Infinity;
+      for (let i = 0; i < a.length && count !== Infinity; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]!) && Number.isNaN(b[i]!))) count++;
+      if (count > 0) diffs.push(`${form} ${name}: ${count} values differ`);
+    }
   }
   return { diff: diffs.join('; '), qdq: fed.model.graph.nodes.some((n) => n.opType === 'QuantizeLinear') };
 }
