@@ -52,7 +52,7 @@ export const BASELINE_GRAPHWISE_FILE = 'baseline_graphwise.json';
  * Ours: the baseline's layer-wise error (what the layer-picking modules rank) with the fingerprint of the model,
  * data and settings it was computed from (layerwise-cache.ts). ESP-PPQ ignores it.
  */
-export const BASELINE_LAYERWISE_FILE = 'baseline_layerwise.json';
+export const BASELINE_LAYERWISE_FILE = 'espdl-autoquant-layerwise.json';
 
 /** `f"{index:04d}"`. */
 export function folderName(index: number): string {

@@ -1,5 +1,5 @@
 /**
- * The real `search` command keeps its baseline layer-wise error in the run folder (baseline_layerwise.json): run
+ * The real `search` command keeps its baseline layer-wise error in the run folder (espdl-autoquant-layerwise.json): run
  * again on the same model and data, it reads it back and makes the same experiment; one kept under another
  * fingerprint is computed again (that changed inputs change the fingerprint: baseline-fingerprint.test.ts). Files
  * are replaced atomically (a new file renamed over the old one), so a file kept with the same inode was read.
@@ -24,8 +24,8 @@ describe('search: the baseline layer-wise error kept in the run folder', () => {
     const search = () => runCli(['search', '--model', example('model.onnx'), '--calib', example('calib.npy'), '--target', 'esp32p4',
       '--config', path.join(dir, 'aq.yml'), '--run-dir', run, '--calib-steps', '4', '--max-experiments', '1']);
     const scores = () => (JSON.parse(readFileSync(path.join(run, 'summary.json'), 'utf8')) as { score: number }[]).map((r) => r.score);
-    const kept = () => readFileSync(path.join(run, 'baseline_layerwise.json'), 'utf8');
-    const inode = () => statSync(path.join(run, 'baseline_layerwise.json')).ino;
+    const kept = () => readFileSync(path.join(run, 'espdl-autoquant-layerwise.json'), 'utf8');
+    const inode = () => statSync(path.join(run, 'espdl-autoquant-layerwise.json')).ino;
 
     const first = await search();
     expect(first.code, first.stderr).toBe(0);
@@ -37,7 +37,7 @@ describe('search: the baseline layer-wise error kept in the run folder', () => {
     expect([kept(), scores(), inode()]).toEqual([text, score, written]);
 
     // A kept baseline of other inputs (another fingerprint) is computed again and replaced: the same values.
-    writeFileSync(path.join(run, 'baseline_layerwise.json'), text.replace(/"fingerprint": "[0-9a-f]+"/, '"fingerprint": "0"'));
+    writeFileSync(path.join(run, 'espdl-autoquant-layerwise.json'), text.replace(/"fingerprint": "[0-9a-f]+"/, '"fingerprint": "0"'));
     const other = await search();
     expect(other.code, other.stderr).toBe(0);
     expect(kept()).toBe(text);
