@@ -11,7 +11,7 @@ import type { SampledParams } from './space.js';
 export interface CandidateFiles {
   /** model.espdl: the deployable ESP-DL model. */
   espdl?: string;
-  /** model.qdq.onnx: the quantized model as standard ONNX QuantizeLinear/DequantizeLinear (runs in onnxruntime). */
+  /** model.qdq.onnx: the quantized model as plain ONNX (fake quantization written as Mul/Round/Clip/Mul chains; runs in onnxruntime). */
   qdqOnnx?: string;
   /** model.info: text dump of the .espdl. */
   info?: string;
