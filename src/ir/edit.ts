@@ -104,6 +104,13 @@ export function subgraphReads(g: Graph): Set<string> {
   return out;
 }
 
+/** Every value `g` reads: its outputs, its nodes' inputs and what nested subgraphs read (what keeps a value alive). */
+export function valuesRead(g: Graph): Set<string> {
+  const read = new Set([...g.outputs.map((o) => o.name), ...subgraphReads(g)]);
+  for (const n of g.nodes) for (const i of n.inputs) if (i) read.add(i);
+  return read;
+}
+
 export function graphOutputNames(g: Graph): Set<string> {
   return new Set(g.outputs.map((o) => o.name));
 }

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { Model } from '../ir/graph.js';
 import { allocate, type DataType, type Tensor, type TensorData } from '../ir/tensor.js';
 import { encodeModel } from '../onnx/write.js';
-import { subgraphReads } from '../ir/edit.js';
+import { valuesRead } from '../ir/edit.js';
 import type { InferenceRuntime, InferenceSession, SessionOptions } from '../exec/runtime.js';
 import { InputError } from '../errors.js';
 
@@ -74,8 +74,8 @@ function asDeclared(t: Tensor, dims: number[] | undefined): Tensor {
  */
 export function withoutUnreadInitializers(model: Model): Model {
   const g = model.graph;
-  const read = new Set([...g.inputs.map((i) => i.name), ...g.outputs.map((o) => o.name), ...subgraphReads(g)]);
-  for (const n of g.nodes) for (const i of n.inputs) if (i) read.add(i);
+  const read = valuesRead(g);
+  for (const i of g.inputs) read.add(i.name);
   if ([...g.initializers.keys()].every((name) => read.has(name))) return model;
   const initializers = new Map([...g.initializers].filter(([name]) => read.has(name)));
   return { ...model, graph: { ...g, initializers } };

@@ -5,17 +5,15 @@
  */
 import type { Graph } from '../../ir/graph.js';
 import type { Logger } from '../../log.js';
-import { subgraphReads } from '../../ir/edit.js';
+import { valuesRead } from '../../ir/edit.js';
 
 export function pruneUnused(g: Graph, log: Logger): void {
-  const keep = new Set([...g.outputs.map((o) => o.name), ...subgraphReads(g)]);
   const constantInputs = new Set(g.inputs.filter((i) => g.initializers.has(i.name)).map((i) => i.name));
   const nodesBefore = g.nodes.length;
   const initBefore = g.initializers.size;
   let read: Set<string>;
   for (;;) {
-    read = new Set(keep);
-    for (const n of g.nodes) for (const i of n.inputs) if (i) read.add(i);
+    read = valuesRead(g);
     const next = g.nodes.filter((n) => n.outputs.some((o) => o && read.has(o)));
     if (next.length === g.nodes.length) break;
     g.nodes = next;
